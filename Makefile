@@ -1,0 +1,47 @@
+# SkyFrame — `make run` serves the embedded default; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint format migrate bench worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+## run: install, migrate the database (SQLite under instance/ by default), serve on HOST:PORT
+run: $(VENV)/.runtime-installed
+	$(BIN)/python scripts/run_dev.py
+
+## test: lint, then the whole test suite (PostgreSQL/Redis too when SKYFRAME_TEST_* are set)
+test: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## migrate: apply migrations to the configured database
+migrate: $(VENV)/.runtime-installed
+	$(BIN)/flask db upgrade
+
+## bench: run every benchmark under benchmarks/
+bench: $(VENV)/.dev-installed
+	@for script in $(wildcard benchmarks/*.py); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

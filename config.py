@@ -1,0 +1,236 @@
+"""SkyFrame configuration.
+
+Three classes (development, testing, production) hold the defaults. Every
+upper-case setting can be overridden by an environment variable of the same
+name (or by ``instance/.env``); :func:`load_config` does that when the app is
+created, never at import time. ``DATABASE_URL`` is accepted as the usual alias
+for ``SQLALCHEMY_DATABASE_URI``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# Environment names that feed a differently named setting.
+ENV_ALIASES = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "REDIS_URL": "REDIS_URL",
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely (for example production without a key)."""
+
+
+class BaseConfig:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'skyframe.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Requests: Flask has no body limit by default; uploads get their own
+    # larger limit in the media issue.
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
+
+    # Cookies and sessions (Flask's defaults are 31 days and SameSite=None).
+    SESSION_COOKIE_NAME = "skyframe_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+
+    # CSRF: every state-changing request, JSON included (X-CSRFToken header).
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # bound to the session instead of a clock
+    WTF_CSRF_SSL_STRICT = True
+
+    # Security headers.
+    FORCE_HTTPS = False
+    HSTS_ENABLED = False
+    HSTS_MAX_AGE = 63072000  # two years
+
+    # Reverse proxies in front of the app (0 = none: trust the socket address).
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
+
+    # Rate limiting (Flask-Limiter). memory:// is per process: use Redis when
+    # more than one worker serves the app.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "skyframe"
+    RATELIMIT_ENABLED = True
+    LOGIN_LIMIT_PER_IP = "30 per minute;300 per hour"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    REGISTER_LIMIT_PER_IP = "10 per hour;50 per day"
+
+    # Argon2id parameters (argon2-cffi's RFC 9106 low-memory profile by default).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    MOTD_ENABLED = True
+    ADMIN_ALLOWED_NETWORKS: list[str] = []
+    REDIS_URL: str | None = None
+    LOG_LEVEL = "INFO"
+    TESTING = False
+    DEBUG = False
+
+    @classmethod
+    def validate(cls, settings: dict[str, Any]) -> None:
+        """Refuse settings that cannot run safely; overridden per environment."""
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-secret-key-not-for-production-use"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Cheap hashing keeps the suite fast; the parameters are still Argon2id.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    WTF_CSRF_SSL_STRICT = False
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = True
+    HSTS_ENABLED = True
+    LOG_LEVEL = "INFO"
+
+    @classmethod
+    def validate(cls, settings: dict[str, Any]) -> None:
+        key = settings.get("SECRET_KEY") or ""
+        if len(key) < 32 or key in _KNOWN_WEAK_KEYS:
+            raise ConfigError(
+                "Production needs a real SECRET_KEY (at least 32 random characters), "
+                "set in the environment or instance/.env. Generate one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+
+
+_KNOWN_WEAK_KEYS = {TestingConfig.SECRET_KEY, "dev", "change-me", "changeme", "secret"}
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def parse_env_value(raw: str, default: Any) -> Any:
+    """Parse an environment string into the type of the setting's default."""
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ConfigError(f"expected a boolean, got {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"expected an integer, got {raw!r}") from exc
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError as exc:
+            raise ConfigError(f"expected a number, got {raw!r}") from exc
+    if isinstance(default, timedelta):
+        try:
+            return timedelta(seconds=int(raw))
+        except ValueError as exc:
+            raise ConfigError(f"expected a number of seconds, got {raw!r}") from exc
+    if isinstance(default, list):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def normalise_database_url(url: str) -> str:
+    """Point bare PostgreSQL URLs at psycopg 3, the driver SkyFrame installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+def load_config(
+    config: str | type[BaseConfig] | None = None,
+    environ: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Resolve the settings for one app: class defaults, then instance/.env,
+    then the environment, then explicit overrides (tests)."""
+    environ = dict(os.environ if environ is None else environ)
+    if config is None:
+        config = environ.get("SKYFRAME_CONFIG", "development")
+    if isinstance(config, str):
+        try:
+            config_class = CONFIGS[config]
+        except KeyError as exc:
+            raise ConfigError(
+                f"unknown SKYFRAME_CONFIG {config!r}; choose one of {', '.join(CONFIGS)}"
+            ) from exc
+    else:
+        config_class = config
+
+    settings = {name: getattr(config_class, name) for name in dir(config_class) if name.isupper()}
+    sources: dict[str, str] = {}
+    if not settings.get("TESTING"):
+        sources.update(read_dotenv(INSTANCE_DIR / ".env"))
+    sources.update(environ)
+
+    for env_name, setting in ENV_ALIASES.items():
+        if env_name in sources and setting not in sources:
+            sources[setting] = sources[env_name]
+    for name, default in settings.items():
+        if name in sources and name != "ENV_NAME":
+            try:
+                settings[name] = parse_env_value(sources[name], default)
+            except ConfigError as exc:
+                raise ConfigError(f"{name}: {exc}") from exc
+    settings.update(overrides or {})
+
+    settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        settings["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not settings.get("SECRET_KEY") and config_class is not ProductionConfig:
+        # A per-process key: sessions end when the dev server restarts.
+        # `make run` writes a persistent one to instance/.env.
+        settings["SECRET_KEY"] = secrets.token_urlsafe(48)
+    config_class.validate(settings)
+    return settings

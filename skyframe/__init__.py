@@ -1,0 +1,68 @@
+"""SkyFrame: a mobile-first place for amateur astronomers to share the sky."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import BaseConfig, load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -> Flask:
+    """Build a configured app: settings, extensions, blueprints, handlers, CLI.
+
+    ``config`` names a class in ``config.py`` (default: ``SKYFRAME_CONFIG`` or
+    development); keyword overrides win over everything (used by tests).
+    Nothing here touches the database or the network.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(load_config(config, overrides=overrides))
+    _configure_logging(app)
+    _apply_proxy_fix(app)
+
+    from skyframe import database  # noqa: F401  (registers SQLite pragmas)
+    from skyframe.security import init_security
+    from skyframe.wiring import init_extensions, register_blueprints
+
+    init_extensions(app)
+    init_security(app)
+    register_blueprints(app)
+
+    from skyframe.cli import register_cli
+    from skyframe.errors import register_error_handlers
+
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    app.logger.setLevel(app.config["LOG_LEVEL"])
+    logging.getLogger("skyframe").setLevel(app.config["LOG_LEVEL"])
+
+
+def _apply_proxy_fix(app: Flask) -> None:
+    counts = {
+        name: app.config[f"PROXY_FIX_X_{name.upper()}"]
+        for name in ("for", "proto", "host", "port", "prefix")
+    }
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=counts["for"],
+            x_proto=counts["proto"],
+            x_host=counts["host"],
+            x_port=counts["port"],
+            x_prefix=counts["prefix"],
+        )

@@ -1,0 +1,198 @@
+"""Accounts: registration rules, authentication, roles and account state.
+
+Plain functions over a SQLAlchemy session, shared by the HTML pages, the JSON
+API and the admin CLI.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from skyframe.exceptions import AuthenticationFailed, Conflict, NotFound, ValidationFailed
+from skyframe.models import Role, User
+from skyframe.models.user import (
+    DISPLAY_NAME_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    HANDLE_MAX_LENGTH,
+)
+from skyframe.passwords import PasswordHashing, describe_password_problems, password_problems
+
+HANDLE_PATTERN = re.compile(rf"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}", re.ASCII)
+# One message for every way a login can fail, so answers reveal nothing.
+LOGIN_FAILED_MESSAGE = "Incorrect login or password."
+
+
+@dataclass(frozen=True)
+class Registration:
+    email: str
+    handle: str
+    display_name: str
+    password: str
+
+
+def handle_problem(handle: str) -> str | None:
+    if not handle:
+        return "Choose a handle."
+    if len(handle) > HANDLE_MAX_LENGTH:
+        return f"Handles are at most {HANDLE_MAX_LENGTH} characters."
+    if not HANDLE_PATTERN.fullmatch(handle):
+        return "Handles use only letters A–Z, digits and underscores."
+    return None
+
+
+def normalise_email(email: str) -> str:
+    """The canonical form of an address, or ValueError with a readable reason."""
+    email = email.strip()
+    if not email:
+        raise ValueError("Enter your e-mail address.")
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise ValueError(f"E-mail addresses are at most {EMAIL_MAX_LENGTH} characters.")
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"Enter a valid e-mail address ({exc}).") from exc
+
+
+def clean_display_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("Enter a display name.")
+    if len(name) > DISPLAY_NAME_MAX_LENGTH:
+        raise ValueError(f"Display names are at most {DISPLAY_NAME_MAX_LENGTH} characters.")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise ValueError("Display names cannot contain control characters.")
+    return name
+
+
+def validate_registration(
+    email: str, handle: str, display_name: str, password: str
+) -> Registration:
+    """Check every field at once; raise ValidationFailed naming each bad field."""
+    errors: dict[str, str] = {}
+    try:
+        email = normalise_email(email)
+    except ValueError as exc:
+        errors["email"] = str(exc)
+    handle = handle.strip()
+    if problem := handle_problem(handle):
+        errors["handle"] = problem
+    try:
+        display_name = clean_display_name(display_name)
+    except ValueError as exc:
+        errors["display_name"] = str(exc)
+    if problems := password_problems(password):
+        errors["password"] = describe_password_problems(problems)
+    if errors:
+        raise ValidationFailed("Some fields need attention.", fields=errors)
+    return Registration(email, handle, display_name, password)
+
+
+def user_by_handle(session: Session, handle: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.handle) == handle.lower()))
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+def user_by_login(session: Session, login: str) -> User | None:
+    """A login is an e-mail address (it has an @) or a handle."""
+    login = login.strip()
+    if not login or len(login) > EMAIL_MAX_LENGTH:
+        return None
+    if "@" in login:
+        return user_by_email(session, login)
+    if handle_problem(login):
+        return None
+    return user_by_handle(session, login)
+
+
+def get_user(session: Session, handle_or_email: str) -> User:
+    user = user_by_login(session, handle_or_email)
+    if user is None:
+        raise NotFound(f"No user {handle_or_email!r}.")
+    return user
+
+
+def register_user(
+    session: Session,
+    hashing: PasswordHashing,
+    *,
+    email: str,
+    handle: str,
+    display_name: str,
+    password: str,
+    role: Role = Role.USER,
+) -> User:
+    """Create an account, or raise ValidationFailed / Conflict. Flushes, does not commit."""
+    reg = validate_registration(email, handle, display_name, password)
+    taken: dict[str, str] = {}
+    if user_by_email(session, reg.email):
+        taken["email"] = "That e-mail address is already registered."
+    if user_by_handle(session, reg.handle):
+        taken["handle"] = "That handle is taken."
+    if taken:
+        raise Conflict("That account already exists.", fields=taken)
+    user = User(
+        email=reg.email,
+        handle=reg.handle,
+        display_name=reg.display_name,
+        password_hash=hashing.hash(reg.password),
+        role=role.value,
+    )
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise Conflict(
+            "That account already exists.",
+            fields={"handle": "That handle or e-mail address was just taken."},
+        ) from exc
+    return user
+
+
+def authenticate(
+    session: Session, hashing: PasswordHashing, login: str, password: str, now: datetime
+) -> User:
+    """The user whose credentials these are, or AuthenticationFailed.
+
+    Unknown accounts, wrong passwords and disabled accounts fail with the same
+    message after exactly one password hash, so neither the answer nor its
+    timing tells them apart.
+    """
+    user = user_by_login(session, login)
+    result = hashing.verify(user.password_hash if user else None, password)
+    if user is None or not result.ok or user.disabled:
+        raise AuthenticationFailed(LOGIN_FAILED_MESSAGE)
+    if result.new_hash:
+        user.password_hash = result.new_hash
+    user.last_login = now
+    return user
+
+
+def set_role(user: User, role: str) -> None:
+    try:
+        user.role = Role(role).value
+    except ValueError as exc:
+        known = ", ".join(r.value for r in Role)
+        raise ValidationFailed(f"Unknown role {role!r}; choose one of {known}.") from exc
+
+
+def set_disabled(user: User, disabled: bool) -> None:
+    user.disabled = disabled
+
+
+def list_users(session: Session, role: str | None = None) -> Sequence[User]:
+    query = select(User).order_by(User.id)
+    if role:
+        query = query.where(User.role == role)
+    return session.scalars(query).all()

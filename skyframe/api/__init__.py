@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from skyframe.api import auth, motd  # noqa: E402,F401

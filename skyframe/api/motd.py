@@ -1,0 +1,38 @@
+"""Messages of the day for the signed-in user."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_login import current_user, login_required
+from spectree import Response
+
+from skyframe import motd as motd_service
+from skyframe.api import bp
+from skyframe.api.schemas import ErrorResponse, MotdItem, MotdList
+from skyframe.extensions import api_spec, db
+from skyframe.models import utcnow
+
+TAGS = ["motd"]
+
+
+@bp.get("/motd")
+@login_required
+@api_spec.validate(resp=Response(HTTP_200=MotdList, HTTP_401=ErrorResponse), tags=TAGS)
+def pending_motd():
+    """Published messages inside their window that this user has not dismissed."""
+    if not current_app.config["MOTD_ENABLED"]:
+        return MotdList(items=[])
+    messages = motd_service.pending_for_user(db.session, current_user.id, utcnow())
+    return MotdList(items=[MotdItem.model_validate(m, from_attributes=True) for m in messages])
+
+
+@bp.post("/motd/<int:motd_id>/ack")
+@login_required
+@api_spec.validate(
+    resp=Response("HTTP_204", HTTP_401=ErrorResponse, HTTP_404=ErrorResponse), tags=TAGS
+)
+def acknowledge_motd(motd_id: int):
+    """Dismiss a message so it is not shown to this user again."""
+    motd_service.acknowledge(db.session, current_user.id, motd_id, utcnow())
+    db.session.commit()
+    return "", 204

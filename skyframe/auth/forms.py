@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import InputRequired, Length
+
+from skyframe.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, HANDLE_MAX_LENGTH
+from skyframe.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+
+class LoginForm(FlaskForm):
+    login = StringField(
+        "E-mail or handle",
+        validators=[InputRequired(), Length(max=EMAIL_MAX_LENGTH)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Keep me signed in")
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    """Field rules live in skyframe.accounts; these validators only guard size."""
+
+    email = EmailField(
+        "E-mail",
+        validators=[InputRequired(), Length(max=EMAIL_MAX_LENGTH)],
+        render_kw={"autocomplete": "email"},
+    )
+    handle = StringField(
+        "Handle",
+        validators=[InputRequired(), Length(max=HANDLE_MAX_LENGTH)],
+        description=f"1–{HANDLE_MAX_LENGTH} letters, digits or underscores. People find you by it.",
+        render_kw={
+            "autocomplete": "username",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "pattern": f"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}",
+        },
+    )
+    display_name = StringField(
+        "Display name",
+        validators=[InputRequired(), Length(max=DISPLAY_NAME_MAX_LENGTH)],
+        render_kw={"autocomplete": "name"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        description=(
+            f"At least {PASSWORD_MIN_LENGTH} characters with upper- and lower-case letters, "
+            "a digit and a symbol."
+        ),
+        render_kw={"autocomplete": "new-password", "minlength": PASSWORD_MIN_LENGTH},
+    )
+    next = HiddenField()
+
+
+class LogoutForm(FlaskForm):
+    """Only carries the CSRF token."""

@@ -1,0 +1,136 @@
+"""One error shape for the JSON API, error pages for everything else.
+
+JSON errors look like ``{"error": {"code": "...", "message": "...",
+"fields": {...}}}``; ``fields`` maps a field name to what is wrong with it and
+is present only for validation errors.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_limiter import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from skyframe.exceptions import DomainError
+from skyframe.extensions import db
+
+log = logging.getLogger(__name__)
+
+# Codes for the statuses the API answers with; anything else uses the
+# status phrase in snake case.
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(
+    status: int, message: str, *, code: str | None = None, fields: dict[str, str] | None = None
+) -> Response:
+    error: dict[str, object] = {
+        "code": code or STATUS_CODES.get(status, "error"),
+        "message": message,
+    }
+    if fields:
+        error["fields"] = fields
+    response = jsonify({"error": error})
+    response.status_code = status
+    return response
+
+
+def _error_page(status: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _respond(
+    status: int,
+    title: str,
+    message: str,
+    *,
+    code: str | None = None,
+    fields: dict[str, str] | None = None,
+    headers=None,
+):
+    if wants_json():
+        response = json_error(status, message, code=code, fields=fields)
+    else:
+        body, _ = _error_page(status, title, message)
+        response = Response(body, status=status, mimetype="text/html")
+    if headers:
+        response.headers.extend(headers)
+    return response
+
+
+FRIENDLY_MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have permission to do that.",
+    404: "There is nothing here. The page may have moved or never existed.",
+    405: "That method is not allowed here.",
+    413: "That upload is too large.",
+    429: "Too many attempts. Please wait a little and try again.",
+    500: "Something went wrong on our side. It has been logged; please try again.",
+}
+
+
+def handle_http_exception(exc: HTTPException):
+    status = exc.code or 500
+    if status >= 500:
+        db.session.rollback()
+    message = FRIENDLY_MESSAGES.get(status, exc.description or exc.name)
+    if status not in FRIENDLY_MESSAGES and exc.description:
+        message = exc.description
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() in {"allow", "retry-after"}]
+    return _respond(status, exc.name, message, headers=headers)
+
+
+def handle_csrf_error(exc: CSRFError):
+    return _respond(
+        400,
+        "Form expired",
+        "The security token is missing or expired. Reload the page and try again.",
+        code="csrf_failed",
+    )
+
+
+def handle_rate_limit(exc: RateLimitExceeded):
+    response = _respond(429, "Slow down", FRIENDLY_MESSAGES[429], code="rate_limited")
+    retry_after = exc.get_headers()
+    for name, value in retry_after:
+        if name.lower() == "retry-after":
+            response.headers[name] = value
+    return response
+
+
+def handle_domain_error(exc: DomainError):
+    return _respond(exc.status, "Request refused", exc.message, code=exc.code, fields=exc.fields)
+
+
+def handle_unexpected(exc: Exception):
+    db.session.rollback()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return handle_http_exception(InternalServerError())
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limit)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from skyframe.extensions import db, limiter, talisman
+from skyframe.main import bp
+
+log = logging.getLogger(__name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("main/index.html")
+
+
+# Probes are answered over plain HTTP (load balancers call them directly) and
+# are never rate limited.
+@bp.get("/healthz")
+@limiter.exempt
+@talisman(force_https=False)
+def healthz():
+    """The process is up and serving requests."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+@limiter.exempt
+@talisman(force_https=False)
+def readyz():
+    """The app can reach its database."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        log.exception("readiness check failed")
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ready", database="ok")

@@ -1,0 +1,64 @@
+"""Accounts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, false, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from skyframe.models.base import Base, UTCDateTime, utcnow
+
+HANDLE_MAX_LENGTH = 24
+DISPLAY_NAME_MAX_LENGTH = 50
+BIO_MAX_LENGTH = 300
+EMAIL_MAX_LENGTH = 254
+
+
+class Role(enum.StrEnum):
+    USER = "user"
+    MODERATOR = "moderator"
+    MANAGER = "manager"
+
+    @property
+    def is_staff(self) -> bool:
+        return self in (Role.MODERATOR, Role.MANAGER)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        # Handles and e-mail addresses are unique whatever their case.
+        Index("uq_users_handle_lower", func.lower("handle"), unique=True),
+        Index("uq_users_email_lower", func.lower("email"), unique=True),
+        Index("ix_users_created_at", "created_at"),
+        CheckConstraint("role IN ('user', 'moderator', 'manager')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    handle: Mapped[str] = mapped_column(String(HANDLE_MAX_LENGTH))
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH))
+    bio: Mapped[str] = mapped_column(Text, default="", server_default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.USER, server_default="user")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role_enum.is_staff
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return not self.disabled
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} @{self.handle}>"

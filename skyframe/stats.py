@@ -1,0 +1,24 @@
+"""Site-wide counts for operators."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from skyframe.models import User
+
+
+def site_stats(session: Session, now: datetime) -> dict[str, int]:
+    """Counts for ``stats``. Each content area adds its own row as its tables land."""
+    week_ago = now - timedelta(days=7)
+    return {
+        "users": session.scalar(select(func.count(User.id))) or 0,
+        "active_users": session.scalar(select(func.count(User.id)).where(User.disabled.is_(False)))
+        or 0,
+        "signups_last_7_days": session.scalar(
+            select(func.count(User.id)).where(User.created_at >= week_ago)
+        )
+        or 0,
+    }

@@ -1,0 +1,39 @@
+"""Turns spectree's request-validation failures into SkyFrame's error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from skyframe.exceptions import DomainError, ValidationFailed
+
+
+class MalformedBody(DomainError):
+    code = "malformed_body"
+    status = 400
+
+
+def field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
+    """pydantic's error list as field → first message ("body" for the whole body)."""
+    fields: dict[str, str] = {}
+    for error in errors:
+        location = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
+        fields.setdefault(location or "body", error.get("msg", "Invalid value."))
+    return fields
+
+
+def raise_validation_error(req, resp, req_validation_error, instance, model_adapter) -> None:
+    """spectree ``before`` hook: stop the request with a 400/422 in our shape."""
+    if req_validation_error is None:
+        return
+    if request.method in ("POST", "PUT", "PATCH") and request.content_length:
+        body = request.get_json(silent=True)
+        if body is None:
+            raise MalformedBody("The request body must be JSON (Content-Type: application/json).")
+        if not isinstance(body, dict):
+            raise MalformedBody("The request body must be a JSON object.")
+    raise ValidationFailed(
+        "Some fields need attention.",
+        fields=field_errors(model_adapter.validation_errors(req_validation_error)),
+    )

@@ -1,0 +1,83 @@
+"""Binds the shared extensions and blueprints to an app."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, url_for
+from flask_login import AnonymousUserMixin
+
+from skyframe.errors import json_error
+from skyframe.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from skyframe.models import User
+from skyframe.passwords import PasswordHashing
+
+MIGRATIONS_DIR = "migrations"
+
+
+def init_extensions(app: Flask) -> None:
+    from skyframe import PROJECT_ROOT
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.config["BOOTSTRAP_SERVE_LOCAL"] = True
+    bootstrap.init_app(app)
+    _init_login(app)
+    app.jinja_env.globals["nav_url"] = nav_url
+    app.extensions["skyframe.passwords"] = PasswordHashing(
+        time_cost=app.config["ARGON2_TIME_COST"],
+        memory_cost=app.config["ARGON2_MEMORY_COST"],
+        parallelism=app.config["ARGON2_PARALLELISM"],
+    )
+
+
+def nav_url(endpoint: str, **values) -> str | None:
+    """URL of a page, or None while the page does not exist yet."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def password_hashing() -> PasswordHashing:
+    return current_app.extensions["skyframe.passwords"]
+
+
+class Anonymous(AnonymousUserMixin):
+    is_staff = False
+    role = None
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.anonymous_user = Anonymous
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        # A disabled account loses its sessions and remember-me cookies at once.
+        return user if user is not None and not user.disabled else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.path.startswith("/api/"):
+            return json_error(401, "Log in to do that.")
+        from flask import flash, redirect, url_for
+
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def register_blueprints(app: Flask) -> None:
+    from skyframe.api import bp as api_bp
+    from skyframe.auth import bp as auth_bp
+    from skyframe.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

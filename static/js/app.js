@@ -1,0 +1,12 @@
+// Page bootstrap: small modules wired to data- attributes (no inline scripts: the CSP forbids them).
+import { showPendingMotd } from "./motd.js";
+
+function start() {
+  showPendingMotd(document.body.dataset.motdUrl);
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start);
+} else {
+  start();
+}

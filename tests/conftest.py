@@ -1,0 +1,178 @@
+"""Shared fixtures.
+
+Every test that uses ``app`` runs once per database backend: SQLite always,
+PostgreSQL too when SKYFRAME_TEST_POSTGRES_URL names a server (CI sets it).
+Each run gets its own throwaway database, migrated with Alembic, and every
+test leaves its tables empty for the next.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from skyframe import accounts, create_app
+from skyframe.extensions import db
+from skyframe.models import Role, User
+from skyframe.wiring import password_hashing
+
+POSTGRES_ADMIN_URL = os.environ.get("SKYFRAME_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("SKYFRAME_TEST_REDIS_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_ADMIN_URL else [])
+
+STRONG_PASSWORD = "Orion-Nebula-42"
+
+
+@contextmanager
+def throwaway_postgres_database(admin_url: str) -> Iterator[str]:
+    """Create an empty database on the server and drop it afterwards."""
+    import psycopg
+
+    admin = make_url(admin_url).set(drivername="postgresql")
+    name = f"skyframe_test_{uuid.uuid4().hex[:12]}"
+    conninfo = admin.render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(drivername="postgresql+psycopg", database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def throwaway_database(backend: str, tmp_path_factory) -> Iterator[str]:
+    if backend == "postgresql":
+        with throwaway_postgres_database(POSTGRES_ADMIN_URL) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'skyframe.db'}"
+
+
+def migrate_to_head(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    with throwaway_database(request.param, tmp_path_factory) as url:
+        migrate_to_head(url)
+        yield url
+
+
+def empty_all_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+class CsrfClient(FlaskClient):
+    """A test client that sends a valid X-CSRFToken on state-changing requests,
+    as the PWA does. Pass ``csrf=False`` to send none."""
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        if csrf and method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        return super().open("/api/v1/auth/csrf").get_json()["csrf_token"]
+
+
+def build_app(database_url: str, **overrides) -> Flask:
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+    app.test_client_class = CsrfClient
+    return app
+
+
+@pytest.fixture
+def app_factory(database_url: str):
+    """Build apps with extra settings; their tables are emptied afterwards."""
+    apps: list[Flask] = []
+
+    def factory(**overrides) -> Flask:
+        app = build_app(database_url, **overrides)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            empty_all_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory) -> Flask:
+    return app_factory()
+
+
+@pytest.fixture
+def client(app) -> CsrfClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: a saved user (handle, e-mail and display name derived if omitted)."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        handle: str | None = None,
+        *,
+        email: str | None = None,
+        password: str = STRONG_PASSWORD,
+        role: Role = Role.USER,
+        disabled: bool = False,
+    ) -> User:
+        handle = handle or f"observer{next(counter)}"
+        with app.app_context():
+            user = accounts.register_user(
+                db.session,
+                password_hashing(),
+                email=email or f"{handle.lower()}@example.org",
+                handle=handle,
+                display_name=handle.title(),
+                password=password,
+                role=role,
+            )
+            user.disabled = disabled
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+def login(client: CsrfClient, login_name: str, password: str = STRONG_PASSWORD):
+    return client.post("/api/v1/auth/login", json={"login": login_name, "password": password})
