@@ -160,44 +160,22 @@ def test_admin_script_runs_from_the_repo_root_without_pythonpath(database_url, a
         DATABASE_URL=database_url,
         SKYFRAME_NEW_USER_PASSWORD=STRONG_PASSWORD,
     )
-    script = ROOT / "scripts" / "skyframe_admin.py"
-    created = subprocess.run(
-        [
-            sys.executable,
-            str(script),
-            "users",
-            "create",
-            "--email",
-            "s@example.org",
-            "--handle",
-            "scripted",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+
+    def admin(*args, cwd=ROOT):
+        script = ROOT / "scripts" / "skyframe_admin.py"
+        return subprocess.run(
+            [sys.executable, str(script), *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    created = admin("users", "create", "--email", "s@example.org", "--handle", "scripted")
     assert created.returncode == 0, created.stderr
-    listed = subprocess.run(
-        [sys.executable, str(script), "users", "list"],
-        cwd="/",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert "scripted" in listed.stdout
-    missing = subprocess.run(
-        [sys.executable, str(script), "users", "disable", "ghost"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    assert "scripted" in admin("users", "list", cwd="/").stdout
+    missing = admin("users", "disable", "ghost")
     assert missing.returncode == 1
     assert "No user 'ghost'" in missing.stderr
