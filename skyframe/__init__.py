@@ -32,9 +32,11 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
     _apply_proxy_fix(app)
 
     from skyframe import database  # noqa: F401  (registers SQLite pragmas)
+    from skyframe.converters import DatabaseIdConverter
     from skyframe.security import init_security
     from skyframe.wiring import init_extensions, register_blueprints
 
+    app.url_map.converters["int"] = DatabaseIdConverter
     init_extensions(app)
     init_security(app)
     register_blueprints(app)

@@ -101,8 +101,9 @@ def handle_http_exception(exc: HTTPException):
 
 
 def handle_csrf_error(exc: CSRFError):
+    # 403 like Django: the request is well-formed but not allowed without a valid token.
     return _respond(
-        400,
+        403,
         "Form expired",
         "The security token is missing or expired. Reload the page and try again.",
         code="csrf_failed",

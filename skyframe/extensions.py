@@ -9,11 +9,11 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
-from spectree import SpecTree
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 
 from skyframe.models.base import Base
 from skyframe.ratelimit import client_address
-from skyframe.validation import raise_validation_error
+from skyframe.validation import ErrorResponse, raise_validation_error
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -25,9 +25,43 @@ bootstrap = Bootstrap5()
 api_spec = SpecTree(
     "flask",
     before=raise_validation_error,
+    validation_error_model=ErrorResponse,
+    # Payload class names are unique across the API: use them as schema names.
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
     title="SkyFrame API",
+    description=(
+        "JSON API of SkyFrame. Sign in with POST /auth/login (the session cookie "
+        "then authenticates you); send the CSRF token from GET /auth/csrf or from the "
+        "login answer as the X-CSRFToken header on every POST, PUT, PATCH and DELETE. "
+        'Errors always have the shape {"error": {"code", "message", "fields"?}}.'
+    ),
     version="v1",
-    path="api/v1/spec",
+    # SkyFrame serves the document itself (api/meta.py); this path only has
+    # to differ from the API's own prefix, which spectree would skip.
+    path="_spectree",
+    page_templates={},  # the reference page is rendered locally at /api/docs
     mode="strict",
     annotations=True,
+    servers=[],
+    security_schemes=[
+        SecurityScheme(
+            name="session",
+            data=SecuritySchemeData(
+                type="apiKey",
+                field_in="cookie",
+                name="skyframe_session",
+                description="The session cookie set at login or registration.",
+            ),
+        ),
+        SecurityScheme(
+            name="csrf",
+            data=SecuritySchemeData(
+                type="apiKey",
+                field_in="header",
+                name="X-CSRFToken",
+                description="The CSRF token of the session (GET /api/v1/auth/csrf).",
+            ),
+        ),
+    ],
 )

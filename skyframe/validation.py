@@ -1,12 +1,28 @@
-"""Turns spectree's request-validation failures into SkyFrame's error shape."""
+"""SkyFrame's one API error shape, and the hook that turns spectree's
+request-validation failures into it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import request
+from pydantic import BaseModel, Field
 
 from skyframe.exceptions import DomainError, ValidationFailed
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Machine-readable error code, e.g. validation_failed.")
+    message: str = Field(description="A sentence a person can read.")
+    fields: dict[str, str] | None = Field(
+        default=None, description="Field name → what is wrong with it (validation errors)."
+    )
+
+
+class ErrorResponse(BaseModel):
+    """Every error answer of the API."""
+
+    error: ErrorDetail
 
 
 class MalformedBody(DomainError):

@@ -6,7 +6,14 @@ from flask import Flask, current_app, request, url_for
 from flask_login import AnonymousUserMixin
 
 from skyframe.errors import json_error
-from skyframe.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from skyframe.extensions import (
+    bootstrap,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+)
 from skyframe.models import User
 from skyframe.passwords import PasswordHashing
 

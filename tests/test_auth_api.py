@@ -120,7 +120,7 @@ def test_login_token_from_before_login_is_not_reused(client, make_user):
     new_token = response.get_json()["csrf_token"]
     assert new_token != old_token
     stale = client.post("/api/v1/auth/logout", headers={"X-CSRFToken": old_token})
-    assert stale.status_code == 400
+    assert stale.status_code == 403
     fresh = client.post("/api/v1/auth/logout", headers={"X-CSRFToken": new_token})
     assert fresh.status_code == 204
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from spectree import Response
 
 from skyframe.api import bp
+from skyframe.api.contract import operation
 from skyframe.api.schemas import (
     AuthResult,
     CsrfToken,
-    ErrorResponse,
     LoginRequest,
     Me,
     RegisterRequest,
@@ -25,13 +24,12 @@ from skyframe.auth.sessions import (
     sign_in,
     sign_up,
 )
-from skyframe.extensions import api_spec
 
 TAGS = ["auth"]
 
 
 @bp.get("/auth/csrf")
-@api_spec.validate(resp=Response(HTTP_200=CsrfToken), tags=TAGS)
+@operation(tags=TAGS, returns=CsrfToken)
 def csrf_token():
     """Get a CSRF token for this session.
 
@@ -42,12 +40,8 @@ def csrf_token():
 
 @bp.post("/auth/register")
 @register_limit_per_ip
-@api_spec.validate(
-    json=RegisterRequest,
-    resp=Response(
-        HTTP_201=AuthResult, HTTP_409=ErrorResponse, HTTP_422=ErrorResponse, HTTP_429=ErrorResponse
-    ),
-    tags=TAGS,
+@operation(
+    tags=TAGS, ok=201, returns=AuthResult, json=RegisterRequest, writes=True, errors=(409, 429)
 )
 def register(json: RegisterRequest):
     """Create an account and sign in to it."""
@@ -58,11 +52,7 @@ def register(json: RegisterRequest):
 @bp.post("/auth/login")
 @login_limit_per_ip
 @login_limit_per_account
-@api_spec.validate(
-    json=LoginRequest,
-    resp=Response(HTTP_200=AuthResult, HTTP_401=ErrorResponse, HTTP_429=ErrorResponse),
-    tags=TAGS,
-)
+@operation(tags=TAGS, returns=AuthResult, json=LoginRequest, writes=True, errors=(401, 429))
 def login(json: LoginRequest):
     """Sign in with an e-mail address or handle.
 
@@ -74,7 +64,7 @@ def login(json: LoginRequest):
 
 
 @bp.post("/auth/logout")
-@api_spec.validate(resp=Response("HTTP_204"), tags=TAGS)
+@operation(tags=TAGS, ok=204, writes=True)
 def logout():
     """End the session (also when already signed out)."""
     end_session()
@@ -83,7 +73,7 @@ def logout():
 
 @bp.get("/me")
 @login_required
-@api_spec.validate(resp=Response(HTTP_200=Me, HTTP_401=ErrorResponse), tags=TAGS)
+@operation(tags=TAGS, returns=Me, signed_in=True)
 def me():
     """The signed-in account."""
     return me_payload(current_user)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_login import current_user, login_required
-from spectree import Response
 
 from skyframe import motd as motd_service
 from skyframe.api import bp
-from skyframe.api.schemas import ErrorResponse, MotdItem, MotdList
-from skyframe.extensions import api_spec, db
+from skyframe.api.contract import operation
+from skyframe.api.schemas import MotdItem, MotdList
+from skyframe.extensions import db
 from skyframe.models import utcnow
 
 TAGS = ["motd"]
@@ -17,7 +17,7 @@ TAGS = ["motd"]
 
 @bp.get("/motd")
 @login_required
-@api_spec.validate(resp=Response(HTTP_200=MotdList, HTTP_401=ErrorResponse), tags=TAGS)
+@operation(tags=TAGS, returns=MotdList, signed_in=True)
 def pending_motd():
     """Published messages inside their window that this user has not dismissed."""
     if not current_app.config["MOTD_ENABLED"]:
@@ -28,9 +28,7 @@ def pending_motd():
 
 @bp.post("/motd/<int:motd_id>/ack")
 @login_required
-@api_spec.validate(
-    resp=Response("HTTP_204", HTTP_401=ErrorResponse, HTTP_404=ErrorResponse), tags=TAGS
-)
+@operation(tags=TAGS, ok=204, signed_in=True, writes=True, errors=(404,))
 def acknowledge_motd(motd_id: int):
     """Dismiss a message so it is not shown to this user again."""
     motd_service.acknowledge(db.session, current_user.id, motd_id, utcnow())

@@ -7,8 +7,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from skyframe.accounts import HANDLE_PATTERN
 from skyframe.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH
-from skyframe.passwords import PASSWORD_MAX_LENGTH
+from skyframe.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from skyframe.validation import ErrorResponse
+
+__all__ = ["ErrorResponse"]
 
 # Inputs are capped generously here; the precise rules (and their messages)
 # live in skyframe.accounts so that forms, API and CLI share them.
@@ -19,27 +23,24 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="ignore", str_max_length=_TEXT_CAP)
 
 
-class ErrorDetail(BaseModel):
-    code: str = Field(description="Machine-readable error code, e.g. validation_failed.")
-    message: str = Field(description="A sentence a person can read.")
-    fields: dict[str, str] | None = Field(
-        default=None, description="Field name → what is wrong with it (validation errors)."
-    )
-
-
-class ErrorResponse(BaseModel):
-    error: ErrorDetail
-
-
 class RegisterRequest(Payload):
     email: str = Field(max_length=EMAIL_MAX_LENGTH, examples=["vega@example.org"])
     handle: str = Field(
-        max_length=64, description="1–24 letters A–Z, digits or underscores; unique."
+        max_length=64,
+        description="1–24 letters A–Z, digits or underscores; unique whatever the case.",
+        json_schema_extra={"pattern": f"^{HANDLE_PATTERN.pattern}$"},
     )
-    display_name: str = Field(max_length=DISPLAY_NAME_MAX_LENGTH * 2)
+    display_name: str = Field(
+        max_length=DISPLAY_NAME_MAX_LENGTH * 2,
+        description=f"1–{DISPLAY_NAME_MAX_LENGTH} characters after trimming spaces.",
+    )
     password: str = Field(
         max_length=PASSWORD_MAX_LENGTH,
-        description="At least 10 characters with upper, lower, digit and symbol.",
+        description=(
+            f"At least {PASSWORD_MIN_LENGTH} characters with an upper-case letter, "
+            "a lower-case letter, a digit and a symbol."
+        ),
+        json_schema_extra={"minLength": PASSWORD_MIN_LENGTH},
     )
 
 

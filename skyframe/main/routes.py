@@ -6,6 +6,8 @@ from flask import jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from skyframe import api_reference
+from skyframe.api.meta import openapi_document
 from skyframe.extensions import db, limiter, talisman
 from skyframe.main import bp
 
@@ -15,6 +17,19 @@ log = logging.getLogger(__name__)
 @bp.get("/")
 def index():
     return render_template("main/index.html")
+
+
+@bp.get("/api/docs")
+def api_docs():
+    """A readable reference of the JSON API, rendered from its OpenAPI document."""
+    document = openapi_document()
+    return render_template(
+        "api/docs.html",
+        info=document["info"],
+        openapi_version=document["openapi"],
+        groups=api_reference.operations_by_tag(document),
+        schemas=api_reference.schemas(document),
+    )
 
 
 # Probes are answered over plain HTTP (load balancers call them directly) and

@@ -86,3 +86,17 @@ def test_motd_modal_shows_once_and_dismissal_is_remembered(
     page.wait_for_load_state("networkidle")
     assert not page.get_by_role("dialog", name="Perseids tonight").is_visible()
     assert page.problems == []
+
+
+def test_api_reference_page_renders_locally(phone, live_server, artifacts_dir):
+    page = phone
+    page.emulate_media(reduced_motion="reduce")  # jump to anchors instead of smooth-scrolling
+    requested_hosts = set()
+    page.on("request", lambda request: requested_hosts.add(request.url.split("/")[2]))
+    page.goto(live_server + "/api/docs")
+    assert page.get_by_role("heading", name="SkyFrame API").is_visible()
+    page.get_by_role("link", name="POST /api/v1/auth/login").click()
+    assert page.locator("#post__api_v1_auth_login").is_visible()
+    page.screenshot(path=artifacts_dir / "api-docs.png")
+    assert requested_hosts == {live_server.split("/")[2]}
+    assert page.problems == []

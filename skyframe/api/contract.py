@@ -1,0 +1,72 @@
+"""How every /api/v1 operation is declared.
+
+``operation(...)`` wraps spectree's ``validate``: the same pydantic models
+validate the request, check the response and describe both in the OpenAPI
+document, together with the operation's authentication and its errors in
+SkyFrame's one error shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from pydantic import BaseModel
+from spectree import Response
+
+from skyframe.api.schemas import ErrorResponse
+from skyframe.extensions import api_spec
+
+# OpenAPI security requirements (schemes are declared in extensions.py).
+PUBLIC: list[dict[str, list[str]]] = []
+SESSION = {"session": []}
+SESSION_AND_CSRF = {"session": [], "csrf": []}
+CSRF_ONLY = {"csrf": []}
+
+
+def operation(
+    *,
+    tags: Iterable[str],
+    ok: int = 200,
+    returns: type[BaseModel] | None = None,
+    json: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    signed_in: bool = False,
+    writes: bool = False,
+    errors: Iterable[int] = (),
+) -> Callable:
+    """Declare an API operation.
+
+    ``signed_in`` operations answer 401 without a session; ``writes``
+    operations need the X-CSRFToken header and answer 403 without it. Bodies
+    and queries that fail validation answer 422 (400 when the body is not a
+    JSON object). ``errors`` lists any further statuses the operation can answer.
+    """
+    statuses = set(errors)
+    if writes:
+        statuses.add(403)
+    if signed_in:
+        statuses.add(401)
+    if json is not None:
+        statuses.update({400, 422})
+    if query is not None:
+        statuses.add(422)
+
+    documented: dict[str, type[BaseModel]] = {f"HTTP_{code}": ErrorResponse for code in statuses}
+    codes: list[str] = []
+    if returns is None:
+        codes.append(f"HTTP_{ok}")
+    else:
+        documented[f"HTTP_{ok}"] = returns
+
+    if writes:
+        security = SESSION_AND_CSRF if signed_in else CSRF_ONLY
+    else:
+        security = SESSION if signed_in else PUBLIC
+
+    return api_spec.validate(
+        json=json,
+        query=query,
+        resp=Response(*codes, **documented),
+        tags=list(tags),
+        security=security,
+    )

@@ -1,0 +1,91 @@
+"""Property-based fuzzing of the whole JSON API with schemathesis.
+
+Every documented operation gets generated requests (valid and invalid) from
+the OpenAPI document, sent as a signed-in user with a valid CSRF token; the
+answers must never be 5xx and must conform to the document (status codes,
+content types, bodies). Set SKYFRAME_FUZZ_EXAMPLES to fuzz harder.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.conftest import login
+
+EXAMPLES_PER_OPERATION = int(os.environ.get("SKYFRAME_FUZZ_EXAMPLES", "40"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    ignored_auth,
+]
+
+
+# Operations without inputs that must succeed for the fuzzing user.
+ANSWERED_FOR_A_SIGNED_IN_USER = {"/api/v1/me", "/api/v1/motd", "/api/v1/auth/csrf"}
+
+
+@pytest.fixture
+def fuzz_app(app_factory):
+    # Rate limits are tested on their own; here they would only cut the run short.
+    return app_factory(RATELIMIT_ENABLED=False)
+
+
+@pytest.fixture
+def signed_in_credentials(fuzz_app, make_user):
+    """Session cookie and CSRF token of a real signed-in user."""
+    client = fuzz_app.test_client()
+    make_user("fuzzer")
+    token = login(client, "fuzzer").get_json()["csrf_token"]
+    cookie = client.get_cookie(fuzz_app.config["SESSION_COOKIE_NAME"])
+    return {"cookies": {cookie.key: cookie.value}, "headers": {"X-CSRFToken": token}}
+
+
+@pytest.fixture
+def api_schema(fuzz_app, signed_in_credentials):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", fuzz_app)
+    # Credentials come from the provider below, so that the ignored_auth
+    # check can strip them and expect 401/403; they are not fuzzed themselves.
+    schema.config.generation.update(with_security_parameters=False, modes=["positive", "negative"])
+
+    @schema.auth()
+    class SignedInUser:
+        def get(self, case, context):
+            return signed_in_credentials
+
+        def set(self, case, data, context):
+            case.headers = {**(case.headers or {}), **data["headers"]}
+            case.cookies = {**(case.cookies or {}), **data["cookies"]}
+
+    return schema
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_api_conforms_to_its_document(case):
+    response = case.call_and_validate(checks=CHECKS)
+    if case.method == "GET" and case.operation.path in ANSWERED_FOR_A_SIGNED_IN_USER:
+        # Proves the requests really carried the user's session.
+        assert response.status_code == 200, response.text
