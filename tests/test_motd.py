@@ -105,3 +105,11 @@ def test_motd_fields_are_validated(app):
     with app.app_context(), pytest.raises(ValidationFailed) as caught:
         motd_service.add_motd(db.session, title="", body="x" * 3000, now=utcnow())
     assert set(caught.value.fields) == {"title", "body"}
+
+
+@pytest.mark.parametrize("motd_id", ["2147483648", "99999999999999999999", "0", "-1"])
+def test_ids_beyond_a_database_integer_are_404_not_500(signed_in, motd_id):
+    """Werkzeug's int converter takes any size; PostgreSQL refuses ids past 2**31-1."""
+    response = signed_in.post(f"/api/v1/motd/{motd_id}/ack")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
