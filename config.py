@@ -19,10 +19,7 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 # Environment names that feed a differently named setting.
-ENV_ALIASES = {
-    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
-    "REDIS_URL": "REDIS_URL",
-}
+ENV_ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -42,6 +39,8 @@ class BaseConfig:
     # larger limit in the media issue.
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 512 * 1024
+    # JSON bodies on the API are small; anything bigger is refused with 413.
+    API_MAX_JSON_BYTES = 256 * 1024
 
     # Cookies and sessions (Flask's defaults are 31 days and SameSite=None).
     SESSION_COOKIE_NAME = "skyframe_session"
@@ -78,9 +77,14 @@ class BaseConfig:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "skyframe"
     RATELIMIT_ENABLED = True
+    # If the limit storage (Redis) is unreachable, keep serving and count in
+    # process memory until it is back; /readyz reports the degradation.
+    # Other errors are not swallowed: a broken limit must not pass silently.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_LIMIT_PER_IP = "30 per minute;300 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
     REGISTER_LIMIT_PER_IP = "10 per hour;50 per day"
+    REGISTER_LIMIT_PER_EMAIL = "5 per hour"
 
     # Argon2id parameters (argon2-cffi's RFC 9106 low-memory profile by default).
     ARGON2_TIME_COST = 3
@@ -88,8 +92,6 @@ class BaseConfig:
     ARGON2_PARALLELISM = 4
 
     MOTD_ENABLED = True
-    ADMIN_ALLOWED_NETWORKS: list[str] = []
-    REDIS_URL: str | None = None
     LOG_LEVEL = "INFO"
     TESTING = False
     DEBUG = False
@@ -192,12 +194,17 @@ def load_config(
     config: str | type[BaseConfig] | None = None,
     environ: dict[str, str] | None = None,
     overrides: dict[str, Any] | None = None,
+    dotenv_path: Path | None = None,
 ) -> dict[str, Any]:
     """Resolve the settings for one app: class defaults, then instance/.env,
-    then the environment, then explicit overrides (tests)."""
+    then the environment, then explicit overrides (tests). SKYFRAME_CONFIG may
+    come from either of the first two."""
     environ = dict(os.environ if environ is None else environ)
+    testing_requested = config == "testing" or config is TestingConfig
+    dotenv = {} if testing_requested else read_dotenv(dotenv_path or INSTANCE_DIR / ".env")
+    sources = {**dotenv, **environ}
     if config is None:
-        config = environ.get("SKYFRAME_CONFIG", "development")
+        config = sources.get("SKYFRAME_CONFIG", "development")
     if isinstance(config, str):
         try:
             config_class = CONFIGS[config]
@@ -207,12 +214,10 @@ def load_config(
             ) from exc
     else:
         config_class = config
+    if config_class.TESTING:
+        sources = dict(environ)  # tests never read a developer's instance/.env
 
     settings = {name: getattr(config_class, name) for name in dir(config_class) if name.isupper()}
-    sources: dict[str, str] = {}
-    if not settings.get("TESTING"):
-        sources.update(read_dotenv(INSTANCE_DIR / ".env"))
-    sources.update(environ)
 
     for env_name, setting in ENV_ALIASES.items():
         if env_name in sources and setting not in sources:

@@ -19,8 +19,10 @@ ENV_FILE = ROOT / "instance" / ".env"
 
 def ensure_secret_key() -> None:
     """Give a new checkout a persistent random key, so sessions survive restarts."""
-    existing = ENV_FILE.read_text() if ENV_FILE.exists() else ""
-    if os.environ.get("SECRET_KEY") or "SECRET_KEY=" in existing:
+    from dotenv import dotenv_values
+
+    existing = dotenv_values(ENV_FILE) if ENV_FILE.exists() else {}
+    if os.environ.get("SECRET_KEY") or existing.get("SECRET_KEY"):
         return
     ENV_FILE.parent.mkdir(exist_ok=True)
     with ENV_FILE.open("a") as handle:

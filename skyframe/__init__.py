@@ -27,6 +27,9 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    from skyframe.requests import SkyFrameRequest
+
+    app.request_class = SkyFrameRequest
     app.config.update(load_config(config, overrides=overrides))
     _configure_logging(app)
     _apply_proxy_fix(app)

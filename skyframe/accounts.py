@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from skyframe import login_sessions
 from skyframe.exceptions import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from skyframe.models import Role, User
 from skyframe.models.user import (
@@ -29,6 +30,9 @@ from skyframe.passwords import PasswordHashing, describe_password_problems, pass
 HANDLE_PATTERN = re.compile(rf"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}", re.ASCII)
 # One message for every way a login can fail, so answers reveal nothing.
 LOGIN_FAILED_MESSAGE = "Incorrect login or password."
+EMAIL_UNAVAILABLE_MESSAGE = (
+    "This e-mail address cannot be used for a new account. If it is yours, log in instead."
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,10 @@ def normalise_email(email: str) -> str:
         return validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise ValueError(f"Enter a valid e-mail address ({exc}).") from exc
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
 def clean_display_name(name: str) -> str:
@@ -100,14 +108,19 @@ def user_by_handle(session: Session, handle: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.handle) == handle.lower()))
 
 
+def email_key(email: str) -> str:
+    """The form e-mail addresses are compared in: Unicode-normalised and case-folded."""
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
+
+
 def user_by_email(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    return session.scalar(select(User).where(User.email_key == email_key(email)))
 
 
 def user_by_login(session: Session, login: str) -> User | None:
     """A login is an e-mail address (it has an @) or a handle."""
     login = login.strip()
-    if not login or len(login) > EMAIL_MAX_LENGTH:
+    if not login or len(login) > EMAIL_MAX_LENGTH or _has_control_characters(login):
         return None
     if "@" in login:
         return user_by_email(session, login)
@@ -136,14 +149,17 @@ def register_user(
     """Create an account, or raise ValidationFailed / Conflict. Flushes, does not commit."""
     reg = validate_registration(email, handle, display_name, password)
     taken: dict[str, str] = {}
-    if user_by_email(session, reg.email):
-        taken["email"] = "That e-mail address is already registered."
+    # Handles are public, so saying one is taken reveals nothing; for e-mail
+    # addresses the answer stays vague (see the per-address rate limit).
     if user_by_handle(session, reg.handle):
         taken["handle"] = "That handle is taken."
+    elif user_by_email(session, reg.email):
+        taken["email"] = EMAIL_UNAVAILABLE_MESSAGE
     if taken:
-        raise Conflict("That account already exists.", fields=taken)
+        raise Conflict("These details cannot be used for a new account.", fields=taken)
     user = User(
         email=reg.email,
+        email_key=email_key(reg.email),
         handle=reg.handle,
         display_name=reg.display_name,
         password_hash=hashing.hash(reg.password),
@@ -153,10 +169,7 @@ def register_user(
         with session.begin_nested():
             session.add(user)
     except IntegrityError as exc:  # a concurrent registration won the race
-        raise Conflict(
-            "That account already exists.",
-            fields={"handle": "That handle or e-mail address was just taken."},
-        ) from exc
+        raise Conflict("These details cannot be used for a new account.") from exc
     return user
 
 
@@ -187,8 +200,10 @@ def set_role(user: User, role: str) -> None:
         raise ValidationFailed(f"Unknown role {role!r}; choose one of {known}.") from exc
 
 
-def set_disabled(user: User, disabled: bool) -> None:
+def set_disabled(session: Session, user: User, disabled: bool) -> None:
     user.disabled = disabled
+    if disabled:
+        login_sessions.end_all(session, user.id)
 
 
 def list_users(session: Session, role: str | None = None) -> Sequence[User]:

@@ -105,7 +105,7 @@ def users_create(email, handle, display_name, role, password) -> None:
 
 def _set_disabled(login: str, disabled: bool) -> None:
     user = accounts.get_user(db.session, login)
-    accounts.set_disabled(user, disabled)
+    accounts.set_disabled(db.session, user, disabled)
     db.session.commit()
     click.echo(f"@{user.handle} is now {'disabled' if disabled else 'enabled'}.")
 

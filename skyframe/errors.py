@@ -37,8 +37,12 @@ STATUS_CODES = {
 }
 
 
+API_PREFIX = "/api/v1/"
+
+
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """Errors on the JSON API answer JSON; everything else gets a page."""
+    return request.path.startswith(API_PREFIX)
 
 
 def json_error(
@@ -93,19 +97,19 @@ def handle_http_exception(exc: HTTPException):
     status = exc.code or 500
     if status >= 500:
         db.session.rollback()
-    message = FRIENDLY_MESSAGES.get(status, exc.description or exc.name)
-    if status not in FRIENDLY_MESSAGES and exc.description:
-        message = exc.description
+    message = FRIENDLY_MESSAGES.get(status) or exc.description or exc.name
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() in {"allow", "retry-after"}]
     return _respond(status, exc.name, message, headers=headers)
 
 
 def handle_csrf_error(exc: CSRFError):
-    # 403 like Django: the request is well-formed but not allowed without a valid token.
+    # 403 like Django: the request is well-formed but not allowed without a
+    # valid token (over HTTPS also without a same-site Referer).
+    reason = (exc.description or "").rstrip(".")
     return _respond(
         403,
         "Form expired",
-        "The security token is missing or expired. Reload the page and try again.",
+        f"{reason}. Reload the page and try again." if reason else FRIENDLY_MESSAGES[403],
         code="csrf_failed",
     )
 

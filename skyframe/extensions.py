@@ -13,7 +13,7 @@ from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 
 from skyframe.models.base import Base
 from skyframe.ratelimit import client_address
-from skyframe.validation import ErrorResponse, raise_validation_error
+from skyframe.validation import ErrorResponse, raise_response_error, raise_validation_error
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -25,6 +25,7 @@ bootstrap = Bootstrap5()
 api_spec = SpecTree(
     "flask",
     before=raise_validation_error,
+    after=raise_response_error,
     validation_error_model=ErrorResponse,
     # Payload class names are unique across the API: use them as schema names.
     naming_strategy=lambda model: model.__name__,

@@ -2,23 +2,57 @@
 
 The client address is whatever ``request.remote_addr`` says after ProxyFix,
 which trusts exactly ``PROXY_FIX_X_FOR`` proxies: a client cannot reset its
-counter by sending its own ``X-Forwarded-For``.
+counter by sending its own ``X-Forwarded-For``. IPv6 clients are counted per
+/64, the block one subscriber usually holds.
 """
 
 from __future__ import annotations
 
+import ipaddress
+
 from flask import request
+
+IPV6_PREFIX = 64
 
 
 def client_address() -> str:
-    return request.remote_addr or "unknown"
+    address = request.remote_addr or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_PREFIX}", strict=False))
+    return str(parsed)
 
 
-def submitted_login() -> str:
-    """The account a login attempt targets, normalised, from a form or JSON body."""
-    value = request.form.get("login")
+def _submitted(field: str) -> str:
+    """A text field from the form or the JSON body ("" when absent)."""
+    value = request.form.get(field)
     if value is None and request.is_json:
         body = request.get_json(silent=True)
-        if isinstance(body, dict) and isinstance(body.get("login"), str):
-            value = body["login"]
-    return "account:" + (value or "").strip().lower()[:254]
+        if isinstance(body, dict) and isinstance(body.get(field), str):
+            value = body[field]
+    return (value or "")[:320]
+
+
+def submitted_account() -> str:
+    """The account a login attempt targets: its id when it exists, so that the
+    handle and the e-mail address of one account share a counter."""
+    from skyframe import accounts
+    from skyframe.extensions import db
+
+    login = _submitted("login")
+    user = accounts.user_by_login(db.session, login)
+    if user is not None:
+        return f"account:{user.id}"
+    return "unknown-account:" + accounts.email_key(login)
+
+
+def submitted_email() -> str:
+    """The address a registration uses, compared the way accounts compare it."""
+    from skyframe import accounts
+
+    return "email:" + accounts.email_key(_submitted("email"))

@@ -3,7 +3,7 @@ frame, referrer, permissions and content-type policies (Flask-Talisman)."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, redirect, request
 
 from skyframe.extensions import talisman
 
@@ -32,11 +32,27 @@ PERMISSIONS_POLICY = {
 }
 
 
+# Load balancers probe these over plain HTTP.
+PLAIN_HTTP_ENDPOINTS = {"main.healthz", "main.readyz"}
+
+
+def redirect_to_https():
+    """Send plain-HTTP requests to HTTPS. The scheme is the one ProxyFix
+    established, so a client's own X-Forwarded-Proto is not believed unless
+    PROXY_FIX_X_PROTO says a proxy sets it."""
+    if request.is_secure or request.endpoint in PLAIN_HTTP_ENDPOINTS:
+        return None
+    target = request.url.replace("http://", "https://", 1)
+    return redirect(target, code=301 if request.method in ("GET", "HEAD") else 308)
+
+
 def init_security(app: Flask) -> None:
+    if app.config["FORCE_HTTPS"]:
+        # First of all before-request work: nothing else runs over plain HTTP.
+        app.before_request_funcs.setdefault(None, []).insert(0, redirect_to_https)
     talisman.init_app(
         app,
-        force_https=app.config["FORCE_HTTPS"],
-        force_https_permanent=True,
+        force_https=False,  # Talisman would trust a raw X-Forwarded-Proto
         strict_transport_security=app.config["HSTS_ENABLED"],
         strict_transport_security_max_age=app.config["HSTS_MAX_AGE"],
         strict_transport_security_include_subdomains=True,

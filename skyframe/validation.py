@@ -25,6 +25,11 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+class UnsupportedBody(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+
+
 class MalformedBody(DomainError):
     code = "malformed_body"
     status = 400
@@ -37,6 +42,18 @@ def field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
         location = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
         fields.setdefault(location or "body", error.get("msg", "Invalid value."))
     return fields
+
+
+class ResponseContractBroken(RuntimeError):
+    """The view answered something its declared response model does not allow."""
+
+
+def raise_response_error(req, resp, resp_validation_error, instance, model_adapter) -> None:
+    """spectree ``after`` hook: a response that breaks the contract is a bug
+    (logged, rolled back and answered as a normal 500)."""
+    if resp_validation_error is not None:
+        problems = model_adapter.validation_errors(resp_validation_error)
+        raise ResponseContractBroken(f"{request.method} {request.path}: {problems}")
 
 
 def raise_validation_error(req, resp, req_validation_error, instance, model_adapter) -> None:

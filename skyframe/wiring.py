@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, current_app, request, url_for
 from flask_login import AnonymousUserMixin
 
-from skyframe.errors import json_error
+from skyframe import login_sessions
+from skyframe.errors import json_error, wants_json
 from skyframe.extensions import (
     bootstrap,
     csrf,
@@ -14,7 +15,7 @@ from skyframe.extensions import (
     login_manager,
     migrate,
 )
-from skyframe.models import User
+from skyframe.models import User, utcnow
 from skyframe.passwords import PasswordHashing
 
 MIGRATIONS_DIR = "migrations"
@@ -63,16 +64,14 @@ def _init_login(app: Flask) -> None:
     login_manager.anonymous_user = Anonymous
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        # A disabled account loses its sessions and remember-me cookies at once.
-        return user if user is not None and not user.disabled else None
+    def load_user(token: str) -> User | None:
+        # The session (or remember-me cookie) holds a login-session token, so
+        # logging out or disabling the account ends it on the server.
+        return login_sessions.resolve(db.session, token, utcnow())
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        if request.path.startswith("/api/"):
+        if wants_json():
             return json_error(401, "Log in to do that.")
         from flask import flash, redirect, url_for
 

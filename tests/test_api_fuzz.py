@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import login
+from tests.conftest import STRONG_PASSWORD, login
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("SKYFRAME_FUZZ_EXAMPLES", "40"))
 CHECKS = [
@@ -46,26 +46,43 @@ def fuzz_app(app_factory):
 
 
 @pytest.fixture
-def signed_in_credentials(fuzz_app, make_user):
-    """Session cookie and CSRF token of a real signed-in user."""
-    client = fuzz_app.test_client()
-    make_user("fuzzer")
-    token = login(client, "fuzzer").get_json()["csrf_token"]
-    cookie = client.get_cookie(fuzz_app.config["SESSION_COOKIE_NAME"])
-    return {"cookies": {cookie.key: cookie.value}, "headers": {"X-CSRFToken": token}}
+def sign_in(fuzz_app):
+    """Returns a fresh session cookie and CSRF token of a real user on each call
+    (a fuzzed POST /auth/logout really ends the session it is sent with)."""
+    # Registered through fuzz_app itself: another app built now would re-bind
+    # the shared rate limiter with its own settings.
+    fuzz_app.test_client().post(
+        "/api/v1/auth/register",
+        json={
+            "email": "fuzzer@example.org",
+            "handle": "fuzzer",
+            "display_name": "Fuzzer",
+            "password": STRONG_PASSWORD,
+        },
+    )
+
+    def credentials():
+        client = fuzz_app.test_client()
+        answer = login(client, "fuzzer")
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        token = answer.get_json()["csrf_token"]
+        cookie = client.get_cookie(fuzz_app.config["SESSION_COOKIE_NAME"])
+        return {"cookies": {cookie.key: cookie.value}, "headers": {"X-CSRFToken": token}}
+
+    return credentials
 
 
 @pytest.fixture
-def api_schema(fuzz_app, signed_in_credentials):
+def api_schema(fuzz_app, sign_in):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", fuzz_app)
     # Credentials come from the provider below, so that the ignored_auth
     # check can strip them and expect 401/403; they are not fuzzed themselves.
     schema.config.generation.update(with_security_parameters=False, modes=["positive", "negative"])
 
-    @schema.auth()
+    @schema.auth(refresh_interval=None)
     class SignedInUser:
         def get(self, case, context):
-            return signed_in_credentials
+            return sign_in()
 
         def set(self, case, data, context):
             case.headers = {**(case.headers or {}), **data["headers"]}

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
 import pytest
 
 from tests.conftest import STRONG_PASSWORD, login
@@ -52,14 +56,41 @@ def test_register_missing_and_mistyped_fields_are_422(client):
     assert {"email", "handle", "display_name", "password"} <= set(fields)
 
 
-@pytest.mark.parametrize(
-    ("body", "content_type"),
-    [("{not json", "application/json"), ("[1, 2]", "application/json"), ("a=b", "text/plain")],
-)
-def test_malformed_bodies_are_400(client, body, content_type):
-    response = client.post("/api/v1/auth/register", data=body, content_type=content_type)
+@pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"text"', "[" * 100_000])
+def test_malformed_bodies_are_400(client, body):
+    response = client.post("/api/v1/auth/register", data=body, content_type="application/json")
     assert response.status_code == 400
-    assert response.get_json()["error"]["code"] == "malformed_body"
+    assert response.get_json()["error"]["code"] in {"malformed_body", "bad_request"}
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        ("a=b", "text/plain"),
+        ({"login": "vega", "password": "x"}, None),
+        ("<x/>", "application/xml"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/v1/auth/register", "/api/v1/auth/login"])
+def test_non_json_bodies_are_415(client, path, data, content_type):
+    kwargs = {"content_type": content_type} if content_type else {}
+    response = client.post(path, data=data, **kwargs)
+    assert response.status_code == 415
+    assert response.get_json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_oversized_json_is_413(client):
+    response = client.post("/api/v1/auth/login", json={"login": "x" * 300_000, "password": "y"})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("login_name", ["vega\x00@example.org", "ve\x00ga", "\x00"])
+def test_nul_characters_are_refused_not_crashed_on(client, make_user, login_name):
+    make_user("vega")
+    response = login(client, login_name)
+    assert response.status_code == 422
+    page = client.post("/login", data={"login": login_name, "password": STRONG_PASSWORD})
+    assert page.status_code == 401
 
 
 def test_duplicate_registration_is_409(client, make_user):
@@ -137,13 +168,60 @@ def test_disabling_an_account_ends_its_sessions(app, client, make_user):
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_remember_me_sets_a_long_lived_http_only_cookie(client, make_user):
+def _cookie_lifetime(set_cookie: str) -> timedelta | None:
+    match = re.search(r"Expires=([^;]+)", set_cookie)
+    if not match:
+        return None
+    return parsedate_to_datetime(match.group(1)) - datetime.now(UTC)
+
+
+def _set_cookie(response, name: str) -> str:
+    return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith(name + "="))
+
+
+def test_remember_me_sets_a_30_day_http_only_cookie(client, make_user):
     make_user("vega")
     response = client.post(
         "/api/v1/auth/login", json={"login": "vega", "password": STRONG_PASSWORD, "remember": True}
     )
-    cookies = response.headers.getlist("Set-Cookie")
-    remember = [c for c in cookies if c.startswith("remember_token=")]
-    assert remember, cookies
-    assert "HttpOnly" in remember[0]
-    assert "SameSite=Lax" in remember[0]
+    remember = _set_cookie(response, "remember_token")
+    assert "HttpOnly" in remember
+    assert "SameSite=Lax" in remember
+    assert timedelta(days=29) < _cookie_lifetime(remember) <= timedelta(days=30)
+
+
+def test_without_remember_me_the_session_ends_with_the_browser(client, make_user):
+    make_user("vega")
+    response = login(client, "vega")
+    assert _cookie_lifetime(_set_cookie(response, "skyframe_session")) is None
+    assert not [
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")
+    ]
+
+
+def test_logout_ends_the_remembered_session_too(client, make_user):
+    make_user("vega")
+    client.post(
+        "/api/v1/auth/login", json={"login": "vega", "password": STRONG_PASSWORD, "remember": True}
+    )
+    response = client.post("/api/v1/auth/logout")
+    assert "remember_token=;" in _set_cookie(response, "remember_token")
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_cookies_replayed_after_logout_are_refused(app, make_user):
+    make_user("vega")
+    client = app.test_client()
+    client.post(
+        "/api/v1/auth/login", json={"login": "vega", "password": STRONG_PASSWORD, "remember": True}
+    )
+    session_cookie = client.get_cookie("skyframe_session").value
+    remember_cookie = client.get_cookie("remember_token").value
+    client.post("/api/v1/auth/logout")
+
+    thief = app.test_client()
+    thief.set_cookie("skyframe_session", session_cookie)
+    assert thief.get("/api/v1/me").status_code == 401
+    thief = app.test_client()
+    thief.set_cookie("remember_token", remember_cookie)
+    assert thief.get("/api/v1/me").status_code == 401

@@ -48,6 +48,21 @@ def test_users_create_refuses_duplicates(runner, make_user):
     assert "That handle is taken." in result.output
 
 
+def test_disabling_an_account_ends_its_login_sessions(app, runner, make_user):
+    from skyframe.models import LoginSession
+    from tests.conftest import login
+
+    make_user("vega")
+    client = app.test_client()
+    login(client, "vega")
+    assert client.get("/api/v1/me").status_code == 200
+    assert runner.invoke(args=["users", "disable", "vega"]).exit_code == 0
+    with app.app_context():
+        assert db.session.query(LoginSession).count() == 0
+    assert runner.invoke(args=["users", "enable", "vega"]).exit_code == 0
+    assert client.get("/api/v1/me").status_code == 401  # enabling does not revive it
+
+
 def test_users_disable_enable_and_set_role(app, runner, make_user):
     user = make_user("vega")
     assert runner.invoke(args=["users", "disable", "vega"]).exit_code == 0

@@ -11,10 +11,10 @@ def test_healthz_answers_ok(client):
     assert response.get_json() == {"status": "ok"}
 
 
-def test_readyz_checks_the_database(client):
+def test_readyz_checks_the_database_and_limit_store(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json()["database"] == "ok"
+    assert response.get_json() == {"status": "ready", "database": "ok", "rate_limits": "ok"}
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(tmp_path):

@@ -12,7 +12,7 @@ from skyframe import create_app
 from skyframe.extensions import db
 from tests.conftest import BACKENDS, throwaway_database
 
-APP_TABLES = {"users", "motd_messages", "motd_acks"}
+APP_TABLES = {"users", "login_sessions", "motd_messages", "motd_acks"}
 
 
 @pytest.fixture(params=BACKENDS)

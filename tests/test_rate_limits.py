@@ -4,6 +4,7 @@ configured storage (memory, and Redis when SKYFRAME_TEST_REDIS_URL is set)."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -97,12 +98,34 @@ def test_failed_logins_are_limited_per_account_across_addresses(limited_app, mak
     assert attempt(client, "mira", ip="198.51.100.1").status_code == 401
 
 
-def test_successful_logins_do_not_use_up_the_account_limit(limited_app, make_user):
-    app = limited_app(LOGIN_LIMIT_PER_IP="100 per minute")
+def test_handle_and_email_of_one_account_share_a_counter(limited_app, make_user):
+    app = limited_app()
     make_user("vega")
     client = app.test_client()
+    for i, login_name in enumerate(["vega", "VEGA@example.org", "Vega"]):
+        assert attempt(client, login_name, ip=f"198.51.100.{i}").status_code == 401
+    assert attempt(client, "vega@EXAMPLE.org", ip="198.51.100.50").status_code == 429
+
+
+def test_concurrent_guesses_cannot_slip_past_the_account_limit(limited_app, make_user):
+    app = limited_app(LOGIN_LIMIT_PER_IP="1000 per minute")
+    make_user("vega")
+
+    def guess(i):
+        return attempt(app.test_client(), "vega", ip=f"198.51.100.{i}").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(guess, range(20)))
+    assert statuses.count(401) == 3
+    assert statuses.count(429) == 17
+
+
+def test_ipv6_clients_are_counted_per_64_block(limited_app):
+    client = limited_app().test_client()
     for i in range(5):
-        assert attempt(client, "vega", STRONG_PASSWORD, ip=f"198.51.100.{i}").status_code == 200
+        attempt(client, f"user{i}", ip=f"2001:db8:1:2::{i + 1}")
+    assert attempt(client, "user9", ip="2001:db8:1:2:ffff::9").status_code == 429
+    assert attempt(client, "user9", ip="2001:db8:1:3::1").status_code == 401
 
 
 def test_html_and_json_logins_share_the_counters(limited_app):
@@ -140,6 +163,35 @@ def test_registration_is_limited_per_ip(limited_app):
         statuses.append(response.status_code)
         client.post("/api/v1/auth/logout")
     assert statuses == [201, 201, 201, 429]
+
+
+def test_registration_is_limited_per_email_address(limited_app):
+    client = limited_app(REGISTER_LIMIT_PER_EMAIL="2 per hour").test_client()
+    statuses = []
+    for i in range(3):
+        response = client.post(
+            "/api/v1/auth/register",
+            json={
+                "email": "Probe@Example.org",
+                "handle": f"h{i}",
+                "display_name": "P",
+                "password": "weak",
+            },
+            environ_base={"REMOTE_ADDR": f"203.0.113.{i}"},
+        )
+        statuses.append(response.status_code)
+    assert statuses == [422, 422, 429]
+
+
+def test_login_keeps_working_when_the_limit_store_is_down(app_factory, make_user):
+    """An unreachable Redis degrades limits to per-process counting; /readyz says so."""
+    app = app_factory(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    make_user("vega")
+    client = app.test_client()
+    assert attempt(client, "vega", STRONG_PASSWORD).status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["rate_limits"] == "degraded"
 
 
 def test_default_limits_leave_room_for_a_person(app, client, make_user):

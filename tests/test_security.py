@@ -9,7 +9,7 @@ from werkzeug.routing.converters import NumberConverter
 
 from config import ConfigError, load_config
 from skyframe import create_app
-from tests.conftest import STRONG_PASSWORD, login
+from tests.conftest import login
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -175,14 +175,20 @@ def test_wrong_method_is_405_with_allow_header(client):
     assert "POST" in response.headers["Allow"]
 
 
-def test_unexpected_errors_are_500_json_and_roll_back(app, client, make_user):
+def test_unexpected_errors_are_500_json_and_roll_back(app, client, monkeypatch):
     from skyframe.extensions import db
     from skyframe.models import User
 
     @app.get("/api/v1/_boom")
     def boom():
         db.session.add(
-            User(email="half@example.org", handle="half", display_name="h", password_hash="x")
+            User(
+                email="half@example.org",
+                email_key="half@example.org",
+                handle="half",
+                display_name="h",
+                password_hash="x",
+            )
         )
         db.session.flush()
         raise RuntimeError("boom")
@@ -191,7 +197,11 @@ def test_unexpected_errors_are_500_json_and_roll_back(app, client, make_user):
     def boom_page():
         raise RuntimeError("boom")
 
+    rollbacks = []
+    real_rollback = db.session.rollback
+    monkeypatch.setattr(db.session, "rollback", lambda: rollbacks.append(1) or real_rollback())
     response = client.get("/api/v1/_boom")
+    assert rollbacks, "the 500 handler did not roll back"
     assert response.status_code == 500
     assert response.get_json() == {
         "error": {"code": "internal_error", "message": response.get_json()["error"]["message"]}
@@ -203,16 +213,36 @@ def test_unexpected_errors_are_500_json_and_roll_back(app, client, make_user):
         assert db.session.query(User).filter_by(handle="half").count() == 0
 
 
-def test_login_form_never_echoes_the_password(client, make_user):
-    make_user("vega")
-    page = client.post("/login", data={"login": "vega", "password": "Wrong-secret-77"})
-    assert "Wrong-secret-77" not in page.get_data(as_text=True)
+def test_https_redirect_does_not_believe_a_client_x_forwarded_proto(database_url, app_factory):
+    app_factory()
+    client = production_app(database_url).test_client()
+    spoofed = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert spoofed.status_code == 301
+    assert spoofed.headers["Location"] == "https://localhost/login"
+    form_post = client.post("/login", data={})
+    assert form_post.status_code == 308
 
 
-def test_weak_password_in_register_form_is_not_echoed(client):
-    page = client.post(
-        "/register",
-        data={"email": "a@example.org", "handle": "a", "display_name": "A", "password": "weakpass"},
-    )
-    assert 'value="weakpass"' not in page.get_data(as_text=True)
-    assert STRONG_PASSWORD  # fixture sanity
+def test_csrf_refusal_says_why(client):
+    response = client.post("/api/v1/auth/logout", csrf=False)
+    assert response.status_code == 403
+    assert "missing" in response.get_json()["error"]["message"].lower()
+
+
+def test_a_response_that_breaks_its_contract_is_a_logged_500(app, client, monkeypatch):
+    from skyframe import errors
+    from skyframe.api.contract import operation
+    from skyframe.api.schemas import CsrfToken
+
+    logged = []
+    monkeypatch.setattr(errors.log, "exception", lambda *args: logged.append(args))
+
+    @app.get("/api/v1/_broken")
+    @operation(tags=["test"], returns=CsrfToken)
+    def broken():
+        return {"csrf_token": 42}
+
+    response = client.get("/api/v1/_broken")
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal_error"
+    assert logged, "the broken response was not logged"

@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
+
 from skyframe.api import auth, meta, motd  # noqa: E402,F401

@@ -20,6 +20,7 @@ from skyframe.auth.sessions import (
     end_session,
     login_limit_per_account,
     login_limit_per_ip,
+    register_limit_per_email,
     register_limit_per_ip,
     sign_in,
     sign_up,
@@ -40,6 +41,7 @@ def csrf_token():
 
 @bp.post("/auth/register")
 @register_limit_per_ip
+@register_limit_per_email
 @operation(
     tags=TAGS, ok=201, returns=AuthResult, json=RegisterRequest, writes=True, errors=(409, 429)
 )

@@ -9,12 +9,15 @@ SkyFrame's one error shape.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import wraps
 
+from flask import request
 from pydantic import BaseModel
 from spectree import Response
 
 from skyframe.api.schemas import ErrorResponse
 from skyframe.extensions import api_spec
+from skyframe.validation import UnsupportedBody
 
 # OpenAPI security requirements (schemes are declared in extensions.py).
 PUBLIC: list[dict[str, list[str]]] = []
@@ -39,7 +42,8 @@ def operation(
     ``signed_in`` operations answer 401 without a session; ``writes``
     operations need the X-CSRFToken header and answer 403 without it. Bodies
     and queries that fail validation answer 422 (400 when the body is not a
-    JSON object). ``errors`` lists any further statuses the operation can answer.
+    JSON object, 415 when it is not sent as application/json). ``errors``
+    lists any further statuses the operation can answer.
     """
     statuses = set(errors)
     if writes:
@@ -47,7 +51,7 @@ def operation(
     if signed_in:
         statuses.add(401)
     if json is not None:
-        statuses.update({400, 422})
+        statuses.update({400, 415, 422})
     if query is not None:
         statuses.add(422)
 
@@ -63,10 +67,26 @@ def operation(
     else:
         security = SESSION if signed_in else PUBLIC
 
-    return api_spec.validate(
+    validate = api_spec.validate(
         json=json,
         query=query,
         resp=Response(*codes, **documented),
         tags=list(tags),
         security=security,
     )
+
+    def decorate(view: Callable) -> Callable:
+        validated = validate(view)
+        if json is None:
+            return validated
+
+        @wraps(validated)
+        def json_only(*args, **kwargs):
+            # spectree validates form bodies against nothing: refuse them here.
+            if request.mimetype != "application/json":
+                raise UnsupportedBody("Send the request body as JSON (application/json).")
+            return validated(*args, **kwargs)
+
+        return json_only
+
+    return decorate

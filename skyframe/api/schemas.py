@@ -5,48 +5,62 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from skyframe.accounts import HANDLE_PATTERN
-from skyframe.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH
+from skyframe.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, HANDLE_MAX_LENGTH
 from skyframe.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from skyframe.validation import ErrorResponse
 
 __all__ = ["ErrorResponse"]
 
-# Inputs are capped generously here; the precise rules (and their messages)
-# live in skyframe.accounts so that forms, API and CLI share them.
+# Every string is capped here against abuse; the precise rules (and their
+# messages) live in skyframe.accounts so that forms, API and CLI share them.
 _TEXT_CAP = 1000
 
 
 class Payload(BaseModel):
     model_config = ConfigDict(extra="ignore", str_max_length=_TEXT_CAP)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_nul_characters(cls, value):
+        # Databases refuse NUL in text (PostgreSQL raises); no field needs one.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+def _documented(**constraints) -> dict:
+    """Constraints shown in the OpenAPI document; skyframe.accounts enforces
+    them with messages written for people."""
+    return {"json_schema_extra": constraints}
+
 
 class RegisterRequest(Payload):
-    email: str = Field(max_length=EMAIL_MAX_LENGTH, examples=["vega@example.org"])
+    email: str = Field(
+        examples=["vega@example.org"],
+        **_documented(format="email", maxLength=EMAIL_MAX_LENGTH),
+    )
     handle: str = Field(
-        max_length=64,
-        description="1–24 letters A–Z, digits or underscores; unique whatever the case.",
-        json_schema_extra={"pattern": f"^{HANDLE_PATTERN.pattern}$"},
+        description="Letters A–Z, digits or underscores; unique whatever the case.",
+        **_documented(pattern=f"^{HANDLE_PATTERN.pattern}$", maxLength=HANDLE_MAX_LENGTH),
     )
     display_name: str = Field(
-        max_length=DISPLAY_NAME_MAX_LENGTH * 2,
-        description=f"1–{DISPLAY_NAME_MAX_LENGTH} characters after trimming spaces.",
+        description="Spaces at the ends are trimmed.",
+        **_documented(minLength=1, maxLength=DISPLAY_NAME_MAX_LENGTH),
     )
     password: str = Field(
-        max_length=PASSWORD_MAX_LENGTH,
-        description=(
-            f"At least {PASSWORD_MIN_LENGTH} characters with an upper-case letter, "
-            "a lower-case letter, a digit and a symbol."
-        ),
-        json_schema_extra={"minLength": PASSWORD_MIN_LENGTH},
+        description=("Needs an upper-case letter, a lower-case letter, a digit and a symbol."),
+        **_documented(minLength=PASSWORD_MIN_LENGTH, maxLength=PASSWORD_MAX_LENGTH),
     )
 
 
 class LoginRequest(Payload):
-    login: str = Field(max_length=EMAIL_MAX_LENGTH, description="E-mail address or handle.")
-    password: str = Field(max_length=PASSWORD_MAX_LENGTH)
+    login: str = Field(
+        description="E-mail address or handle.", **_documented(maxLength=EMAIL_MAX_LENGTH)
+    )
+    password: str = Field(**_documented(maxLength=PASSWORD_MAX_LENGTH))
     remember: bool = Field(default=False, description="Keep the session for 30 days.")
 
 
@@ -87,13 +101,4 @@ class MotdList(BaseModel):
 
 
 def me_payload(user) -> Me:
-    return Me(
-        id=user.id,
-        handle=user.handle,
-        display_name=user.display_name,
-        bio=user.bio,
-        role=user.role,
-        created_at=user.created_at,
-        email=user.email,
-        last_login=user.last_login,
-    )
+    return Me.model_validate(user, from_attributes=True)

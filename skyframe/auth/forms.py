@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
+from skyframe.accounts import HANDLE_PATTERN
 from skyframe.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, HANDLE_MAX_LENGTH
 from skyframe.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
@@ -39,7 +40,7 @@ class RegisterForm(FlaskForm):
             "autocomplete": "username",
             "autocapitalize": "none",
             "spellcheck": "false",
-            "pattern": f"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}",
+            "pattern": HANDLE_PATTERN.pattern,
         },
     )
     display_name = StringField(

@@ -9,6 +9,7 @@ from skyframe.auth.sessions import (
     end_session,
     login_limit_per_account,
     login_limit_per_ip,
+    register_limit_per_email,
     register_limit_per_ip,
     sign_in,
     sign_up,
@@ -23,6 +24,7 @@ def _next_target(form) -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @register_limit_per_ip
+@register_limit_per_email
 def register():
     if current_user.is_authenticated:
         return redirect("/")

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from skyframe import api_reference
 from skyframe.api.meta import openapi_document
-from skyframe.extensions import db, limiter, talisman
+from skyframe.extensions import db, limiter
 from skyframe.main import bp
 
 log = logging.getLogger(__name__)
@@ -32,11 +32,10 @@ def api_docs():
     )
 
 
-# Probes are answered over plain HTTP (load balancers call them directly) and
-# are never rate limited.
+# Probes are answered over plain HTTP (load balancers call them directly, see
+# security.PLAIN_HTTP_ENDPOINTS) and are never rate limited.
 @bp.get("/healthz")
 @limiter.exempt
-@talisman(force_https=False)
 def healthz():
     """The process is up and serving requests."""
     return jsonify(status="ok")
@@ -44,13 +43,22 @@ def healthz():
 
 @bp.get("/readyz")
 @limiter.exempt
-@talisman(force_https=False)
 def readyz():
-    """The app can reach its database."""
+    """The app can reach its database (503 if not). An unreachable rate-limit
+    store is reported as degraded: limits then count per process."""
+    limits = "ok" if _rate_limit_storage_ok() else "degraded"
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         log.exception("readiness check failed")
         db.session.rollback()
-        return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ready", database="ok")
+        return jsonify(status="unavailable", database="unreachable", rate_limits=limits), 503
+    return jsonify(status="ready", database="ok", rate_limits=limits)
+
+
+def _rate_limit_storage_ok() -> bool:
+    try:
+        return bool(limiter.storage.check())
+    except Exception:
+        log.warning("rate-limit storage check failed", exc_info=True)
+        return False

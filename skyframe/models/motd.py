@@ -30,13 +30,6 @@ class Motd(Base):
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    def is_live(self, now: datetime) -> bool:
-        return (
-            self.published_at is not None
-            and (self.starts_at is None or self.starts_at <= now)
-            and (self.ends_at is None or now < self.ends_at)
-        )
-
     def state(self, now: datetime) -> str:
         if self.published_at is None:
             return "draft"

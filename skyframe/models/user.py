@@ -31,14 +31,16 @@ class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
         # Handles and e-mail addresses are unique whatever their case.
+        # Handles are ASCII, so lower() is exact on every database.
         Index("uq_users_handle_lower", func.lower("handle"), unique=True),
-        Index("uq_users_email_lower", func.lower("email"), unique=True),
         Index("ix_users_created_at", "created_at"),
         CheckConstraint("role IN ('user', 'moderator', 'manager')", name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    # Case-folded in Python (SQLite's lower() only knows ASCII): the unique key.
+    email_key: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
     handle: Mapped[str] = mapped_column(String(HANDLE_MAX_LENGTH))
     display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH))
     bio: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -47,6 +49,13 @@ class User(UserMixin, Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Set at sign-in or by the session loader: the login session this user
+    # object was loaded through (Flask-Login keeps it as the session's user id).
+    login_token = None  # str | None, not a column
+
+    def get_id(self) -> str | None:
+        return self.login_token
 
     @property
     def role_enum(self) -> Role:

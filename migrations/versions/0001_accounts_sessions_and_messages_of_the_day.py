@@ -1,4 +1,4 @@
-"""accounts and messages of the day
+"""accounts, login sessions and messages of the day
 
 Revision ID: 0001
 Revises:
@@ -19,6 +19,7 @@ def upgrade():
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("email_key", sa.String(length=254), nullable=False),
         sa.Column("handle", sa.String(length=24), nullable=False),
         sa.Column("display_name", sa.String(length=50), nullable=False),
         sa.Column("bio", sa.Text(), server_default="", nullable=False),
@@ -31,10 +32,27 @@ def upgrade():
             "role IN ('user', 'moderator', 'manager')", name=op.f("ck_users_role_known")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        sa.UniqueConstraint("email_key", name=op.f("uq_users_email_key")),
     )
     op.create_index("ix_users_created_at", "users", ["created_at"])
     op.create_index("uq_users_handle_lower", "users", [sa.text("lower(handle)")], unique=True)
-    op.create_index("uq_users_email_lower", "users", [sa.text("lower(email)")], unique=True)
+
+    op.create_table(
+        "login_sessions",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("remember", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_login_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_login_sessions")),
+    )
+    op.create_index("ix_login_sessions_user_id", "login_sessions", ["user_id"])
 
     op.create_table(
         "motd_messages",
@@ -78,7 +96,8 @@ def downgrade():
     op.drop_table("motd_acks")
     op.drop_index("ix_motd_messages_published_at", table_name="motd_messages")
     op.drop_table("motd_messages")
-    op.drop_index("uq_users_email_lower", table_name="users")
+    op.drop_index("ix_login_sessions_user_id", table_name="login_sessions")
+    op.drop_table("login_sessions")
     op.drop_index("uq_users_handle_lower", table_name="users")
     op.drop_index("ix_users_created_at", table_name="users")
     op.drop_table("users")
