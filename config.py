@@ -92,6 +92,28 @@ class BaseConfig:
     ARGON2_PARALLELISM = 4
 
     MOTD_ENABLED = True
+
+    # Media: where files live and how big uploads may be.
+    STORAGE_BACKEND = "local"  # local | s3
+    UPLOAD_FOLDER = str(BASE_DIR / "uploads")
+    S3_BUCKET = ""
+    S3_ENDPOINT_URL = ""  # empty: AWS; else any S3-compatible service
+    S3_REGION = ""
+    S3_ACCESS_KEY_ID = ""
+    S3_SECRET_ACCESS_KEY = ""
+    S3_PREFIX = ""
+    S3_PRESIGN_SECONDS = 300
+    UPLOAD_MAX_BYTES = 200 * 1024 * 1024
+    UPLOAD_MAX_PIXELS = 100_000_000
+    MEDIA_DISPLAY_EDGE = 2048
+    MEDIA_THUMB_EDGE = 480
+    DOWNLOAD_LIMIT = "120 per minute"
+
+    # Jobs: inline (in the request) or rq (Redis queue, `flask worker`).
+    JOBS_BACKEND = "inline"
+    RQ_REDIS_URL = "redis://127.0.0.1:6379/0"
+    RQ_QUEUE = "skyframe"
+    RQ_JOB_TIMEOUT = 600
     LOG_LEVEL = "INFO"
     TESTING = False
     DEBUG = False

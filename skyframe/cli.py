@@ -214,7 +214,23 @@ def stats() -> None:
         click.echo(f"{name:<22}{value}")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Process background jobs from Redis (JOBS_BACKEND=rq)."""
+    from flask import current_app
+
+    from skyframe.jobs import start_worker
+
+    try:
+        start_worker(current_app._get_current_object(), burst=burst)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(motd_cli)
     app.cli.add_command(stats)
+    app.cli.add_command(worker)

@@ -13,7 +13,12 @@ from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 
 from skyframe.models.base import Base
 from skyframe.ratelimit import client_address
-from skyframe.validation import ErrorResponse, raise_response_error, raise_validation_error
+from skyframe.validation import (
+    ErrorResponse,
+    ModelAdapter,
+    raise_response_error,
+    raise_validation_error,
+)
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -27,6 +32,7 @@ api_spec = SpecTree(
     before=raise_validation_error,
     after=raise_response_error,
     validation_error_model=ErrorResponse,
+    model_adapter=ModelAdapter(),
     # Payload class names are unique across the API: use them as schema names.
     naming_strategy=lambda model: model.__name__,
     nested_naming_strategy=lambda _parent, child: child,

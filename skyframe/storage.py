@@ -122,6 +122,10 @@ class Storage:
         """The file's path when the backend is the local disk, else None."""
         return None
 
+    def spool_directory(self) -> str | None:
+        """Where uploads should be spooled (None: the system's temporary folder)."""
+        return None
+
     def download_url(self, key: str, *, filename: str, content_type: str) -> str | None:
         """A short-lived direct URL (object storage), or None to stream through the app."""
         return None
@@ -161,6 +165,12 @@ class LocalStorage(Storage):
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root).resolve()
+
+    def spool_directory(self) -> str:
+        # Inside the root, so uploads are linked in; keys never start with ".".
+        directory = self.root / ".spool"
+        directory.mkdir(parents=True, exist_ok=True)
+        return str(directory)
 
     def local_path(self, key: str) -> Path:
         path = (self.root / check_key(key)).resolve()

@@ -7,8 +7,18 @@ from typing import Any
 
 from flask import request
 from pydantic import BaseModel, Field
+from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 
 from skyframe.exceptions import DomainError, ValidationFailed
+
+
+class ModelAdapter(PydanticModelAdapter):
+    """spectree's pydantic adapter, without echoing inputs in error lists:
+    spectree serialises the list before SkyFrame's hook sees it, and inputs
+    may be uploaded files (or secrets such as passwords)."""
+
+    def validation_errors(self, err):
+        return err.errors(include_context=False, include_input=False, include_url=False)
 
 
 class ErrorDetail(BaseModel):

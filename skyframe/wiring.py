@@ -15,8 +15,11 @@ from skyframe.extensions import (
     login_manager,
     migrate,
 )
+from skyframe.jobs import jobs_from_config
+from skyframe.media.pipeline import MediaSettings
 from skyframe.models import User, utcnow
 from skyframe.passwords import PasswordHashing
+from skyframe.storage import Storage, storage_from_config
 
 MIGRATIONS_DIR = "migrations"
 
@@ -32,6 +35,9 @@ def init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     _init_login(app)
     app.jinja_env.globals["nav_url"] = nav_url
+    app.extensions["skyframe.storage"] = storage_from_config(app.config)
+    app.extensions["skyframe.jobs"] = jobs_from_config(app.config)
+    app.extensions["skyframe.media"] = MediaSettings.from_config(app.config)
     app.extensions["skyframe.passwords"] = PasswordHashing(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],
@@ -48,6 +54,14 @@ def nav_url(endpoint: str, **values) -> str | None:
 
 def password_hashing() -> PasswordHashing:
     return current_app.extensions["skyframe.passwords"]
+
+
+def current_storage() -> Storage:
+    return current_app.extensions["skyframe.storage"]
+
+
+def media_settings() -> MediaSettings:
+    return current_app.extensions["skyframe.media"]
 
 
 class Anonymous(AnonymousUserMixin):

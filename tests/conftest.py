@@ -109,11 +109,12 @@ def build_app(database_url: str, **overrides) -> Flask:
 
 
 @pytest.fixture
-def app_factory(database_url: str):
+def app_factory(database_url: str, tmp_path):
     """Build apps with extra settings; their tables are emptied afterwards."""
     apps: list[Flask] = []
 
     def factory(**overrides) -> Flask:
+        overrides.setdefault("UPLOAD_FOLDER", str(tmp_path / "uploads"))
         app = build_app(database_url, **overrides)
         apps.append(app)
         return app

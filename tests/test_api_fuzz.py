@@ -102,7 +102,13 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     derandomize=True,
 )
 def test_api_conforms_to_its_document(case):
-    response = case.call_and_validate(checks=CHECKS)
+    checks = CHECKS
+    if (case.media_type or "").startswith("multipart/"):
+        # Form fields are text on the wire: a "boolean" or "number" generated
+        # to break the schema arrives as a valid string, so "rejected negative
+        # data" cannot be judged for multipart bodies.
+        checks = [check for check in CHECKS if check is not negative_data_rejection]
+    response = case.call_and_validate(checks=checks)
     if case.method == "GET" and case.operation.path in ANSWERED_FOR_A_SIGNED_IN_USER:
         # Proves the requests really carried the user's session.
         assert response.status_code == 200, response.text

@@ -12,7 +12,15 @@ from skyframe import create_app
 from skyframe.extensions import db
 from tests.conftest import BACKENDS, throwaway_database
 
-APP_TABLES = {"users", "login_sessions", "motd_messages", "motd_acks"}
+APP_TABLES = {
+    "users",
+    "login_sessions",
+    "motd_messages",
+    "motd_acks",
+    "posts",
+    "post_tags",
+    "post_media",
+}
 
 
 @pytest.fixture(params=BACKENDS)

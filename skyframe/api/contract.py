@@ -32,30 +32,34 @@ def operation(
     ok: int = 200,
     returns: type[BaseModel] | None = None,
     json: type[BaseModel] | None = None,
+    form: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
     signed_in: bool = False,
     writes: bool = False,
     errors: Iterable[int] = (),
+    also_returns: dict[int, type[BaseModel]] | None = None,
 ) -> Callable:
     """Declare an API operation.
 
     ``signed_in`` operations answer 401 without a session; ``writes``
     operations need the X-CSRFToken header and answer 403 without it. Bodies
     and queries that fail validation answer 422 (400 when the body is not a
-    JSON object, 415 when it is not sent as application/json). ``errors``
-    lists any further statuses the operation can answer.
+    JSON object, 415 when it is not sent as application/json; ``form``
+    bodies must be multipart/form-data). ``errors`` lists any further error
+    statuses the operation can answer; ``also_returns`` further successes.
     """
     statuses = set(errors)
     if writes:
         statuses.add(403)
     if signed_in:
         statuses.add(401)
-    if json is not None:
+    if json is not None or form is not None:
         statuses.update({400, 415, 422})
     if query is not None:
         statuses.add(422)
 
     documented: dict[str, type[BaseModel]] = {f"HTTP_{code}": ErrorResponse for code in statuses}
+    documented.update({f"HTTP_{code}": model for code, model in (also_returns or {}).items()})
     codes: list[str] = []
     if returns is None:
         codes.append(f"HTTP_{ok}")
@@ -69,24 +73,27 @@ def operation(
 
     validate = api_spec.validate(
         json=json,
+        form=form,
         query=query,
         resp=Response(*codes, **documented),
         tags=list(tags),
         security=security,
     )
 
+    body_type = "application/json" if json is not None else "multipart/form-data"
+
     def decorate(view: Callable) -> Callable:
         validated = validate(view)
-        if json is None:
+        if json is None and form is None:
             return validated
 
         @wraps(validated)
-        def json_only(*args, **kwargs):
-            # spectree validates form bodies against nothing: refuse them here.
-            if request.mimetype != "application/json":
-                raise UnsupportedBody("Send the request body as JSON (application/json).")
+        def one_body_type(*args, **kwargs):
+            # spectree skips validation for other body types: refuse them here.
+            if request.mimetype != body_type:
+                raise UnsupportedBody(f"Send the request body as {body_type}.")
             return validated(*args, **kwargs)
 
-        return json_only
+        return one_body_type
 
     return decorate

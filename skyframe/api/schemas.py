@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from spectree.model_adapter.pydantic_adapter import BaseFile
 
 from skyframe.accounts import HANDLE_PATTERN
 from skyframe.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, HANDLE_MAX_LENGTH
@@ -102,3 +103,164 @@ class MotdList(BaseModel):
 
 def me_payload(user) -> Me:
     return Me.model_validate(user, from_attributes=True)
+
+
+# Posts -----------------------------------------------------------------------
+
+_POST_TEXT_CAP = 6000  # notes may be 5000 characters
+
+
+class PostFields(Payload):
+    """The metadata fields of a post, as strings (multipart form or JSON)."""
+
+    model_config = ConfigDict(extra="ignore", str_max_length=_POST_TEXT_CAP)
+
+    title: str | None = Field(default=None, **_documented(maxLength=120))
+    object: str | None = Field(
+        default=None,
+        description='What was photographed, e.g. "M31", "NGC 7000", "Jupiter". '
+        "Catalogue names are resolved (OpenNGC); others are kept as typed.",
+        **_documented(maxLength=120),
+    )
+    category: str | None = Field(
+        default=None,
+        description="One of deep-sky, planetary, lunar, solar, nightscape, comet, meteor,"
+        " aurora, other.",
+    )
+    observer: str | None = Field(
+        default=None,
+        description="Defaults to the uploader's display name.",
+        **_documented(maxLength=80),
+    )
+    observed_at: str | None = Field(
+        default=None,
+        description="ISO 8601; defaults to the file's capture time. Not in the future.",
+        **_documented(format="date-time"),
+    )
+    telescope: str | None = Field(default=None, **_documented(maxLength=120))
+    camera: str | None = Field(default=None, **_documented(maxLength=120))
+    mount: str | None = Field(default=None, **_documented(maxLength=120))
+    filters: str | None = Field(default=None, **_documented(maxLength=120))
+    exposure_seconds: str | None = Field(
+        default=None, description="Length of one sub-exposure in seconds."
+    )
+    exposure_count: str | None = Field(default=None, description="Number of sub-exposures.")
+    integration_seconds: str | None = Field(
+        default=None, description="Total integration; defaults to length × count."
+    )
+    gain: str | None = Field(default=None, description='e.g. "ISO 800" or "Gain 120".')
+    bortle: str | None = Field(default=None, description="Sky darkness, 1 to 9.")
+    notes: str | None = Field(default=None, **_documented(maxLength=5000))
+    tags: str | None = Field(
+        default=None, description='Comma-separated, e.g. "nebula, ha, narrowband".'
+    )
+
+
+class PostUpload(PostFields):
+    file: BaseFile = Field(
+        description="JPEG, PNG, WebP, TIFF (8 or 16 bit) or FITS, up to UPLOAD_MAX_BYTES."
+    )
+    title: str = Field(**_documented(minLength=1, maxLength=120))
+    category: str = Field(
+        **_documented(
+            enum=[
+                "deep-sky",
+                "planetary",
+                "lunar",
+                "solar",
+                "nightscape",
+                "comet",
+                "meteor",
+                "aurora",
+                "other",
+            ]
+        ),
+    )
+
+
+class PostEdit(PostFields):
+    """Fields to change; an empty string clears an optional field."""
+
+
+class Rendition(BaseModel):
+    url: str
+    content_type: str
+    width: int
+    height: int
+    bytes: int
+
+
+class PostImage(BaseModel):
+    width: int | None
+    height: int | None
+    placeholder: dict[str, str | None]
+    display: list[Rendition] = Field(description="WebP first, then the JPEG fallback.")
+    thumb: list[Rendition]
+    original: Rendition | None
+
+
+class CatalogueRef(BaseModel):
+    id: str | None = Field(description="OpenNGC designation, or null when not in the catalogue.")
+    name: str | None = Field(description="The object as the uploader typed it.")
+    common_name: str | None
+    type: str | None
+    constellation: str | None
+
+
+class UserRef(BaseModel):
+    handle: str
+    display_name: str
+    avatar_url: str | None
+
+
+class Equipment(BaseModel):
+    telescope: str | None
+    camera: str | None
+    mount: str | None
+    filters: str | None
+
+
+class Exposure(BaseModel):
+    sub_seconds: float | None
+    count: int | None
+    integration_seconds: float | None
+    gain: str | None
+    bortle: int | None
+
+
+class PostOut(BaseModel):
+    id: int
+    status: str = Field(description="processing, ready or failed")
+    failure_reason: str | None = Field(description="Why processing failed (owner and staff).")
+    title: str
+    object: CatalogueRef | None
+    category: str
+    observer: str
+    observed_at: datetime | None
+    equipment: Equipment
+    exposure: Exposure
+    notes: str
+    tags: list[str]
+    owner: UserRef
+    created_at: datetime
+    updated_at: datetime
+    media: PostImage | None = Field(description="null until the post is processed.")
+    url: str
+    download_url: str | None
+
+
+class CatalogueItem(BaseModel):
+    id: str
+    name: str
+    common_name: str | None
+    type: str
+    constellation: str | None
+    aliases: list[str]
+
+
+class CatalogueSuggestions(BaseModel):
+    items: list[CatalogueItem]
+
+
+class SuggestQuery(BaseModel):
+    q: str = Field(default="", max_length=200)

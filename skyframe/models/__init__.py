@@ -3,6 +3,21 @@
 from skyframe.models.base import Base, UTCDateTime, utcnow
 from skyframe.models.login_session import LoginSession
 from skyframe.models.motd import Motd, MotdAck
+from skyframe.models.post import Category, Post, PostMedia, PostStatus, PostTag
 from skyframe.models.user import Role, User
 
-__all__ = ["Base", "LoginSession", "Motd", "MotdAck", "Role", "UTCDateTime", "User", "utcnow"]
+__all__ = [
+    "Base",
+    "Category",
+    "LoginSession",
+    "Motd",
+    "MotdAck",
+    "Post",
+    "PostMedia",
+    "PostStatus",
+    "PostTag",
+    "Role",
+    "UTCDateTime",
+    "User",
+    "utcnow",
+]

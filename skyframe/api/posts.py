@@ -1,0 +1,81 @@
+"""Posts over JSON: upload, read, edit, delete."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user, login_required
+
+from skyframe import posts
+from skyframe.api import bp
+from skyframe.api.contract import operation
+from skyframe.api.presenters import post_out
+from skyframe.api.schemas import PostEdit, PostOut, PostUpload
+from skyframe.extensions import db
+from skyframe.models import PostStatus, utcnow
+from skyframe.requests import accepts_uploads
+from skyframe.uploads import receive_upload
+from skyframe.wiring import current_storage
+
+TAGS = ["posts"]
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+@bp.post("/posts")
+@accepts_uploads
+@login_required
+@operation(
+    tags=TAGS,
+    ok=201,
+    returns=PostOut,
+    form=PostUpload,
+    signed_in=True,
+    writes=True,
+    errors=(413,),
+    also_returns={202: PostOut},
+)
+def create_post(form: PostUpload):
+    """Upload a capture with its details.
+
+    Answers 201 with the ready post when processing runs in the request, or
+    202 with a ``processing`` post when a worker will make the renditions
+    (poll GET /posts/{post_id}). Refused files answer 422 with the reason
+    under ``fields.file``; files over the size limit 413.
+    """
+    fields = form.model_dump(exclude={"file"}, exclude_unset=True)
+    post = receive_upload(request.files.get("file"), fields, current_user)
+    status = 201 if post.status == PostStatus.READY else 202
+    return post_out(post, current_user), status
+
+
+@bp.get("/posts/<int:post_id>")
+@operation(tags=TAGS, returns=PostOut, errors=(404,))
+def get_post(post_id: int):
+    """A post. Posts still processing (or failed) are visible to their owner only."""
+    return post_out(posts.get_post(db.session, post_id, _viewer()), _viewer())
+
+
+@bp.patch("/posts/<int:post_id>")
+@login_required
+@operation(
+    tags=TAGS, returns=PostOut, json=PostEdit, signed_in=True, writes=True, errors=(403, 404)
+)
+def edit_post(post_id: int, json: PostEdit):
+    """Change a post's details (owner or moderator)."""
+    post = posts.get_post(db.session, post_id, current_user)
+    details = posts.validate_details(json.model_dump(exclude_unset=True), utcnow(), creating=False)
+    posts.update_post(db.session, post, current_user, details, utcnow())
+    db.session.commit()
+    return post_out(post, current_user)
+
+
+@bp.delete("/posts/<int:post_id>")
+@login_required
+@operation(tags=TAGS, ok=204, signed_in=True, writes=True, errors=(403, 404))
+def delete_post(post_id: int):
+    """Delete a post and its files (owner or moderator)."""
+    post = posts.get_post(db.session, post_id, current_user)
+    posts.delete_post(db.session, current_storage(), post, editor=current_user)
+    return "", 204

@@ -1,0 +1,96 @@
+"""Posts as the API (and the pages' scripts) see them."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from skyframe import posts as post_rules
+from skyframe.api.schemas import (
+    CatalogueRef,
+    Equipment,
+    Exposure,
+    PostImage,
+    PostOut,
+    Rendition,
+    UserRef,
+)
+from skyframe.models import Post, PostMedia, User
+
+WEB_FIRST = ("image/webp", "image/jpeg")
+
+
+def media_url(media: PostMedia) -> str:
+    return url_for("main.media_file", key=media.key)
+
+
+def _rendition(media: PostMedia) -> Rendition:
+    return Rendition(
+        url=media_url(media),
+        content_type=media.content_type,
+        width=media.width,
+        height=media.height,
+        bytes=media.bytes,
+    )
+
+
+def _renditions(post: Post, kind: str) -> list[Rendition]:
+    found = [post.rendition(kind, content_type) for content_type in WEB_FIRST]
+    return [_rendition(m) for m in found if m is not None]
+
+
+def post_image(post: Post) -> PostImage | None:
+    if not post.media:
+        return None
+    original = post.rendition("original", "image/jpeg")
+    return PostImage(
+        width=post.width,
+        height=post.height,
+        placeholder={"blurhash": post.placeholder_blurhash, "color": post.placeholder_color},
+        display=_renditions(post, "display"),
+        thumb=_renditions(post, "thumb"),
+        original=_rendition(original) if original else None,
+    )
+
+
+def user_ref(user: User) -> UserRef:
+    return UserRef(handle=user.handle, display_name=user.display_name, avatar_url=None)
+
+
+def post_out(post: Post, viewer: User | None) -> PostOut:
+    sees_failures = post_rules.can_edit(post, viewer)
+    return PostOut(
+        id=post.id,
+        status=post.status,
+        failure_reason=post.failure_reason if sees_failures else None,
+        title=post.title,
+        object=CatalogueRef(
+            id=post.object_id,
+            name=post.object_name,
+            common_name=post.object_common_name,
+            type=post.object_type,
+            constellation=post.object_constellation,
+        )
+        if post.object_name or post.object_id
+        else None,
+        category=post.category,
+        observer=post.observer,
+        observed_at=post.observed_at,
+        equipment=Equipment(
+            telescope=post.telescope, camera=post.camera, mount=post.mount, filters=post.filters
+        ),
+        exposure=Exposure(
+            sub_seconds=post.exposure_seconds,
+            count=post.exposure_count,
+            integration_seconds=post.integration_seconds,
+            gain=post.gain,
+            bortle=post.bortle,
+        ),
+        notes=post.notes,
+        tags=post.tags,
+        owner=user_ref(post.owner),
+        created_at=post.created_at,
+        updated_at=post.updated_at,
+        media=post_image(post),
+        url=url_for("main.post_page", post_id=post.id),
+        download_url=url_for("main.download", post_id=post.id) if post.is_ready else None,
+    )

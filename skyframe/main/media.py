@@ -1,0 +1,89 @@
+"""Serving stored files: renditions shown in pages, and downloads.
+
+Files are never a static folder: each request finds the file's record,
+checks the post may be seen, and answers with the recorded type, nosniff and
+an ETag. On object storage the answer is a redirect to a short-lived URL.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, request, send_file
+from flask_login import current_user
+from sqlalchemy import select
+
+from skyframe import posts
+from skyframe.downloads import content_disposition, safe_filename
+from skyframe.exceptions import NotFound, ValidationFailed
+from skyframe.extensions import db, limiter
+from skyframe.main import bp
+from skyframe.models import PostMedia
+from skyframe.wiring import current_storage
+
+# Keys hold a random per-post prefix, so a URL's file never changes.
+IMMUTABLE = 365 * 24 * 3600
+DOWNLOAD_SIZES = {"original": "original", "display": "display", "thumb": "thumb"}
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def _send(media: PostMedia, *, download_name: str | None = None, cache_seconds: int):
+    storage = current_storage()
+    path = storage.local_path(media.key)
+    if path is None:
+        url = storage.download_url(
+            media.key,
+            filename=download_name or media.key.rsplit("/", 1)[1],
+            content_type=media.content_type,
+        )
+        return redirect(url, code=302)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=media.content_type,
+        conditional=True,
+        etag=media.sha256,
+        max_age=cache_seconds,
+        download_name=download_name,
+        as_attachment=bool(download_name),
+    )
+    if download_name:
+        response.headers["Content-Disposition"] = content_disposition(download_name)
+    return response
+
+
+@bp.get("/media/<path:key>")
+@limiter.exempt
+def media_file(key: str):
+    media = db.session.scalar(select(PostMedia).where(PostMedia.key == key))
+    if media is None or not posts.can_view(media.post, _viewer()):
+        abort(404)
+    response = _send(media, cache_seconds=IMMUTABLE)
+    if media.post.is_ready:
+        response.headers["Cache-Control"] = f"public, max-age={IMMUTABLE}, immutable"
+    return response
+
+
+def _download_limit() -> str:
+    return current_app.config["DOWNLOAD_LIMIT"]
+
+
+@bp.get("/p/<int:post_id>/download")
+@limiter.limit(_download_limit)
+def download(post_id: int):
+    """The post's image as an attachment: ?size=original (default), display or thumb."""
+    size = request.args.get("size", "original")
+    if size not in DOWNLOAD_SIZES:
+        raise ValidationFailed(
+            "size must be original, display or thumb.",
+            fields={"size": "original, display or thumb"},
+        )
+    post = posts.get_post(db.session, post_id, _viewer())
+    media = post.rendition(DOWNLOAD_SIZES[size], "image/jpeg")
+    if media is None:
+        raise NotFound("This post has no image yet.")
+    suffix = "" if size == "original" else f"-{size}"
+    name = safe_filename(post.title + suffix, "jpg")
+    return _send(media, download_name=name, cache_seconds=3600)

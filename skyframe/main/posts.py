@@ -1,0 +1,127 @@
+"""HTML pages for posts: upload, view, edit, delete."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from skyframe import posts
+from skyframe.exceptions import DomainError, PermissionDenied
+from skyframe.extensions import db
+from skyframe.main import bp
+from skyframe.main.forms import ConfirmForm, PostDetailsForm, UploadForm
+from skyframe.models import Category, utcnow
+from skyframe.requests import accepts_uploads
+from skyframe.uploads import receive_upload
+from skyframe.wiring import current_storage
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def _show_errors(form, exc: DomainError) -> None:
+    for name, message in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+    if not exc.fields:
+        form.form_errors.append(exc.message)
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@accepts_uploads
+@login_required
+def upload():
+    form = UploadForm()
+    status = 200
+    if form.is_submitted() and form.validate():
+        try:
+            post = receive_upload(request.files.get("file"), form.details(), current_user)
+        except DomainError as exc:
+            _show_errors(form, exc)
+            status = exc.status
+        else:
+            if post.is_ready:
+                flash("Your capture is live.", "success")
+            else:
+                flash("Uploaded. Your capture is being processed.", "info")
+            return redirect(url_for("main.post_page", post_id=post.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("posts/upload.html", form=form), status
+
+
+@bp.get("/p/<int:post_id>")
+def post_page(post_id: int):
+    post = posts.get_post(db.session, post_id, _viewer())
+    return render_template(
+        "posts/post.html",
+        post=post,
+        can_edit=posts.can_edit(post, _viewer()),
+        delete_form=ConfirmForm(),
+        category_label=Category(post.category).label,
+    )
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id: int):
+    post = posts.get_post(db.session, post_id, current_user)
+    if not posts.can_edit(post, current_user):
+        raise PermissionDenied("Only the owner or a moderator can edit this post.")
+    form = PostDetailsForm(obj=None)
+    status = 200
+    if form.is_submitted() and form.validate():
+        try:
+            details = posts.validate_details(form.details(), utcnow(), creating=False)
+            posts.update_post(db.session, post, current_user, details, utcnow())
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            _show_errors(form, exc)
+            status = exc.status
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("main.post_page", post_id=post.id))
+    elif not form.is_submitted():
+        _fill(form, post)
+    else:
+        status = 422
+    return render_template("posts/edit.html", form=form, post=post), status
+
+
+def _fill(form: PostDetailsForm, post) -> None:
+    values = {
+        "title": post.title,
+        "object": post.object_name,
+        "category": post.category,
+        "observer": post.observer,
+        "observed_at": post.observed_at.strftime("%Y-%m-%dT%H:%M:%S") if post.observed_at else "",
+        "telescope": post.telescope,
+        "camera": post.camera,
+        "mount": post.mount,
+        "filters": post.filters,
+        "exposure_seconds": post.exposure_seconds,
+        "exposure_count": post.exposure_count,
+        "integration_seconds": post.integration_seconds,
+        "gain": post.gain,
+        "bortle": post.bortle,
+        "notes": post.notes,
+        "tags": ", ".join(post.tags),
+    }
+    for name, value in values.items():
+        getattr(form, name).data = (
+            "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+        )
+
+
+@bp.post("/p/<int:post_id>/delete")
+@login_required
+def delete_post(post_id: int):
+    post = posts.get_post(db.session, post_id, current_user)
+    posts.delete_post(db.session, current_storage(), post, editor=current_user)
+    flash("The post was deleted.", "info")
+    return redirect(url_for("main.index"))

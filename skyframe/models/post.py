@@ -1,0 +1,176 @@
+"""Posts: one capture with its acquisition details, and its stored renditions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from skyframe.models.base import Base, UTCDateTime, utcnow
+
+TITLE_MAX_LENGTH = 120
+OBJECT_MAX_LENGTH = 120
+OBSERVER_MAX_LENGTH = 80
+EQUIPMENT_MAX_LENGTH = 120
+GAIN_MAX_LENGTH = 40
+NOTES_MAX_LENGTH = 5000
+TAG_MAX_LENGTH = 30
+
+
+class Category(enum.StrEnum):
+    DEEP_SKY = "deep-sky"
+    PLANETARY = "planetary"
+    LUNAR = "lunar"
+    SOLAR = "solar"
+    NIGHTSCAPE = "nightscape"
+    COMET = "comet"
+    METEOR = "meteor"
+    AURORA = "aurora"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    Category.DEEP_SKY: "Deep sky",
+    Category.PLANETARY: "Planetary",
+    Category.LUNAR: "Lunar",
+    Category.SOLAR: "Solar",
+    Category.NIGHTSCAPE: "Nightscape / wide field",
+    Category.COMET: "Comet",
+    Category.METEOR: "Meteor",
+    Category.AURORA: "Aurora",
+    Category.OTHER: "Other",
+}
+
+
+class PostStatus(enum.StrEnum):
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        CheckConstraint(f"category IN ({_in(Category)})", name="category_known"),
+        CheckConstraint(f"status IN ({_in(PostStatus)})", name="status_known"),
+        CheckConstraint("bortle IS NULL OR bortle BETWEEN 1 AND 9", name="bortle_range"),
+        # Newest-first listings, overall and per uploader (keyset pagination).
+        Index("ix_posts_status_created_id", "status", "created_at", "id"),
+        Index("ix_posts_owner_created_id", "owner_id", "created_at", "id"),
+        Index("ix_posts_object_id", "object_id"),
+        Index("ix_posts_observed_at", "observed_at"),
+        Index("ix_posts_category", "category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
+    object_name: Mapped[str | None] = mapped_column(String(OBJECT_MAX_LENGTH))
+    object_id: Mapped[str | None] = mapped_column(String(32))
+    object_common_name: Mapped[str | None] = mapped_column(String(OBJECT_MAX_LENGTH))
+    object_type: Mapped[str | None] = mapped_column(String(60))
+    object_constellation: Mapped[str | None] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(20))
+    observer: Mapped[str] = mapped_column(String(OBSERVER_MAX_LENGTH))
+    observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    telescope: Mapped[str | None] = mapped_column(String(EQUIPMENT_MAX_LENGTH))
+    camera: Mapped[str | None] = mapped_column(String(EQUIPMENT_MAX_LENGTH))
+    mount: Mapped[str | None] = mapped_column(String(EQUIPMENT_MAX_LENGTH))
+    filters: Mapped[str | None] = mapped_column(String(EQUIPMENT_MAX_LENGTH))
+    exposure_seconds: Mapped[float | None] = mapped_column(Float)
+    exposure_count: Mapped[int | None] = mapped_column(Integer)
+    integration_seconds: Mapped[float | None] = mapped_column(Float)
+    gain: Mapped[str | None] = mapped_column(String(GAIN_MAX_LENGTH))
+    bortle: Mapped[int | None] = mapped_column(SmallInteger)
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    status: Mapped[str] = mapped_column(String(12), default=PostStatus.PROCESSING)
+    failure_reason: Mapped[str | None] = mapped_column(String(300))
+    # Storage prefix of the post's files: random, so file URLs reveal nothing.
+    media_key: Mapped[str] = mapped_column(String(32), unique=True)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    placeholder_blurhash: Mapped[str | None] = mapped_column(String(60))
+    placeholder_color: Mapped[str | None] = mapped_column(String(7))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner = relationship("User", lazy="joined", innerjoin=True)
+    media: Mapped[list[PostMedia]] = relationship(
+        back_populates="post",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="PostMedia.id",
+    )
+    tag_rows: Mapped[list[PostTag]] = relationship(
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="PostTag.position",
+    )
+
+    @property
+    def tags(self) -> list[str]:
+        return [row.tag for row in self.tag_rows]
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == PostStatus.READY
+
+    def rendition(self, kind: str, content_type: str) -> PostMedia | None:
+        return next(
+            (m for m in self.media if m.kind == kind and m.content_type == content_type), None
+        )
+
+
+class PostTag(Base):
+    __tablename__ = "post_tags"
+    __table_args__ = (Index("ix_post_tags_tag_post", "tag", "post_id"),)
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(TAG_MAX_LENGTH), primary_key=True)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class PostMedia(Base):
+    """One stored file of a post: which backend holds it, where, and what it is."""
+
+    __tablename__ = "post_media"
+    __table_args__ = (
+        UniqueConstraint("post_id", "kind", "content_type", name="uq_post_media_variant"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # original | display | thumb
+    backend: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(256), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    post: Mapped[Post] = relationship(back_populates="media")

@@ -1,0 +1,442 @@
+"""Posts: validating what an uploader says about a capture, creating the post
+from an upload, processing it into renditions (a job), editing and deleting.
+
+Plain functions over a SQLAlchemy session and a storage backend; the HTML
+upload page, the JSON API and the job worker all call them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from skyframe import catalogue
+from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
+from skyframe.media.errors import MediaError
+from skyframe.media.pipeline import (
+    MediaSettings,
+    ProcessedUpload,
+    accept_upload,
+    remove_stored,
+    render_to_storage,
+)
+from skyframe.models import Category, Post, PostMedia, PostStatus, PostTag, User
+from skyframe.models.post import (
+    EQUIPMENT_MAX_LENGTH,
+    GAIN_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    OBJECT_MAX_LENGTH,
+    OBSERVER_MAX_LENGTH,
+    TAG_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+)
+from skyframe.storage import Storage, StorageError
+
+log = logging.getLogger(__name__)
+
+# A capture may be stamped a little ahead by a camera clock in another zone.
+FUTURE_TOLERANCE = timedelta(days=1)
+MAX_TAGS = 15
+MAX_EXPOSURE_SECONDS = 24 * 3600
+MAX_EXPOSURE_COUNT = 100_000
+MAX_INTEGRATION_SECONDS = 1_000 * 3600
+TAG_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
+TEXT_FIELDS = {
+    "title": TITLE_MAX_LENGTH,
+    "object": OBJECT_MAX_LENGTH,
+    "observer": OBSERVER_MAX_LENGTH,
+    "telescope": EQUIPMENT_MAX_LENGTH,
+    "camera": EQUIPMENT_MAX_LENGTH,
+    "mount": EQUIPMENT_MAX_LENGTH,
+    "filters": EQUIPMENT_MAX_LENGTH,
+    "gain": GAIN_MAX_LENGTH,
+}
+
+
+@dataclass
+class PostDetails:
+    """What the uploader says about a capture, validated. ``None`` = not given."""
+
+    title: str | None = None
+    object: str | None = None
+    category: str | None = None
+    observer: str | None = None
+    observed_at: datetime | None = None
+    telescope: str | None = None
+    camera: str | None = None
+    mount: str | None = None
+    filters: str | None = None
+    exposure_seconds: float | None = None
+    exposure_count: int | None = None
+    integration_seconds: float | None = None
+    gain: str | None = None
+    bortle: int | None = None
+    notes: str | None = None
+    tags: list[str] | None = None
+    given: set[str] = field(default_factory=set)  # fields present in the request
+
+
+def _clean_text(value: str) -> str:
+    text = unicodedata.normalize("NFC", value)
+    return " ".join(text.split())
+
+
+def _has_control(value: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value)
+
+
+def parse_tags(raw: str) -> list[str]:
+    """Comma- or space-separated tags, lower-cased, '#' dropped, de-duplicated."""
+    tags: list[str] = []
+    for part in re.split(r"[,\s]+", raw or ""):
+        tag = unicodedata.normalize("NFKC", part).strip().lstrip("#").lower()
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _number(value: str, kind, name: str, low: float, high: float, errors: dict) -> Any:
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        errors[name] = "Enter a number." if kind is float else "Enter a whole number."
+        return None
+    if (isinstance(number, float) and not math.isfinite(number)) or not low <= number <= high:
+        errors[name] = f"Enter a value from {low:g} to {high:g}."
+        return None
+    return number
+
+
+def validate_details(raw: dict[str, Any], now: datetime, *, creating: bool) -> PostDetails:
+    """Check every field at once; raise ValidationFailed naming each bad one.
+
+    ``raw`` holds strings (form fields) or JSON values. Empty strings mean
+    "clear this field" when editing and "not given" when creating.
+    """
+    errors: dict[str, str] = {}
+    details = PostDetails()
+    for name, value in raw.items():
+        if name not in {f.name for f in fields(PostDetails)} - {"given"}:
+            continue
+        if value is None:
+            value = ""
+        if name == "tags" and isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        if not isinstance(value, str):
+            value = str(value)
+        if "\x00" in value or (name != "notes" and _has_control(value)):
+            errors[name] = "Remove control characters."
+            continue
+        details.given.add(name)
+        _validate_field(details, name, value, now, errors)
+
+    if creating:
+        if not details.title:
+            errors.setdefault("title", "Give your capture a title.")
+        if not details.category:
+            errors.setdefault("category", "Choose a category.")
+    elif "title" in details.given and not details.title:
+        errors.setdefault("title", "A title cannot be empty.")
+    elif "category" in details.given and not details.category:
+        errors.setdefault("category", "Choose a category.")
+    if errors:
+        raise ValidationFailed("Some fields need attention.", fields=errors)
+    return details
+
+
+def _validate_field(details: PostDetails, name: str, value: str, now: datetime, errors) -> None:
+    if name in TEXT_FIELDS:
+        text = _clean_text(value)
+        if len(text) > TEXT_FIELDS[name]:
+            errors[name] = f"At most {TEXT_FIELDS[name]} characters."
+        else:
+            setattr(details, name, text or None)
+    elif name == "notes":
+        text = unicodedata.normalize("NFC", value).strip()
+        if len(text) > NOTES_MAX_LENGTH:
+            errors[name] = f"At most {NOTES_MAX_LENGTH} characters."
+        else:
+            details.notes = text
+    elif name == "category":
+        if value.strip() and value.strip() not in {c.value for c in Category}:
+            errors[name] = "Choose one of: " + ", ".join(c.value for c in Category) + "."
+        else:
+            details.category = value.strip() or None
+    elif name == "observed_at":
+        details.observed_at = _observed_at(value, now, errors)
+    elif name == "exposure_seconds" and value.strip():
+        details.exposure_seconds = _number(value, float, name, 1e-6, MAX_EXPOSURE_SECONDS, errors)
+    elif name == "exposure_count" and value.strip():
+        details.exposure_count = _number(value, int, name, 1, MAX_EXPOSURE_COUNT, errors)
+    elif name == "integration_seconds" and value.strip():
+        details.integration_seconds = _number(
+            value, float, name, 1e-6, MAX_INTEGRATION_SECONDS, errors
+        )
+    elif name == "bortle" and value.strip():
+        details.bortle = _number(value, int, name, 1, 9, errors)
+    elif name == "tags":
+        tags = parse_tags(value)
+        bad = [t for t in tags if len(t) > TAG_MAX_LENGTH or not TAG_PATTERN.fullmatch(t)]
+        if bad:
+            errors[name] = (
+                f"Tags use letters a–z, digits, - and _ (at most {TAG_MAX_LENGTH} each): "
+                + ", ".join(bad[:3])
+            )
+        elif len(tags) > MAX_TAGS:
+            errors[name] = f"At most {MAX_TAGS} tags."
+        else:
+            details.tags = tags
+
+
+def _observed_at(value: str, now: datetime, errors: dict) -> datetime | None:
+    from skyframe.motd import parse_iso_datetime
+
+    if not value.strip():
+        return None
+    try:
+        moment = parse_iso_datetime(value, "observed_at")
+    except ValidationFailed:
+        errors["observed_at"] = "Use an ISO 8601 date and time, e.g. 2026-08-12T22:30:00Z."
+        return None
+    if moment > now + FUTURE_TOLERANCE:
+        errors["observed_at"] = "The observation date cannot be in the future."
+        return None
+    return moment
+
+
+def _apply_object(post: Post, text: str | None) -> None:
+    post.object_name = text
+    found = catalogue.resolve(text) if text else None
+    post.object_id = found.id if found else None
+    post.object_common_name = found.common_name if found else None
+    post.object_type = found.type if found else None
+    post.object_constellation = found.constellation if found else None
+
+
+def _apply_details(post: Post, details: PostDetails) -> None:
+    simple = (
+        "title",
+        "category",
+        "observer",
+        "observed_at",
+        "telescope",
+        "camera",
+        "mount",
+        "filters",
+        "exposure_seconds",
+        "exposure_count",
+        "integration_seconds",
+        "gain",
+        "bortle",
+        "notes",
+    )
+    for name in simple:
+        if name in details.given:
+            setattr(post, name, getattr(details, name) if name != "notes" else details.notes or "")
+    if "object" in details.given:
+        _apply_object(post, details.object)
+    if "tags" in details.given:
+        post.tag_rows = [PostTag(tag=tag, position=i) for i, tag in enumerate(details.tags or [])]
+    if post.integration_seconds is None and post.exposure_seconds and post.exposure_count:
+        post.integration_seconds = post.exposure_seconds * post.exposure_count
+
+
+def create_post(
+    session: Session,
+    storage: Storage,
+    owner: User,
+    *,
+    upload_path: Path,
+    filename: str,
+    declared_type: str | None,
+    details: PostDetails,
+    settings: MediaSettings,
+    now: datetime,
+) -> Post:
+    """Check the upload, keep it in storage and add the post as ``processing``.
+
+    Raises ValidationFailed (field ``file``) for files SkyFrame does not take;
+    nothing is stored then. The caller commits and starts ``process_post``.
+    """
+    media_key = uuid.uuid4().hex
+    try:
+        accepted = accept_upload(
+            storage, f"incoming/{media_key}", upload_path, filename, declared_type, settings
+        )
+    except MediaError as exc:
+        raise ValidationFailed(str(exc), fields={"file": str(exc)}) from exc
+    post = Post(
+        owner_id=owner.id,
+        owner=owner,
+        media_key=media_key,
+        status=PostStatus.PROCESSING,
+        observer=owner.display_name,
+        width=accepted.width,
+        height=accepted.height,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_details(post, details)
+    post.observer = post.observer or owner.display_name
+    session.add(post)
+    session.flush()
+    return post
+
+
+def incoming_key(post: Post, storage: Storage) -> str | None:
+    for name in ("jpeg", "png", "webp", "tiff", "fits"):
+        key = f"incoming/{post.media_key}.{name}"
+        if storage.exists(key):
+            return key
+    return None
+
+
+def process_post(
+    session: Session, storage: Storage, post_id: int, settings: MediaSettings, now: datetime
+) -> Post | None:
+    """The job: renditions, placeholder and capture-metadata defaults.
+
+    On failure the post is marked ``failed`` with a reason its owner sees, and
+    every file written for it (and the upload) is removed.
+    """
+    from skyframe.media.formats import FORMATS
+
+    post = session.get(Post, post_id)
+    if post is None or post.status != PostStatus.PROCESSING:
+        return post
+    key = incoming_key(post, storage)
+    if key is None:
+        return _fail(session, post, "The uploaded file was lost before it could be processed.")
+    fmt = next(f for f in FORMATS if key.endswith("." + f.name))
+    prefix = f"posts/{post.media_key}"
+    try:
+        processed = render_to_storage(storage, prefix, key, fmt, settings)
+    except MediaError as exc:
+        storage.delete(key)
+        return _fail(session, post, str(exc))
+    except Exception:
+        log.exception("processing post %s failed", post_id)
+        storage.delete(key)
+        return _fail(session, post, "Processing failed on our side. Please try uploading again.")
+    try:
+        _store_media(post, storage, processed)
+        _apply_capture_defaults(post, processed)
+        post.status = PostStatus.READY
+        post.updated_at = now
+        session.commit()
+    except Exception:
+        session.rollback()
+        remove_stored(storage, [s.key for s in processed.stored])
+        raise
+    storage.delete(key)
+    return post
+
+
+def _fail(session: Session, post: Post, reason: str) -> Post:
+    post.status = PostStatus.FAILED
+    post.failure_reason = reason[:300]
+    session.commit()
+    return post
+
+
+def _store_media(post: Post, storage: Storage, processed: ProcessedUpload) -> None:
+    post.width, post.height = processed.width, processed.height
+    if processed.placeholder:
+        post.placeholder_blurhash = processed.placeholder.blurhash
+        post.placeholder_color = processed.placeholder.color
+    post.media = [
+        PostMedia(
+            kind=s.kind,
+            backend=storage.name,
+            key=s.key,
+            content_type=s.content_type,
+            width=s.width,
+            height=s.height,
+            bytes=s.size,
+            sha256=s.sha256,
+        )
+        for s in processed.stored
+    ]
+
+
+def _apply_capture_defaults(post: Post, processed: ProcessedUpload) -> None:
+    """Fill what the uploader left empty from the file's own metadata."""
+    meta = processed.metadata
+    if post.observed_at is None and meta.captured_at is not None:
+        post.observed_at = meta.captured_at
+    for attribute, value in (
+        ("camera", meta.camera),
+        ("telescope", meta.telescope),
+        ("filters", meta.filters),
+        ("gain", meta.gain),
+    ):
+        if getattr(post, attribute) is None and value:
+            setattr(post, attribute, value[:120])
+    if post.exposure_seconds is None and meta.exposure_seconds:
+        post.exposure_seconds = meta.exposure_seconds
+    if post.object_name is None and meta.object_name:
+        _apply_object(post, meta.object_name[:OBJECT_MAX_LENGTH])
+
+
+def discard_failed_upload(session: Session, storage: Storage, post: Post) -> str:
+    """Remove a post whose processing failed (inline uploads): returns the reason."""
+    reason = post.failure_reason or "The file could not be processed."
+    delete_post(session, storage, post)
+    return reason
+
+
+def get_post(session: Session, post_id: int, viewer: User | None) -> Post:
+    """A post the viewer may see: ready posts for everyone, any state for the
+    owner and staff."""
+    post = session.get(Post, post_id)
+    if post is None or not can_view(post, viewer):
+        raise NotFound("No such post.")
+    return post
+
+
+def can_view(post: Post, viewer: User | None) -> bool:
+    if post.status == PostStatus.READY:
+        return True
+    return viewer is not None and (viewer.id == post.owner_id or viewer.is_staff)
+
+
+def can_edit(post: Post, user: User | None) -> bool:
+    return user is not None and (user.id == post.owner_id or user.is_staff)
+
+
+def update_post(
+    session: Session, post: Post, editor: User, details: PostDetails, now: datetime
+) -> Post:
+    if not can_edit(post, editor):
+        raise PermissionDenied("Only the owner or a moderator can edit this post.")
+    _apply_details(post, details)
+    if "observer" in details.given and not post.observer:
+        post.observer = post.owner.display_name
+    post.updated_at = now
+    session.flush()
+    return post
+
+
+def delete_post(session: Session, storage: Storage, post: Post, editor: User | None = None) -> None:
+    """Delete the post, commit, then remove its files. With ``editor``, check they may."""
+    if editor is not None and not can_edit(post, editor):
+        raise PermissionDenied("Only the owner or a moderator can delete this post.")
+    keys = [m.key for m in post.media]
+    leftover = incoming_key(post, storage)
+    post_id = post.id
+    session.delete(post)
+    session.commit()  # files go only once the row is gone for good
+    for key in [*keys, *([leftover] if leftover else [])]:
+        try:
+            storage.delete(key)
+        except StorageError:
+            log.warning("could not delete %s of post %s", key, post_id, exc_info=True)

@@ -1,0 +1,57 @@
+"""Glue between web requests and the post domain: taking an upload out of a
+request, starting its processing job, and the job itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from werkzeug.datastructures import FileStorage
+
+from skyframe import posts
+from skyframe.exceptions import ValidationFailed
+from skyframe.extensions import db
+from skyframe.jobs import current_jobs, job
+from skyframe.models import Post, PostStatus, User, utcnow
+from skyframe.wiring import current_storage, media_settings
+
+PROCESS_POST = "process_post"
+
+
+def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
+    """Validate, store and start processing an upload; returns the post.
+
+    With inline jobs the post comes back ``ready``, or the upload is refused
+    with ValidationFailed and leaves nothing behind; with a worker it comes
+    back ``processing``.
+    """
+    details = posts.validate_details(raw_fields, utcnow(), creating=True)
+    if not isinstance(upload, FileStorage) or not upload.filename:
+        raise ValidationFailed(
+            "Choose a file to upload.", fields={"file": "Choose a file to upload."}
+        )
+    upload.stream.flush()
+    storage = current_storage()
+    post = posts.create_post(
+        db.session,
+        storage,
+        owner,
+        upload_path=Path(upload.stream.name),
+        filename=upload.filename,
+        declared_type=upload.mimetype,
+        details=details,
+        settings=media_settings(),
+        now=utcnow(),
+    )
+    db.session.commit()
+    current_jobs().enqueue(PROCESS_POST, post.id)
+    db.session.refresh(post)
+    if post.status == PostStatus.FAILED:
+        reason = posts.discard_failed_upload(db.session, storage, post)
+        raise ValidationFailed(reason, fields={"file": reason})
+    return post
+
+
+@job(PROCESS_POST)
+def process_post_job(post_id: int) -> None:
+    db.engine.dispose(close=False)  # never reuse connections inherited across a fork
+    posts.process_post(db.session, current_storage(), post_id, media_settings(), utcnow())
