@@ -62,6 +62,11 @@ def run(name: str, *args: Any) -> Any:
 
         _worker_app = create_app()
     with _worker_app.app_context():
+        from skyframe.extensions import db
+
+        # RQ forks a child per job: drop (without closing) any connections
+        # inherited from the parent, so two processes never share one.
+        db.engine.dispose(close=False)
         return JOBS[name](*args)
 
 

@@ -53,5 +53,4 @@ def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
 
 @job(PROCESS_POST)
 def process_post_job(post_id: int) -> None:
-    db.engine.dispose(close=False)  # never reuse connections inherited across a fork
     posts.process_post(db.session, current_storage(), post_id, media_settings(), utcnow())

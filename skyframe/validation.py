@@ -70,7 +70,7 @@ def raise_validation_error(req, resp, req_validation_error, instance, model_adap
     """spectree ``before`` hook: stop the request with a 400/422 in our shape."""
     if req_validation_error is None:
         return
-    if request.method in ("POST", "PUT", "PATCH") and request.content_length:
+    if request.mimetype == "application/json" and request.content_length:
         body = request.get_json(silent=True)
         if body is None:
             raise MalformedBody("The request body must be JSON (Content-Type: application/json).")

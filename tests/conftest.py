@@ -91,6 +91,8 @@ class CsrfClient(FlaskClient):
     as the PWA does. Pass ``csrf=False`` to send none."""
 
     def open(self, *args, csrf: bool = True, **kwargs):
+        # Buffer bodies so file responses are read and closed at once.
+        kwargs.setdefault("buffered", True)
         method = (kwargs.get("method") or "GET").upper()
         if csrf and method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
             headers = dict(kwargs.pop("headers", None) or {})

@@ -181,6 +181,10 @@ class PostUpload(PostFields):
 class PostEdit(PostFields):
     """Fields to change; an empty string clears an optional field."""
 
+    tags: str | list[str] | None = Field(
+        default=None, description="A list, or one comma-separated string. [] clears the tags."
+    )
+
 
 class Rendition(BaseModel):
     url: str

@@ -6,11 +6,14 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from skyframe.media.formats import ACCEPTED_EXTENSIONS
 from skyframe.models.post import CATEGORY_LABELS
 
-CATEGORY_CHOICES = [("", "Choose…")] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]
+CATEGORY_CHOICES = [SelectChoice("", "Choose…")] + [
+    SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()
+]
 
 
 class PostDetailsForm(FlaskForm):
