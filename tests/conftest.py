@@ -179,3 +179,15 @@ def make_user(app):
 
 def login(client: CsrfClient, login_name: str, password: str = STRONG_PASSWORD):
     return client.post("/api/v1/auth/login", json={"login": login_name, "password": password})
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3-protocol server (moto's) on a free local port."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

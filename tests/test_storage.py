@@ -18,17 +18,6 @@ from skyframe.storage import (
 )
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 def make_s3(endpoint: str, bucket: str | None = None) -> S3Storage:
     bucket = bucket or f"skyframe-{uuid.uuid4().hex[:12]}"
     storage = S3Storage(
