@@ -21,6 +21,7 @@ from skyframe import login_sessions
 from skyframe.exceptions import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from skyframe.models import Role, User
 from skyframe.models.user import (
+    BIO_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
     HANDLE_MAX_LENGTH,
@@ -211,3 +212,31 @@ def list_users(session: Session, role: str | None = None) -> Sequence[User]:
     if role:
         query = query.where(User.role == role)
     return session.scalars(query).all()
+
+
+def update_profile(
+    user: User,
+    *,
+    display_name: str | None = None,
+    bio: str | None = None,
+    gravatar: bool | None = None,
+) -> None:
+    """Change what others see of a user; raise ValidationFailed per field."""
+    errors: dict[str, str] = {}
+    if display_name is not None:
+        try:
+            user.display_name = clean_display_name(display_name)
+        except ValueError as exc:
+            errors["display_name"] = str(exc)
+    if bio is not None:
+        bio = unicodedata.normalize("NFC", bio).strip()
+        if len(bio) > BIO_MAX_LENGTH:
+            errors["bio"] = f"At most {BIO_MAX_LENGTH} characters."
+        elif any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in bio):
+            errors["bio"] = "Remove control characters."
+        else:
+            user.bio = bio
+    if gravatar is not None:
+        user.gravatar = gravatar
+    if errors:
+        raise ValidationFailed("Some fields need attention.", fields=errors)

@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import Callable
 
 from flask import Request, current_app
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 
 # Room for the form fields that come with an uploaded file.
@@ -19,6 +20,10 @@ def accepts_uploads(view: Callable) -> Callable:
     return view
 
 
+def _without_unnamed(values: ImmutableMultiDict) -> ImmutableMultiDict:
+    return ImmutableMultiDict([(k, v) for k, v in values.items(multi=True) if k is not None])
+
+
 class SkyFrameRequest(Request):
     def _takes_uploads(self) -> bool:
         view = current_app.view_functions.get(self.endpoint or "")
@@ -30,7 +35,27 @@ class SkyFrameRequest(Request):
         """Spool uploaded files to named files beside the storage, so a local
         backend can link them in without copying (see Storage.spool_directory)."""
         storage = current_app.extensions["skyframe.storage"]
-        return tempfile.NamedTemporaryFile("wb+", prefix="upload-", dir=storage.spool_directory())
+        spooled = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in close())
+            "wb+", prefix="upload-", dir=storage.spool_directory()
+        )
+        # Kept here too: a body refused half-way (413) never reaches request.files.
+        self.__dict__.setdefault("_spooled_files", []).append(spooled)
+        return spooled
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        # A multipart part without a name arrives under the key None, which
+        # Flask-WTF (and most code) cannot handle: such parts are dropped.
+        form, files = self.__dict__.get("form"), self.__dict__.get("files")
+        if form is not None and None in form:
+            self.__dict__["form"] = _without_unnamed(form)
+        if files is not None and None in files:
+            self.__dict__["files"] = _without_unnamed(files)
+
+    def close(self) -> None:
+        super().close()
+        for spooled in self.__dict__.pop("_spooled_files", []):
+            spooled.close()  # also deletes it
 
     @property
     def max_content_length(self) -> int | None:

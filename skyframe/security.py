@@ -11,7 +11,8 @@ CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",  # plus the request's nonce
     "style-src": "'self'",
-    "img-src": "'self' data: blob:",
+    # Gravatar only shows for users who opted in to it.
+    "img-src": "'self' data: blob: https://www.gravatar.com",
     "font-src": "'self'",
     "connect-src": "'self'",
     "media-src": "'self' blob:",

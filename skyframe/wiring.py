@@ -35,6 +35,9 @@ def init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     _init_login(app)
     app.jinja_env.globals["nav_url"] = nav_url
+    from skyframe.api.presenters import avatar_url
+
+    app.jinja_env.globals["avatar_url"] = avatar_url
     app.extensions["skyframe.storage"] = storage_from_config(app.config)
     app.extensions["skyframe.jobs"] = jobs_from_config(app.config)
     app.extensions["skyframe.media"] = MediaSettings.from_config(app.config)

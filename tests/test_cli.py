@@ -160,12 +160,33 @@ def test_motd_ids_must_be_numbers(runner):
     assert runner.invoke(args=["motd", "publish", "abc"]).exit_code == 2
 
 
-def test_stats_counts_users_and_recent_signups(runner, make_user):
-    make_user("vega")
+def test_stats_counts_users_and_recent_signups(app, runner, make_user):
+    from skyframe.models import Post, PostStatus
+
+    vega = make_user("vega")
     make_user("mira", disabled=True)
+    with app.app_context():
+        for status, key in [(PostStatus.READY, "a" * 32), (PostStatus.PROCESSING, "b" * 32)]:
+            db.session.add(
+                Post(
+                    owner_id=vega.id,
+                    title="M31",
+                    category="deep-sky",
+                    observer="Vega",
+                    status=status,
+                    media_key=key,
+                )
+            )
+        db.session.commit()
     output = runner.invoke(args=["stats"]).output
     lines = dict(line.split() for line in output.strip().splitlines())
-    assert lines == {"users": "2", "active_users": "1", "signups_last_7_days": "2"}
+    assert lines == {
+        "users": "2",
+        "active_users": "1",
+        "signups_last_7_days": "2",
+        "posts": "1",
+        "posts_last_7_days": "1",
+    }
 
 
 def test_admin_script_runs_from_the_repo_root_without_pythonpath(database_url, app):

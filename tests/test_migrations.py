@@ -60,3 +60,34 @@ def test_migrations_match_the_models(fresh_app):
             differences = compare_metadata(context, db.metadata)
     # SQLite cannot reflect expression indexes, so they are only compared on PostgreSQL.
     assert differences == []
+
+
+def test_case_insensitive_handle_index_survives_the_migrations(fresh_app):
+    """SQLite's batch mode silently drops expression indexes it cannot reflect."""
+    from sqlalchemy.exc import IntegrityError
+
+    from skyframe.models import User
+
+    with fresh_app.app_context():
+        upgrade()
+        downgrade(revision="0001")
+        upgrade()
+        for handle in ("Vega", "VEGA"):
+            db.session.add(
+                User(
+                    email=f"{handle}@x.org",
+                    email_key=f"{handle.lower()}{len(handle)}@x.org"
+                    if handle == "Vega"
+                    else "other@x.org",
+                    handle=handle,
+                    display_name="V",
+                    password_hash="x",
+                )
+            )
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                break
+        else:
+            pytest.fail("two handles differing only in case were stored")

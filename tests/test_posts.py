@@ -196,6 +196,25 @@ def test_invalid_fields_beside_a_file_are_422_not_500(author, jpeg_bytes):
     assert "category" in response.get_json()["error"]["fields"]
 
 
+def test_multipart_parts_without_a_name_are_ignored_not_a_500(author, jpeg_bytes):
+    """Found by fuzzing: a nameless part arrived under the key None and crashed
+    the CSRF check."""
+    body = (
+        b"--XX\r\nContent-Disposition: form-data\r\n\r\nnull\r\n"
+        b'--XX\r\nContent-Disposition: form-data; name="title"\r\n\r\nx\r\n--XX--\r\n'
+    )
+    response = author.post(
+        "/api/v1/posts", data=body, content_type="multipart/form-data; boundary=XX"
+    )
+    assert response.status_code == 422
+
+
+def test_json_bodies_must_be_objects(author):
+    for body in ("null", "[]", "3"):
+        response = author.patch("/api/v1/me", data=body, content_type="application/json")
+        assert response.status_code == 400, body
+
+
 def test_oversized_upload_is_413_and_leaves_nothing(app_factory, make_user, jpeg_bytes):
     app = app_factory(UPLOAD_MAX_BYTES=10_000)
     make_user("vega")

@@ -17,7 +17,7 @@ from spectree import Response
 
 from skyframe.api.schemas import ErrorResponse
 from skyframe.extensions import api_spec
-from skyframe.validation import UnsupportedBody
+from skyframe.validation import MalformedBody, UnsupportedBody
 
 # OpenAPI security requirements (schemes are declared in extensions.py).
 PUBLIC: list[dict[str, list[str]]] = []
@@ -92,6 +92,9 @@ def operation(
             # spectree skips validation for other body types: refuse them here.
             if request.mimetype != body_type:
                 raise UnsupportedBody(f"Send the request body as {body_type}.")
+            # ... and reads a JSON null, or no body at all, as {}.
+            if json is not None and not isinstance(request.get_json(silent=True), dict):
+                raise MalformedBody("The request body must be a JSON object.")
             return validated(*args, **kwargs)
 
         return one_body_type

@@ -14,6 +14,7 @@ from skyframe.api.schemas import (
     Rendition,
     UserRef,
 )
+from skyframe.avatars import gravatar_url
 from skyframe.models import Post, PostMedia, User
 
 WEB_FIRST = ("image/webp", "image/jpeg")
@@ -52,8 +53,16 @@ def post_image(post: Post) -> PostImage | None:
     )
 
 
+def avatar_url(user: User) -> str:
+    """Uploaded avatar, else Gravatar for those who opted in, else the generated one."""
+    if user.avatar_key is None and user.gravatar:
+        return gravatar_url(user.email)
+    version = user.avatar_key.rsplit("/", 1)[-1].split(".")[0][:12] if user.avatar_key else "d"
+    return url_for("main.avatar", handle=user.handle, v=version)
+
+
 def user_ref(user: User) -> UserRef:
-    return UserRef(handle=user.handle, display_name=user.display_name, avatar_url=None)
+    return UserRef(handle=user.handle, display_name=user.display_name, avatar_url=avatar_url(user))
 
 
 def post_out(post: Post, viewer: User | None) -> PostOut:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from spectree.model_adapter.pydantic_adapter import BaseFile
 
 from skyframe.accounts import HANDLE_PATTERN
@@ -77,6 +77,20 @@ class PublicUser(BaseModel):
 class Me(PublicUser):
     email: str
     last_login: datetime | None
+    avatar_url: str
+    gravatar: bool = Field(
+        description="Show the Gravatar of the e-mail address when no avatar is uploaded."
+    )
+
+
+class ProfileEdit(Payload):
+    display_name: str | None = Field(default=None, **_documented(minLength=1, maxLength=50))
+    bio: str | None = Field(default=None, **_documented(maxLength=300))
+    gravatar: StrictBool | None = None
+
+
+class AvatarUpload(BaseModel):
+    file: BaseFile = Field(description="JPEG, PNG or WebP; cropped to a 256 px square.")
 
 
 class AuthResult(BaseModel):
@@ -102,7 +116,20 @@ class MotdList(BaseModel):
 
 
 def me_payload(user) -> Me:
-    return Me.model_validate(user, from_attributes=True)
+    from skyframe.api.presenters import avatar_url
+
+    return Me(
+        id=user.id,
+        handle=user.handle,
+        display_name=user.display_name,
+        bio=user.bio,
+        role=user.role,
+        created_at=user.created_at,
+        email=user.email,
+        last_login=user.last_login,
+        avatar_url=avatar_url(user),
+        gravatar=user.gravatar,
+    )
 
 
 # Posts -----------------------------------------------------------------------

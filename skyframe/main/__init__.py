@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from skyframe.main import media, posts, routes  # noqa: E402,F401
+from skyframe.main import media, posts, profile, routes  # noqa: E402,F401

@@ -102,7 +102,7 @@ def inspect(path: Path, fmt: Format, max_pixels: int) -> ImageInfo:
     return ImageInfo(width, height)
 
 
-def _to_display_8bit(image: pyvips.Image) -> pyvips.Image:
+def to_display_8bit(image: pyvips.Image) -> pyvips.Image:
     """sRGB (or grey) 8-bit pixels without alpha, whatever the source encoding."""
     if image.get_typeof("icc-profile-data") != 0:
         # A broken profile: fall back to plain conversion.
@@ -141,7 +141,7 @@ def _full_size(path: Path, fmt: Format) -> pyvips.Image:
     if orientation != 1:
         # Rotating needs the whole image at hand (rare: phone and DSLR shots).
         image = _open(path, fmt, sequential=False).autorot()
-    return _to_display_8bit(image)
+    return to_display_8bit(image)
 
 
 def _reduced(path: Path, fmt: Format, long_edge: int) -> pyvips.Image:
@@ -155,7 +155,7 @@ def _reduced(path: Path, fmt: Format, long_edge: int) -> pyvips.Image:
         options["shrink"] = shrink
     elif fmt.name == "webp" and longest > long_edge:
         options["scale"] = long_edge / longest
-    image = _to_display_8bit(_open(path, fmt, **options))
+    image = to_display_8bit(_open(path, fmt, **options))
     image = _shrink(image, long_edge).copy_memory()
     return image.autorot()
 

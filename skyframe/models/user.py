@@ -47,6 +47,10 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.USER, server_default="user")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Storage key of an uploaded avatar; otherwise Gravatar (if opted in) or
+    # the generated default.
+    avatar_key: Mapped[str | None] = mapped_column(String(80))
+    gravatar: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,0 +1,98 @@
+"""Avatars and the settings page."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, StringField, TextAreaField
+
+from skyframe import accounts, avatars
+from skyframe.api.profile import remove_avatar, replace_avatar
+from skyframe.exceptions import DomainError
+from skyframe.extensions import db, limiter
+from skyframe.main import bp
+from skyframe.main.media import IMMUTABLE
+from skyframe.media.formats import JPEG, PNG, WEBP
+from skyframe.wiring import current_storage
+
+
+class SettingsForm(FlaskForm):
+    display_name = StringField("Display name", render_kw={"maxlength": 50})
+    bio = TextAreaField("Bio", render_kw={"maxlength": 300, "rows": 3})
+    avatar = FileField(
+        "New avatar",
+        description="JPEG, PNG or WebP. It is cropped to a square.",
+        render_kw={"accept": ",".join(sorted(JPEG.extensions | PNG.extensions | WEBP.extensions))},
+    )
+    remove_avatar = BooleanField("Remove my uploaded avatar")
+    gravatar = BooleanField("Use my Gravatar when I have not uploaded an avatar")
+
+
+@bp.get("/u/<handle>/avatar")
+@limiter.exempt
+def avatar(handle: str):
+    user = accounts.user_by_handle(db.session, handle)
+    if user is None or user.disabled:
+        abort(404)
+    if user.avatar_key:
+        storage = current_storage()
+        path = storage.local_path(user.avatar_key)
+        if path is None:
+            return redirect(
+                storage.download_url(
+                    user.avatar_key, filename="avatar.jpg", content_type="image/jpeg"
+                )
+            )
+        from flask import send_file
+
+        response = send_file(path, mimetype="image/jpeg", max_age=IMMUTABLE, conditional=True)
+    elif user.gravatar:
+        return redirect(avatars.gravatar_url(user.email))
+    else:
+        response = Response(avatars.default_avatar_png(user.id), mimetype="image/png")
+    # The URL carries a version (?v=) that changes with the avatar.
+    response.headers["Cache-Control"] = f"public, max-age={IMMUTABLE}, immutable"
+    return response
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = SettingsForm()
+    status = 200
+    if form.is_submitted() and form.validate():
+        try:
+            accounts.update_profile(
+                current_user,
+                display_name=form.display_name.data,
+                bio=form.bio.data,
+                gravatar=form.gravatar.data,
+            )
+            db.session.commit()
+            upload = request.files.get("avatar")
+            if upload is not None and upload.filename:
+                replace_avatar(upload)
+            elif form.remove_avatar.data:
+                remove_avatar()
+        except DomainError as exc:
+            db.session.rollback()
+            for name, message in exc.fields.items():
+                field = getattr(form, "avatar" if name == "file" else name, None)
+                if field is not None:
+                    field.errors = [*field.errors, message]
+            status = exc.status
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for("main.settings"))
+    elif not form.is_submitted():
+        form.display_name.data = current_user.display_name
+        form.bio.data = current_user.bio
+        form.gravatar.data = current_user.gravatar
+    else:
+        status = 422
+    return render_template("main/settings.html", form=form), status
+
+
+settings.accepts_uploads = True
