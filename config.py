@@ -108,6 +108,7 @@ class BaseConfig:
     MEDIA_DISPLAY_EDGE = 2048
     MEDIA_THUMB_EDGE = 480
     DOWNLOAD_LIMIT = "120 per minute"
+    UPLOAD_LIMIT = "30 per hour;200 per day"  # per user: posts and avatars
 
     # Jobs: inline (in the request) or rq (Redis queue, `flask worker`).
     JOBS_BACKEND = "inline"

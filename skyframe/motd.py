@@ -21,14 +21,15 @@ def parse_iso_datetime(value: str, field: str) -> datetime:
     """ISO 8601 to an aware UTC datetime; a value without an offset is taken as UTC."""
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError as exc:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        parsed = parsed.astimezone(UTC)  # may overflow near year 1 or 9999
+    except (ValueError, OverflowError) as exc:
         raise ValidationFailed(
             f"{field}: {value!r} is not an ISO 8601 date-time (e.g. 2026-12-01T18:00:00Z).",
             fields={field: "Use ISO 8601, e.g. 2026-12-01T18:00:00Z."},
         ) from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return parsed
 
 
 def add_motd(

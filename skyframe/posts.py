@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from skyframe import catalogue
 from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
 from skyframe.media.errors import MediaError
+from skyframe.media.formats import FORMATS
 from skyframe.media.pipeline import (
     MediaSettings,
     ProcessedUpload,
     accept_upload,
-    remove_stored,
     render_to_storage,
 )
 from skyframe.models import Category, Post, PostMedia, PostStatus, PostTag, User
@@ -246,8 +246,13 @@ def _apply_details(post: Post, details: PostDetails) -> None:
         _apply_object(post, details.object)
     if "tags" in details.given:
         post.tag_rows = [PostTag(tag=tag, position=i) for i, tag in enumerate(details.tags or [])]
-    if post.integration_seconds is None and post.exposure_seconds and post.exposure_count:
-        post.integration_seconds = post.exposure_seconds * post.exposure_count
+    # Total integration follows the subs unless the uploader gave it.
+    subs_changed = {"exposure_seconds", "exposure_count"} & details.given
+    if subs_changed and "integration_seconds" not in details.given:
+        post.integration_seconds = None
+        if post.exposure_seconds and post.exposure_count:
+            total = post.exposure_seconds * post.exposure_count
+            post.integration_seconds = total if total <= MAX_INTEGRATION_SECONDS else None
 
 
 def create_post(
@@ -300,16 +305,28 @@ def incoming_key(post: Post, storage: Storage) -> str | None:
     return None
 
 
+INTERNAL_FAILURE = "Processing failed on our side. Please try uploading again."
+RENDITION_FILES = ("original.jpg", "display.jpg", "display.webp", "thumb.jpg", "thumb.webp")
+
+
+def _discard(storage: Storage, keys: list[str]) -> None:
+    """Best-effort removal while something else is already failing."""
+    for key in keys:
+        try:
+            storage.delete(key)
+        except StorageError:
+            log.warning("could not remove %s", key, exc_info=True)
+
+
 def process_post(
     session: Session, storage: Storage, post_id: int, settings: MediaSettings, now: datetime
 ) -> Post | None:
     """The job: renditions, placeholder and capture-metadata defaults.
 
-    On failure the post is marked ``failed`` with a reason its owner sees, and
-    every file written for it (and the upload) is removed.
+    On failure the post is marked ``failed`` with a reason its owner sees
+    (INTERNAL_FAILURE when the fault is ours), and every file written for it,
+    and the upload, is removed.
     """
-    from skyframe.media.formats import FORMATS
-
     post = session.get(Post, post_id)
     if post is None or post.status != PostStatus.PROCESSING:
         return post
@@ -321,23 +338,25 @@ def process_post(
     try:
         processed = render_to_storage(storage, prefix, key, fmt, settings)
     except MediaError as exc:
-        storage.delete(key)
+        _discard(storage, [key])
         return _fail(session, post, str(exc))
     except Exception:
         log.exception("processing post %s failed", post_id)
-        storage.delete(key)
-        return _fail(session, post, "Processing failed on our side. Please try uploading again.")
+        _discard(storage, [key])
+        return _fail(session, post, INTERNAL_FAILURE)
     try:
         _store_media(post, storage, processed)
-        _apply_capture_defaults(post, processed)
+        _apply_capture_defaults(post, processed, now)
         post.status = PostStatus.READY
         post.updated_at = now
         session.commit()
     except Exception:
+        log.exception("saving the renditions of post %s failed", post_id)
         session.rollback()
-        remove_stored(storage, [s.key for s in processed.stored])
-        raise
-    storage.delete(key)
+        _discard(storage, [s.key for s in processed.stored] + [key])
+        post = session.get(Post, post_id)
+        return _fail(session, post, INTERNAL_FAILURE) if post is not None else None
+    _discard(storage, [key])
     return post
 
 
@@ -368,23 +387,33 @@ def _store_media(post: Post, storage: Storage, processed: ProcessedUpload) -> No
     ]
 
 
-def _apply_capture_defaults(post: Post, processed: ProcessedUpload) -> None:
-    """Fill what the uploader left empty from the file's own metadata."""
+def _apply_capture_defaults(post: Post, processed: ProcessedUpload, now: datetime) -> None:
+    """Fill what the uploader left empty from the file's own metadata, under
+    the same rules as typed input: a value that would be refused is dropped."""
     meta = processed.metadata
-    if post.observed_at is None and meta.captured_at is not None:
-        post.observed_at = meta.captured_at
-    for attribute, value in (
-        ("camera", meta.camera),
-        ("telescope", meta.telescope),
-        ("filters", meta.filters),
-        ("gain", meta.gain),
-    ):
-        if getattr(post, attribute) is None and value:
-            setattr(post, attribute, value[:120])
-    if post.exposure_seconds is None and meta.exposure_seconds:
-        post.exposure_seconds = meta.exposure_seconds
-    if post.object_name is None and meta.object_name:
-        _apply_object(post, meta.object_name[:OBJECT_MAX_LENGTH])
+    raw = {
+        "observed_at": meta.captured_at.isoformat() if meta.captured_at else None,
+        "camera": meta.camera,
+        "telescope": meta.telescope,
+        "filters": meta.filters,
+        "gain": meta.gain,
+        "exposure_seconds": repr(meta.exposure_seconds) if meta.exposure_seconds else None,
+        "object": meta.object_name,
+    }
+    defaults: dict[str, str] = {}
+    for name, value in raw.items():
+        current = post.object_name if name == "object" else getattr(post, name)
+        if value is None or current is not None:
+            continue
+        if name in TEXT_FIELDS:
+            value = value[: TEXT_FIELDS[name]]
+        try:
+            validate_details({name: value}, now, creating=False)
+        except ValidationFailed:
+            continue  # e.g. a camera clock set in 2099
+        defaults[name] = value
+    if defaults:
+        _apply_details(post, validate_details(defaults, now, creating=False))
 
 
 def discard_failed_upload(session: Session, storage: Storage, post: Post) -> str:
@@ -430,13 +459,11 @@ def delete_post(session: Session, storage: Storage, post: Post, editor: User | N
     """Delete the post, commit, then remove its files. With ``editor``, check they may."""
     if editor is not None and not can_edit(post, editor):
         raise PermissionDenied("Only the owner or a moderator can delete this post.")
-    keys = [m.key for m in post.media]
-    leftover = incoming_key(post, storage)
-    post_id = post.id
+    # Every name the post's files can have, not just the rows loaded now: a
+    # job finishing at this moment may be writing renditions.
+    keys = {m.key for m in post.media}
+    keys |= {f"posts/{post.media_key}/{name}" for name in RENDITION_FILES}
+    keys |= {f"incoming/{post.media_key}.{f.name}" for f in FORMATS}
     session.delete(post)
     session.commit()  # files go only once the row is gone for good
-    for key in [*keys, *([leftover] if leftover else [])]:
-        try:
-            storage.delete(key)
-        except StorageError:
-            log.warning("could not delete %s of post %s", key, post_id, exc_info=True)
+    _discard(storage, sorted(keys))

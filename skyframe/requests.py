@@ -11,13 +11,48 @@ from werkzeug.exceptions import BadRequest
 
 # Room for the form fields that come with an uploaded file.
 FORM_OVERHEAD_BYTES = 1024 * 1024
+# Multipart bodies sent to views that take no files.
+FORM_ONLY_MAX_BYTES = 1024 * 1024
 
 
 def accepts_uploads(view: Callable) -> Callable:
-    """Mark a view as taking file uploads: its requests may be as large as
-    UPLOAD_MAX_BYTES (checked before the body is read)."""
+    """Mark a view as taking file uploads from signed-in users: its requests
+    may be as large as UPLOAD_MAX_BYTES, and nobody else's body is read
+    (see refuse_anonymous_uploads)."""
     view.accepts_uploads = True  # type: ignore[attr-defined]
     return view
+
+
+def _upload_limit() -> str:
+    return current_app.config["UPLOAD_LIMIT"]
+
+
+def _uploader_key() -> str:
+    from flask_login import current_user
+
+    return f"uploader:{current_user.id}" if current_user.is_authenticated else "uploader:anon"
+
+
+def upload_rate_limit(view: Callable) -> Callable:
+    """Uploads of posts and avatars share one per-user limit (POST only)."""
+    from skyframe.extensions import limiter
+
+    return limiter.shared_limit(
+        _upload_limit, scope="uploads", key_func=_uploader_key, methods=["POST"]
+    )(view)
+
+
+def refuse_anonymous_uploads():
+    """Before anything parses the body (the CSRF check would spool the files),
+    turn away upload requests from visitors who are not signed in."""
+    from flask import request
+    from flask_login import current_user
+
+    if request.method != "POST" or not request._takes_uploads():  # type: ignore[attr-defined]
+        return None
+    if current_user.is_authenticated:
+        return None
+    return current_app.login_manager.unauthorized()
 
 
 def _without_unnamed(values: ImmutableMultiDict) -> ImmutableMultiDict:
@@ -59,8 +94,11 @@ class SkyFrameRequest(Request):
 
     @property
     def max_content_length(self) -> int | None:
-        if self._max_content_length is None and current_app and self._takes_uploads():
-            return current_app.config["UPLOAD_MAX_BYTES"] + FORM_OVERHEAD_BYTES
+        if self._max_content_length is None and current_app:
+            if self._takes_uploads():
+                return current_app.config["UPLOAD_MAX_BYTES"] + FORM_OVERHEAD_BYTES
+            if self.mimetype == "multipart/form-data":
+                return FORM_ONLY_MAX_BYTES
         # JSON bodies are small: cap them before anything (CSRF checks, rate
         # limit keys) reads the body, with the app-wide limit for the rest.
         limit = super().max_content_length

@@ -3,6 +3,8 @@ frame, referrer, permissions and content-type policies (Flask-Talisman)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, redirect, request
 
 from skyframe.extensions import talisman
@@ -23,6 +25,22 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
+
+
+def content_security_policy(config) -> dict[str, str]:
+    """The policy, with the object-storage origin images are redirected to."""
+    policy = dict(CONTENT_SECURITY_POLICY)
+    if config.get("STORAGE_BACKEND") == "s3":
+        endpoint = urlsplit(config.get("S3_ENDPOINT_URL") or "")
+        origin = (
+            f"{endpoint.scheme}://{endpoint.netloc}"
+            if endpoint.netloc
+            else "https://*.amazonaws.com"
+        )
+        policy["img-src"] += f" {origin}"
+        policy["media-src"] += f" {origin}"
+    return policy
+
 
 PERMISSIONS_POLICY = {
     "camera": "(self)",
@@ -48,9 +66,13 @@ def redirect_to_https():
 
 
 def init_security(app: Flask) -> None:
+    from skyframe.requests import refuse_anonymous_uploads
+
+    first = app.before_request_funcs.setdefault(None, [])
+    first.insert(0, refuse_anonymous_uploads)
     if app.config["FORCE_HTTPS"]:
         # First of all before-request work: nothing else runs over plain HTTP.
-        app.before_request_funcs.setdefault(None, []).insert(0, redirect_to_https)
+        first.insert(0, redirect_to_https)
     talisman.init_app(
         app,
         force_https=False,  # Talisman would trust a raw X-Forwarded-Proto
@@ -61,7 +83,7 @@ def init_security(app: Flask) -> None:
         session_cookie_http_only=True,
         session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
         frame_options="DENY",
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=content_security_policy(app.config),
         content_security_policy_nonce_in=["script-src"],
         referrer_policy="strict-origin-when-cross-origin",
         permissions_policy=PERMISSIONS_POLICY,

@@ -3,9 +3,13 @@ request, starting its processing job, and the job itself."""
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 
+from flask import current_app
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 
 from skyframe import posts
 from skyframe.exceptions import ValidationFailed
@@ -15,6 +19,7 @@ from skyframe.models import Post, PostStatus, User, utcnow
 from skyframe.wiring import current_storage, media_settings
 
 PROCESS_POST = "process_post"
+log = logging.getLogger(__name__)
 
 
 def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
@@ -30,6 +35,9 @@ def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
             "Choose a file to upload.", fields={"file": "Choose a file to upload."}
         )
     upload.stream.flush()
+    # The request limit includes the form fields; the file has its own.
+    if os.fstat(upload.stream.fileno()).st_size > current_app.config["UPLOAD_MAX_BYTES"]:
+        raise RequestEntityTooLarge()
     storage = current_storage()
     post = posts.create_post(
         db.session,
@@ -43,10 +51,17 @@ def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
         now=utcnow(),
     )
     db.session.commit()
-    current_jobs().enqueue(PROCESS_POST, post.id)
+    try:
+        current_jobs().enqueue(PROCESS_POST, post.id)
+    except Exception as exc:  # the queue (Redis) is unreachable
+        log.exception("could not queue post %s", post.id)
+        posts.delete_post(db.session, storage, post)
+        raise ServiceUnavailable("Uploads cannot be processed right now; try again soon.") from exc
     db.session.refresh(post)
     if post.status == PostStatus.FAILED:
         reason = posts.discard_failed_upload(db.session, storage, post)
+        if reason == posts.INTERNAL_FAILURE:
+            raise ServiceUnavailable(reason)
         raise ValidationFailed(reason, fields={"file": reason})
     return post
 

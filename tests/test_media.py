@@ -245,7 +245,7 @@ def test_fits_claiming_a_huge_image_is_refused_without_reading_data(tmp_path, st
 def test_fits_pixel_limit_comes_from_the_header(tmp_path, storage):
     source = samples.fits_file(tmp_path / "f.fits", 320, 240)
     limit = MediaSettings(max_pixels=50_000)
-    with pytest.raises(MediaError, match="0.0768 MP"):
+    with pytest.raises(MediaError, match="0.0768 million"):
         accept_upload(storage, "incoming/x", source, "f.fits", None, limit)
 
 

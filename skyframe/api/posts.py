@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, url_for
 from flask_login import current_user, login_required
 
 from skyframe import posts
@@ -11,21 +11,19 @@ from skyframe.api.contract import operation
 from skyframe.api.presenters import post_out
 from skyframe.api.schemas import PostEdit, PostOut, PostUpload
 from skyframe.extensions import db
+from skyframe.main.media import viewer
 from skyframe.models import PostStatus, utcnow
-from skyframe.requests import accepts_uploads
+from skyframe.requests import accepts_uploads, upload_rate_limit
 from skyframe.uploads import receive_upload
 from skyframe.wiring import current_storage
 
 TAGS = ["posts"]
 
 
-def _viewer():
-    return current_user if current_user.is_authenticated else None
-
-
 @bp.post("/posts")
 @accepts_uploads
 @login_required
+@upload_rate_limit
 @operation(
     tags=TAGS,
     ok=201,
@@ -47,14 +45,15 @@ def create_post(form: PostUpload):
     fields = form.model_dump(exclude={"file"}, exclude_unset=True)
     post = receive_upload(request.files.get("file"), fields, current_user)
     status = 201 if post.status == PostStatus.READY else 202
-    return post_out(post, current_user), status
+    location = url_for("api.get_post", post_id=post.id)
+    return post_out(post, current_user), status, {"Location": location}
 
 
 @bp.get("/posts/<int:post_id>")
 @operation(tags=TAGS, returns=PostOut, errors=(404,))
 def get_post(post_id: int):
     """A post. Posts still processing (or failed) are visible to their owner only."""
-    return post_out(posts.get_post(db.session, post_id, _viewer()), _viewer())
+    return post_out(posts.get_post(db.session, post_id, viewer()), viewer())
 
 
 @bp.patch("/posts/<int:post_id>")

@@ -15,7 +15,7 @@ from skyframe.api.schemas import AvatarUpload, Me, ProfileEdit, me_payload
 from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
 from skyframe.media.errors import MediaError
-from skyframe.requests import accepts_uploads
+from skyframe.requests import accepts_uploads, upload_rate_limit
 from skyframe.wiring import current_storage
 
 TAGS = ["profile"]
@@ -32,7 +32,8 @@ def edit_profile(json: ProfileEdit):
 
 
 def replace_avatar(upload: object) -> None:
-    """Store a new avatar for the current user and remove the old one."""
+    """Store a new avatar for the current user, commit (with any other pending
+    change of the user), and remove the old file."""
     if not isinstance(upload, FileStorage) or not upload.filename:
         raise ValidationFailed("Choose a picture.", fields={"file": "Choose a picture."})
     upload.stream.flush()
@@ -63,7 +64,8 @@ def remove_avatar() -> None:
 @bp.post("/me/avatar")
 @accepts_uploads
 @login_required
-@operation(tags=TAGS, returns=Me, form=AvatarUpload, signed_in=True, writes=True, errors=(413,))
+@upload_rate_limit
+@operation(tags=TAGS, returns=Me, form=AvatarUpload, signed_in=True, writes=True, errors=(413, 429))
 def upload_avatar(form: AvatarUpload):
     """Upload an avatar (cropped to a centred 256 px square, metadata removed)."""
     replace_avatar(request.files.get("file"))

@@ -24,33 +24,46 @@ IMMUTABLE = 365 * 24 * 3600
 DOWNLOAD_SIZES = {"original": "original", "display": "display", "thumb": "thumb"}
 
 
-def _viewer():
+def viewer():
+    """The signed-in user, or None for a visitor."""
     return current_user if current_user.is_authenticated else None
 
 
-def _send(media: PostMedia, *, download_name: str | None = None, cache_seconds: int):
+def send_stored(
+    key: str,
+    content_type: str,
+    *,
+    etag: str | None = None,
+    download_name: str | None = None,
+    cache_seconds: int = IMMUTABLE,
+):
+    """A stored file as a response: streamed from local disk, or a redirect to
+    a short-lived signed URL on object storage (never cached longer than it lives)."""
     storage = current_storage()
-    path = storage.local_path(media.key)
+    path = storage.local_path(key)
     if path is None:
         url = storage.download_url(
-            media.key,
-            filename=download_name or media.key.rsplit("/", 1)[1],
-            content_type=media.content_type,
+            key, filename=download_name or key.rsplit("/", 1)[1], content_type=content_type
         )
-        return redirect(url, code=302)
+        response = redirect(url, code=302)
+        lifetime = max(0, current_app.config["S3_PRESIGN_SECONDS"] - 60)
+        response.headers["Cache-Control"] = f"private, max-age={lifetime}"
+        return response
     if not path.is_file():
         abort(404)
     response = send_file(
         path,
-        mimetype=media.content_type,
+        mimetype=content_type,
         conditional=True,
-        etag=media.sha256,
+        etag=etag or True,
         max_age=cache_seconds,
         download_name=download_name,
         as_attachment=bool(download_name),
     )
     if download_name:
         response.headers["Content-Disposition"] = content_disposition(download_name)
+    elif cache_seconds == IMMUTABLE:
+        response.headers["Cache-Control"] = f"public, max-age={IMMUTABLE}, immutable"
     return response
 
 
@@ -58,12 +71,12 @@ def _send(media: PostMedia, *, download_name: str | None = None, cache_seconds: 
 @limiter.exempt
 def media_file(key: str):
     media = db.session.scalar(select(PostMedia).where(PostMedia.key == key))
-    if media is None or not posts.can_view(media.post, _viewer()):
+    if media is None or not posts.can_view(media.post, viewer()):
         abort(404)
-    response = _send(media, cache_seconds=IMMUTABLE)
-    if media.post.is_ready:
-        response.headers["Cache-Control"] = f"public, max-age={IMMUTABLE}, immutable"
-    return response
+    ready = media.post.is_ready
+    return send_stored(
+        media.key, media.content_type, etag=media.sha256, cache_seconds=IMMUTABLE if ready else 0
+    )
 
 
 def _download_limit() -> str:
@@ -80,10 +93,12 @@ def download(post_id: int):
             "size must be original, display or thumb.",
             fields={"size": "original, display or thumb"},
         )
-    post = posts.get_post(db.session, post_id, _viewer())
+    post = posts.get_post(db.session, post_id, viewer())
     media = post.rendition(DOWNLOAD_SIZES[size], "image/jpeg")
     if media is None:
         raise NotFound("This post has no image yet.")
     suffix = "" if size == "original" else f"-{size}"
     name = safe_filename(post.title + suffix, "jpg")
-    return _send(media, download_name=name, cache_seconds=3600)
+    return send_stored(
+        media.key, media.content_type, etag=media.sha256, download_name=name, cache_seconds=3600
+    )

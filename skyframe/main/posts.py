@@ -10,14 +10,11 @@ from skyframe.exceptions import DomainError, PermissionDenied
 from skyframe.extensions import db
 from skyframe.main import bp
 from skyframe.main.forms import ConfirmForm, PostDetailsForm, UploadForm
+from skyframe.main.media import viewer
 from skyframe.models import Category, utcnow
-from skyframe.requests import accepts_uploads
+from skyframe.requests import accepts_uploads, upload_rate_limit
 from skyframe.uploads import receive_upload
 from skyframe.wiring import current_storage
-
-
-def _viewer():
-    return current_user if current_user.is_authenticated else None
 
 
 def _show_errors(form, exc: DomainError) -> None:
@@ -34,6 +31,7 @@ def _show_errors(form, exc: DomainError) -> None:
 @bp.route("/upload", methods=["GET", "POST"])
 @accepts_uploads
 @login_required
+@upload_rate_limit
 def upload():
     form = UploadForm()
     status = 200
@@ -56,11 +54,11 @@ def upload():
 
 @bp.get("/p/<int:post_id>")
 def post_page(post_id: int):
-    post = posts.get_post(db.session, post_id, _viewer())
+    post = posts.get_post(db.session, post_id, viewer())
     return render_template(
         "posts/post.html",
         post=post,
-        can_edit=posts.can_edit(post, _viewer()),
+        can_edit=posts.can_edit(post, viewer()),
         delete_form=ConfirmForm(),
         category_label=Category(post.category).label,
     )

@@ -13,9 +13,9 @@ from skyframe.api.profile import remove_avatar, replace_avatar
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db, limiter
 from skyframe.main import bp
-from skyframe.main.media import IMMUTABLE
+from skyframe.main.media import IMMUTABLE, send_stored
 from skyframe.media.formats import JPEG, PNG, WEBP
-from skyframe.wiring import current_storage
+from skyframe.requests import accepts_uploads, upload_rate_limit
 
 
 class SettingsForm(FlaskForm):
@@ -37,28 +37,19 @@ def avatar(handle: str):
     if user is None or user.disabled:
         abort(404)
     if user.avatar_key:
-        storage = current_storage()
-        path = storage.local_path(user.avatar_key)
-        if path is None:
-            return redirect(
-                storage.download_url(
-                    user.avatar_key, filename="avatar.jpg", content_type="image/jpeg"
-                )
-            )
-        from flask import send_file
-
-        response = send_file(path, mimetype="image/jpeg", max_age=IMMUTABLE, conditional=True)
-    elif user.gravatar:
+        # The URL carries a version (?v=) that changes with the avatar.
+        return send_stored(user.avatar_key, "image/jpeg")
+    if user.gravatar:
         return redirect(avatars.gravatar_url(user.email))
-    else:
-        response = Response(avatars.default_avatar_png(user.id), mimetype="image/png")
-    # The URL carries a version (?v=) that changes with the avatar.
+    response = Response(avatars.default_avatar_png(user.id), mimetype="image/png")
     response.headers["Cache-Control"] = f"public, max-age={IMMUTABLE}, immutable"
     return response
 
 
 @bp.route("/settings", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
+@upload_rate_limit
 def settings():
     form = SettingsForm()
     status = 200
@@ -93,6 +84,3 @@ def settings():
     else:
         status = 422
     return render_template("main/settings.html", form=form), status
-
-
-settings.accepts_uploads = True

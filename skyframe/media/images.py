@@ -89,9 +89,19 @@ def inspect(path: Path, fmt: Format, max_pixels: int) -> ImageInfo:
     if fmt is FITS:
         header = fits.inspect(path)
         width, height = header.width, header.height
+        if header.samples > max_pixels:
+            raise MediaError(
+                f"The FITS data holds {header.samples / 1e6:.3g} million values "
+                f"({header.channels} planes); SkyFrame takes up to {max_pixels / 1e6:.3g} million."
+            )
     else:
         image = _open(path, fmt)
         width, height = image.width, image.height
+        if image.format not in ("uchar", "ushort"):
+            raise MediaError(
+                f"{fmt.label} files with {image.format} samples are not accepted: "
+                "export 8- or 16-bit, or upload FITS."
+            )
     if width < 1 or height < 1:
         raise MediaError("The image has no pixels.")
     if width * height > max_pixels or max(width, height) > MAX_SIDE:
