@@ -61,12 +61,15 @@ def settings():
                 bio=form.bio.data,
                 gravatar=form.gravatar.data,
             )
-            db.session.commit()
+            # Nothing is saved unless everything is valid, the avatar included:
+            # replace_avatar and remove_avatar commit the profile with it.
             upload = request.files.get("avatar")
             if upload is not None and upload.filename:
                 replace_avatar(upload)
             elif form.remove_avatar.data:
                 remove_avatar()
+            else:
+                db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             for name, message in exc.fields.items():
