@@ -214,6 +214,27 @@ def stats() -> None:
         click.echo(f"{name:<22}{value}")
 
 
+posts_cli = AppGroup("posts", help="Maintain posts.")
+
+
+@posts_cli.command("sweep")
+@click.option("--older-than-minutes", type=click.IntRange(min=1), default=30, show_default=True)
+def posts_sweep(older_than_minutes: int) -> None:
+    """Fail uploads stuck in processing (e.g. a worker died) and remove their files."""
+    from datetime import timedelta
+
+    from skyframe import posts
+    from skyframe.wiring import current_storage
+
+    count = posts.fail_stale_uploads(
+        db.session,
+        current_storage(),
+        older_than=timedelta(minutes=older_than_minutes),
+        now=utcnow(),
+    )
+    click.echo(f"{count} stale upload(s) marked failed.")
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
@@ -234,3 +255,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(motd_cli)
     app.cli.add_command(stats)
     app.cli.add_command(worker)
+    app.cli.add_command(posts_cli)

@@ -62,6 +62,27 @@ TEXT_FIELDS = {
 }
 
 
+# What an uploader can say about a capture, in the order forms show it.
+DETAIL_FIELDS = (
+    "title",
+    "object",
+    "category",
+    "observer",
+    "observed_at",
+    "telescope",
+    "camera",
+    "mount",
+    "filters",
+    "exposure_seconds",
+    "exposure_count",
+    "integration_seconds",
+    "gain",
+    "bortle",
+    "notes",
+    "tags",
+)
+
+
 @dataclass
 class PostDetails:
     """What the uploader says about a capture, validated. ``None`` = not given."""
@@ -223,22 +244,7 @@ def _apply_object(post: Post, text: str | None) -> None:
 
 
 def _apply_details(post: Post, details: PostDetails) -> None:
-    simple = (
-        "title",
-        "category",
-        "observer",
-        "observed_at",
-        "telescope",
-        "camera",
-        "mount",
-        "filters",
-        "exposure_seconds",
-        "exposure_count",
-        "integration_seconds",
-        "gain",
-        "bortle",
-        "notes",
-    )
+    simple = [name for name in DETAIL_FIELDS if name not in ("object", "tags")]
     for name in simple:
         if name in details.given:
             setattr(post, name, getattr(details, name) if name != "notes" else details.notes or "")
@@ -358,6 +364,28 @@ def process_post(
         return _fail(session, post, INTERNAL_FAILURE) if post is not None else None
     _discard(storage, [key])
     return post
+
+
+STALE_REASON = "Processing did not finish (the worker stopped). Please upload the file again."
+
+
+def fail_stale_uploads(
+    session: Session, storage: Storage, *, older_than: timedelta, now: datetime
+) -> int:
+    """Mark posts stuck in ``processing`` (a worker died) as failed and remove
+    their files; returns how many. Run periodically (``flask posts sweep``)."""
+    from sqlalchemy import select
+
+    stale = session.scalars(
+        select(Post).where(Post.status == PostStatus.PROCESSING, Post.created_at < now - older_than)
+    ).all()
+    for post in stale:
+        keys = [f"posts/{post.media_key}/{name}" for name in RENDITION_FILES]
+        keys += [f"incoming/{post.media_key}.{f.name}" for f in FORMATS]
+        _discard(storage, keys)
+        post.media = []
+        _fail(session, post, STALE_REASON)
+    return len(stale)
 
 
 def _fail(session: Session, post: Post, reason: str) -> Post:

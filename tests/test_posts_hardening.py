@@ -198,3 +198,42 @@ def test_signed_url_redirects_are_not_cached_past_their_life(
     assert response.status_code == 302
     assert response.headers["Cache-Control"] == "private, max-age=240"
     assert s3_endpoint in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_uploads_stuck_in_processing_are_swept(app, runner, make_user, jpeg_bytes):
+    from datetime import timedelta
+
+    from skyframe.models import PostStatus, utcnow
+
+    owner = make_user("vega")
+    uploads = Path(app.config["UPLOAD_FOLDER"])
+    with app.app_context():
+        stuck = Post(
+            owner_id=owner.id,
+            title="M31",
+            category="deep-sky",
+            observer="Vega",
+            status=PostStatus.PROCESSING,
+            media_key="c" * 32,
+            created_at=utcnow() - timedelta(hours=2),
+        )
+        fresh = Post(
+            owner_id=owner.id,
+            title="M42",
+            category="deep-sky",
+            observer="Vega",
+            status=PostStatus.PROCESSING,
+            media_key="d" * 32,
+        )
+        db.session.add_all([stuck, fresh])
+        db.session.commit()
+        stuck_id, fresh_id = stuck.id, fresh.id
+    (uploads / "incoming").mkdir(parents=True)
+    (uploads / "incoming" / f"{'c' * 32}.jpeg").write_bytes(jpeg_bytes)
+    result = runner.invoke(args=["posts", "sweep", "--older-than-minutes", "30"])
+    assert result.exit_code == 0, result.output
+    assert "1 stale upload(s)" in result.output
+    with app.app_context():
+        assert db.session.get(Post, stuck_id).status == PostStatus.FAILED
+        assert db.session.get(Post, fresh_id).status == PostStatus.PROCESSING
+    assert files_in(uploads) == []

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from skyframe.media.formats import ACCEPTED_EXTENSIONS
 from skyframe.models.post import CATEGORY_LABELS
+from skyframe.posts import DETAIL_FIELDS
 
 CATEGORY_CHOICES = [SelectChoice("", "Choose…")] + [
     SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()
@@ -55,24 +56,7 @@ class PostDetailsForm(FlaskForm):
         "Tags", description="Comma-separated, e.g. nebula, narrowband", render_kw={"maxlength": 500}
     )
 
-    DETAIL_FIELDS = (
-        "title",
-        "object",
-        "category",
-        "observer",
-        "observed_at",
-        "telescope",
-        "camera",
-        "mount",
-        "filters",
-        "exposure_seconds",
-        "exposure_count",
-        "integration_seconds",
-        "gain",
-        "bortle",
-        "notes",
-        "tags",
-    )
+    DETAIL_FIELDS = DETAIL_FIELDS
 
     def details(self) -> dict[str, str]:
         return {name: getattr(self, name).data or "" for name in self.DETAIL_FIELDS}

@@ -5,8 +5,15 @@ if (figure && figure.dataset.placeholderColor) {
 }
 
 const notice = document.getElementById("processing-notice");
+const POLL_MS = 3000;
+const GIVE_UP_AFTER_MS = 10 * 60 * 1000;
 if (notice) {
+  const started = Date.now();
   const poll = async () => {
+    if (Date.now() - started > GIVE_UP_AFTER_MS) {
+      notice.textContent = "This is taking longer than expected. Reload the page later to check.";
+      return;
+    }
     try {
       const response = await fetch(notice.dataset.postUrl, { headers: { Accept: "application/json" } });
       if (response.ok) {
@@ -19,9 +26,9 @@ if (notice) {
     } catch {
       // offline for a moment: keep waiting
     }
-    setTimeout(poll, 3000);
+    setTimeout(poll, POLL_MS);
   };
-  setTimeout(poll, 3000);
+  setTimeout(poll, POLL_MS);
 }
 
 document.querySelectorAll("form[data-confirm]").forEach((form) => {
