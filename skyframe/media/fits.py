@@ -72,40 +72,62 @@ def image_header(path: Path) -> dict:
         return {**primary, **dict(hdu.header)}
 
 
-def stretched_pixels(path: Path, info: FitsImage) -> np.ndarray:
-    """uint8 pixels, height × width × channels, top row first, stretched for display."""
+def _read_float32(path: Path, info: FitsImage) -> np.ndarray:
+    """The image data as float32, physical values, read once (the unscaled
+    integers are freed when this returns)."""
     import numpy as np
     from astropy.io import fits
-    from astropy.visualization import AsinhStretch
 
     try:
-        # No memory map: scaled integer data (BZERO/BSCALE) cannot be mapped.
-        with path.open("rb") as handle, fits.open(handle, memmap=False) as hdus:
-            data = hdus[info.hdu_index].data
-            if data is None or data.size != info.samples:
+        with (
+            path.open("rb") as handle,
+            fits.open(handle, memmap=False, do_not_scale_image_data=True) as hdus,
+        ):
+            hdu = hdus[info.hdu_index]
+            raw = hdu.data
+            if raw is None or raw.size != info.samples:
                 raise MediaError("The FITS image data does not match its header.")
-            data = data.astype(np.float32, copy=False)
+            scale = float(hdu.header.get("BSCALE", 1) or 1)
+            zero = float(hdu.header.get("BZERO", 0) or 0)
+            data = raw.astype(np.float32)
+            integers = raw.dtype.kind in "iu"
+            del raw, hdu
     except MediaError:
         raise
     except Exception as exc:
         raise MediaError(f"The FITS image data could not be read ({exc}).") from exc
-    np.nan_to_num(data, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-    if data.ndim == 3:
-        data = np.moveaxis(data, 0, -1)  # planes last (a view)
+    if scale != 1:
+        data *= scale
+    if zero:
+        data += zero
+    if not integers:
+        data[~np.isfinite(data)] = 0.0  # blank pixels in float data
+    return data
+
+
+def stretched_pixels(path: Path, info: FitsImage) -> np.ndarray:
+    """uint8 pixels, height × width × channels, stretched for display, rows in
+    FITS order (bottom row first: the caller flips them).
+
+    Memory is about one float32 copy of the data: everything after reading
+    happens in place.
+    """
+    import numpy as np
+    from astropy.visualization import AsinhStretch
+
+    data = _read_float32(path, info)
     # One interval for all channels keeps colour balance; estimated on a
-    # strided sample so no sorted copy of the whole image is made.
+    # strided sample (a view) so no sorted copy of the whole image is made.
     step = max(1, data.size // PERCENTILE_SAMPLE)
-    sample = data.reshape(-1)[::step] if data.flags.c_contiguous else data.ravel()[::step]
-    low, high = np.percentile(sample, [CLIP_LOW_PERCENT, CLIP_HIGH_PERCENT])
+    low, high = np.percentile(data.reshape(-1)[::step], [CLIP_LOW_PERCENT, CLIP_HIGH_PERCENT])
     span = float(high - low) or 1.0
     data -= low
     data /= span
     np.clip(data, 0.0, 1.0, out=data)
     AsinhStretch(a=ASINH_SOFTENING)(data, out=data, clip=True)
     data *= 255
-    pixels = data.astype(np.uint8)
-    # FITS rows run bottom to top.
-    pixels = np.flipud(pixels)
-    if pixels.ndim == 2:
-        pixels = pixels[:, :, np.newaxis]
-    return np.ascontiguousarray(pixels)
+    if data.ndim == 3:
+        data = np.moveaxis(data, 0, -1)  # planes last; astype below makes it contiguous
+    pixels = np.ascontiguousarray(data, dtype=np.uint8)
+    del data
+    return pixels if pixels.ndim == 3 else pixels[:, :, np.newaxis]

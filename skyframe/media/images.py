@@ -140,8 +140,12 @@ def _orientation(image: pyvips.Image) -> int:
 def _fits_image(path: Path) -> pyvips.Image:
     info = fits.inspect(path)
     pixels = fits.stretched_pixels(path, info)
-    interpretation = "b-w" if pixels.shape[2] == 1 else "srgb"
-    return pyvips.Image.new_from_array(pixels, interpretation=interpretation)
+    height, width, bands = pixels.shape
+    # Wraps the array without copying it; flipver() turns FITS rows (bottom
+    # first) upright while libvips copies the result into its own memory.
+    image = pyvips.Image.new_from_memory(pixels.data, width, height, bands, "uchar")
+    image = image.copy(interpretation="b-w" if bands == 1 else "srgb").flipver()
+    return image.copy_memory()
 
 
 def _full_size(path: Path, fmt: Format) -> pyvips.Image:
@@ -227,7 +231,7 @@ def render(
 
     try:
         if fmt is FITS:
-            full = _fits_image(path).copy_memory()
+            full = _fits_image(path)
             originals = _encode(full, "original", original, webp=False)
             smaller, placeholder = smaller_sizes(_shrink(full, display.long_edge).copy_memory())
         else:
