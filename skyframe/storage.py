@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ def _chunks(data: bytes | IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-class Storage:
+class Storage(ABC):
     """The interface every backend offers."""
 
     name: ClassVar[str]
@@ -142,20 +143,20 @@ class Storage:
             raise StorageError(f"{self.name}: could not {action} {key}: {exc}") from exc
 
     # Backends implement these.
-    def _save(self, key: str, data: bytes | IO[bytes], content_type: str) -> StoredFile:
-        raise NotImplementedError
+    @abstractmethod
+    def _save(self, key: str, data: bytes | IO[bytes], content_type: str) -> StoredFile: ...
 
-    def _open(self, key: str) -> IO[bytes]:
-        raise NotImplementedError
+    @abstractmethod
+    def _open(self, key: str) -> IO[bytes]: ...
 
-    def _delete(self, key: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def _delete(self, key: str) -> None: ...
 
-    def _exists(self, key: str) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def _exists(self, key: str) -> bool: ...
 
-    def _size(self, key: str) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def _size(self, key: str) -> int: ...
 
 
 class LocalStorage(Storage):
