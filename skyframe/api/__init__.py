@@ -5,4 +5,12 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 
-from skyframe.api import auth, catalogue, meta, motd, posts, profile  # noqa: E402,F401
+from skyframe.api import (  # noqa: E402,F401
+    auth,
+    catalogue,
+    interactions,
+    meta,
+    motd,
+    posts,
+    profile,
+)

@@ -66,7 +66,14 @@ def user_ref(user: User) -> UserRef:
 
 
 def post_out(post: Post, viewer: User | None) -> PostOut:
+    """One post as JSON, with the viewer's own flags (two primary-key lookups;
+    listings will fetch the flags for a whole page at once)."""
+    from skyframe import interactions
+    from skyframe.extensions import db
+
     sees_failures = post_rules.can_edit(post, viewer)
+    liked = interactions.is_liked(db.session, viewer, post) if viewer else None
+    favorited = interactions.is_favorited(db.session, viewer, post) if viewer else None
     return PostOut(
         id=post.id,
         status=post.status,
@@ -100,6 +107,10 @@ def post_out(post: Post, viewer: User | None) -> PostOut:
         created_at=post.created_at,
         updated_at=post.updated_at,
         media=post_image(post),
+        like_count=post.like_count,
+        favorite_count=post.favorite_count,
+        liked=liked,
+        favorited=favorited,
         url=url_for("main.post_page", post_id=post.id),
         download_url=url_for("main.download", post_id=post.id) if post.is_ready else None,
     )

@@ -276,6 +276,12 @@ class PostOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     media: PostImage | None = Field(description="null until the post is processed.")
+    like_count: int
+    favorite_count: int
+    liked: bool | None = Field(description="Whether the viewer likes it (null when signed out).")
+    favorited: bool | None = Field(
+        description="Whether the viewer saved it (null when signed out)."
+    )
     url: str
     download_url: str | None
 
@@ -295,3 +301,22 @@ class CatalogueSuggestions(BaseModel):
 
 class SuggestQuery(BaseModel):
     q: str = Field(default="", max_length=200)
+
+
+# Interactions -----------------------------------------------------------------
+
+
+class LikeState(BaseModel):
+    liked: bool
+    like_count: int
+
+
+class FavoriteState(BaseModel):
+    favorited: bool
+    favorite_count: int
+
+
+class FollowState(BaseModel):
+    following: bool
+    follower_count: int
+    following_count: int = Field(description="How many people the followed user follows.")

@@ -1,6 +1,7 @@
 """SQLAlchemy models. Import from here so Alembic sees every table."""
 
 from skyframe.models.base import Base, UTCDateTime, utcnow
+from skyframe.models.interaction import Follow, PostFavorite, PostLike
 from skyframe.models.login_session import LoginSession
 from skyframe.models.motd import Motd, MotdAck
 from skyframe.models.post import Category, Post, PostMedia, PostStatus, PostTag
@@ -9,10 +10,13 @@ from skyframe.models.user import Role, User
 __all__ = [
     "Base",
     "Category",
+    "Follow",
     "LoginSession",
     "Motd",
     "MotdAck",
     "Post",
+    "PostFavorite",
+    "PostLike",
     "PostMedia",
     "PostStatus",
     "PostTag",

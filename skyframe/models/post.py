@@ -112,6 +112,10 @@ class Post(Base):
     height: Mapped[int | None] = mapped_column(Integer)
     placeholder_blurhash: Mapped[str | None] = mapped_column(String(60))
     placeholder_color: Mapped[str | None] = mapped_column(String(7))
+    # Kept in step with post_likes / post_favorites in the same transaction
+    # (skyframe.interactions), so listings never count rows.
+    like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    favorite_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,0 +1,103 @@
+"""Likes, favourites and follows: idempotent, with counters that never drift.
+
+Each change is one INSERT … ON CONFLICT DO NOTHING (or one DELETE) whose row
+count decides, in the same transaction, whether the counter moves: liking
+twice, or two requests liking at once, adds exactly one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from skyframe.exceptions import ValidationFailed
+from skyframe.models import Follow, Post, PostFavorite, PostLike, User, utcnow
+
+
+def _insert_ignoring_duplicates(session: Session, model, **values) -> bool:
+    """True when the row was new."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = (
+        insert(model)
+        .values(created_at=utcnow(), **values)
+        .on_conflict_do_nothing()
+        .returning(*model.__table__.primary_key.columns)
+    )
+    # RETURNING rather than rowcount: psycopg reports -1 for this statement.
+    return session.execute(statement).first() is not None
+
+
+def _bump(session: Session, post: Post, column, step: int) -> None:
+    session.execute(update(Post).where(Post.id == post.id).values({column: column + step}))
+    session.refresh(post, [column.key])
+
+
+def set_like(session: Session, user: User, post: Post, liked: bool) -> Post:
+    if liked:
+        changed = _insert_ignoring_duplicates(session, PostLike, user_id=user.id, post_id=post.id)
+    else:
+        changed = (
+            session.execute(
+                delete(PostLike).where(PostLike.user_id == user.id, PostLike.post_id == post.id)
+            ).rowcount
+            == 1
+        )
+    if changed:
+        _bump(session, post, Post.like_count, 1 if liked else -1)
+    return post
+
+
+def set_favorite(session: Session, user: User, post: Post, favorited: bool) -> Post:
+    if favorited:
+        changed = _insert_ignoring_duplicates(
+            session, PostFavorite, user_id=user.id, post_id=post.id
+        )
+    else:
+        changed = (
+            session.execute(
+                delete(PostFavorite).where(
+                    PostFavorite.user_id == user.id, PostFavorite.post_id == post.id
+                )
+            ).rowcount
+            == 1
+        )
+    if changed:
+        _bump(session, post, Post.favorite_count, 1 if favorited else -1)
+    return post
+
+
+def set_follow(session: Session, follower: User, followee: User, following: bool) -> None:
+    if follower.id == followee.id:
+        raise ValidationFailed("You cannot follow yourself.", fields={"handle": "That is you."})
+    if following:
+        _insert_ignoring_duplicates(
+            session, Follow, follower_id=follower.id, followee_id=followee.id
+        )
+    else:
+        session.execute(
+            delete(Follow).where(
+                Follow.follower_id == follower.id, Follow.followee_id == followee.id
+            )
+        )
+
+
+def is_liked(session: Session, user: User, post: Post) -> bool:
+    return session.get(PostLike, (user.id, post.id)) is not None
+
+
+def is_favorited(session: Session, user: User, post: Post) -> bool:
+    return session.get(PostFavorite, (user.id, post.id)) is not None
+
+
+def is_following(session: Session, follower: User, followee: User) -> bool:
+    return session.get(Follow, (follower.id, followee.id)) is not None
+
+
+def follow_counts(session: Session, user: User) -> tuple[int, int]:
+    """(followers, following) of a user."""
+    followers = session.scalar(select(func.count()).where(Follow.followee_id == user.id))
+    following = session.scalar(select(func.count()).where(Follow.follower_id == user.id))
+    return followers or 0, following or 0
