@@ -7,11 +7,13 @@ twice, or two requests liking at once, adds exactly one.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from skyframe.exceptions import ValidationFailed
-from skyframe.models import Follow, Post, PostFavorite, PostLike, User, utcnow
+from skyframe.models import Follow, Post, PostFavorite, PostLike, PostStatus, User, utcnow
 
 
 def _insert_ignoring_duplicates(session: Session, model, **values) -> bool:
@@ -94,6 +96,41 @@ def is_favorited(session: Session, user: User, post: Post) -> bool:
 
 def is_following(session: Session, follower: User, followee: User) -> bool:
     return session.get(Follow, (follower.id, followee.id)) is not None
+
+
+def viewer_flags(session: Session, user: User, post_ids: list[int]) -> tuple[set[int], set[int]]:
+    """(liked, favourited) post ids among ``post_ids``: two queries for a page."""
+    if not post_ids:
+        return set(), set()
+    liked = session.scalars(
+        select(PostLike.post_id).where(PostLike.user_id == user.id, PostLike.post_id.in_(post_ids))
+    )
+    saved = session.scalars(
+        select(PostFavorite.post_id).where(
+            PostFavorite.user_id == user.id, PostFavorite.post_id.in_(post_ids)
+        )
+    )
+    return set(liked), set(saved)
+
+
+def saved_posts(
+    session: Session, user: User, *, limit: int, after: tuple[datetime, int] | None
+) -> list[tuple[Post, datetime]]:
+    """The user's saved (ready) posts, most recently saved first, keyset-paginated
+    on (saved at, post id); ``limit + 1`` rows tell whether more follow."""
+    query = (
+        select(Post, PostFavorite.created_at)
+        .join(PostFavorite, PostFavorite.post_id == Post.id)
+        .where(PostFavorite.user_id == user.id, Post.status == PostStatus.READY)
+        .order_by(PostFavorite.created_at.desc(), PostFavorite.post_id.desc())
+        .limit(limit + 1)
+    )
+    if after is not None:
+        saved_at, post_id = after
+        query = query.where(
+            tuple_(PostFavorite.created_at, PostFavorite.post_id) < tuple_(saved_at, post_id)
+        )
+    return [(post, saved_at) for post, saved_at in session.execute(query).all()]
 
 
 def follow_counts(session: Session, user: User) -> tuple[int, int]:

@@ -88,3 +88,74 @@ def test_concurrent_likes_leave_exact_counts(app, make_user, post_id):
     with app.app_context():
         assert db.session.get(Post, post_id).like_count == 6
         assert db.session.query(PostLike).count() == 6
+
+
+@pytest.fixture
+def saved_five(app, client, make_user, tmp_path):
+    """Mira saved five of Vega's posts (oldest saved first)."""
+    make_user("vega")
+    make_user("mira")
+    login(client, "vega")
+    data = samples.write_image(tmp_path / "s.jpg", 120, 80).read_bytes()
+    ids = [upload(client, data, title=f"Capture {i}").get_json()["id"] for i in range(5)]
+    client.post("/api/v1/auth/logout")
+    login(client, "mira")
+    for post_id in ids:
+        client.post(f"/api/v1/posts/{post_id}/favorite")
+    return ids
+
+
+def test_saved_list_pages_through_without_duplicates(client, saved_five):
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/v1/me/favorites", query_string=query).get_json()
+        pages += 1
+        seen += [item["id"] for item in page["items"]]
+        assert all(item["favorited"] for item in page["items"])
+        if not page["has_more"]:
+            assert page["next_cursor"] is None
+            break
+        cursor = page["next_cursor"]
+    assert pages == 3
+    assert seen == list(reversed(saved_five))  # most recently saved first
+
+
+def test_unsaving_removes_from_the_list(client, saved_five):
+    client.delete(f"/api/v1/posts/{saved_five[0]}/favorite")
+    items = client.get("/api/v1/me/favorites").get_json()["items"]
+    assert saved_five[0] not in [item["id"] for item in items]
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "WyIyMDI2LTAxLTAxIiwgMV0", "a" * 400])
+def test_forged_cursors_are_400(client, saved_five, cursor):
+    response = client.get("/api/v1/me/favorites", query_string={"cursor": cursor})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_cursor"
+
+
+def test_page_size_is_capped(client, saved_five):
+    assert client.get("/api/v1/me/favorites?limit=500").status_code == 422
+
+
+def test_saved_list_costs_the_same_queries_for_any_page_size(app, client, saved_five):
+    from sqlalchemy import event
+
+    from skyframe.extensions import db
+
+    def count_queries(limit):
+        statements = []
+        with app.app_context():
+            engine = db.engine
+
+        def record(*args):
+            statements.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            client.get("/api/v1/me/favorites", query_string={"limit": limit})
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+
+    assert count_queries(1) == count_queries(5)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user, login_required
 
-from skyframe import accounts, interactions, posts
+from skyframe import accounts, cursors, interactions, posts
 from skyframe.api import bp
 from skyframe.api.contract import operation
-from skyframe.api.schemas import FavoriteState, FollowState, LikeState
+from skyframe.api.presenters import post_out
+from skyframe.api.schemas import FavoriteState, FollowState, LikeState, PageQuery, PostPage
 from skyframe.exceptions import NotFound
 from skyframe.extensions import db
 
@@ -56,3 +57,24 @@ def follow(handle: str):
     db.session.commit()
     followers, follows = interactions.follow_counts(db.session, followee)
     return FollowState(following=following, follower_count=followers, following_count=follows)
+
+
+@bp.get("/me/favorites")
+@login_required
+@operation(tags=TAGS, returns=PostPage, query=PageQuery, signed_in=True, errors=(400,))
+def saved(query: PageQuery):
+    """The signed-in user's saved posts, most recently saved first (cursor-paginated)."""
+    secret = current_app.config["SECRET_KEY"]
+    after = cursors.decode(secret, "saved", query.cursor) if query.cursor else None
+    rows = interactions.saved_posts(db.session, current_user, limit=query.limit, after=after)
+    page, has_more = rows[: query.limit], len(rows) > query.limit
+    flags = interactions.viewer_flags(db.session, current_user, [post.id for post, _ in page])
+    next_cursor = None
+    if has_more:
+        last_post, saved_at = page[-1]
+        next_cursor = cursors.encode(secret, "saved", saved_at, last_post.id)
+    return PostPage(
+        items=[post_out(post, current_user, flags) for post, _ in page],
+        next_cursor=next_cursor,
+        has_more=has_more,
+    )

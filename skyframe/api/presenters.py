@@ -65,15 +65,20 @@ def user_ref(user: User) -> UserRef:
     return UserRef(handle=user.handle, display_name=user.display_name, avatar_url=avatar_url(user))
 
 
-def post_out(post: Post, viewer: User | None) -> PostOut:
-    """One post as JSON, with the viewer's own flags (two primary-key lookups;
-    listings will fetch the flags for a whole page at once)."""
+def post_out(
+    post: Post, viewer: User | None, flags: tuple[set[int], set[int]] | None = None
+) -> PostOut:
+    """One post as JSON, with the viewer's own flags. Listings pass ``flags``
+    (interactions.viewer_flags for the page); alone, two key lookups are made."""
     from skyframe import interactions
     from skyframe.extensions import db
 
     sees_failures = post_rules.can_edit(post, viewer)
-    liked = interactions.is_liked(db.session, viewer, post) if viewer else None
-    favorited = interactions.is_favorited(db.session, viewer, post) if viewer else None
+    liked = favorited = None
+    if viewer is not None:
+        if flags is None:
+            flags = interactions.viewer_flags(db.session, viewer, [post.id])
+        liked, favorited = post.id in flags[0], post.id in flags[1]
     return PostOut(
         id=post.id,
         status=post.status,

@@ -320,3 +320,21 @@ class FollowState(BaseModel):
     following: bool
     follower_count: int
     following_count: int = Field(description="How many people the followed user follows.")
+
+
+PAGE_SIZE_MAX = 50
+
+
+class PageQuery(BaseModel):
+    cursor: str | None = Field(
+        default=None, max_length=500, description="next_cursor from the previous page."
+    )
+    limit: int = Field(default=20, ge=1, le=PAGE_SIZE_MAX)
+
+
+class PostPage(BaseModel):
+    """One page of a cursor-paginated listing."""
+
+    items: list[PostOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page.")
+    has_more: bool
