@@ -178,6 +178,11 @@ def test_stats_counts_users_and_recent_signups(app, runner, make_user):
                 )
             )
         db.session.commit()
+        from skyframe.models import PostLike
+
+        ready = db.session.query(Post).filter_by(status=PostStatus.READY).one()
+        db.session.add(PostLike(user_id=vega.id, post_id=ready.id))
+        db.session.commit()
     output = runner.invoke(args=["stats"]).output
     lines = dict(line.split() for line in output.strip().splitlines())
     assert lines == {
@@ -185,6 +190,7 @@ def test_stats_counts_users_and_recent_signups(app, runner, make_user):
         "active_users": "1",
         "signups_last_7_days": "2",
         "posts": "1",
+        "likes": "1",
         "posts_last_7_days": "1",
     }
 
