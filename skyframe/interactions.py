@@ -37,38 +37,29 @@ def _bump(session: Session, post: Post, column, step: int) -> None:
     session.refresh(post, [column.key])
 
 
-def set_like(session: Session, user: User, post: Post, liked: bool) -> Post:
-    if liked:
-        changed = _insert_ignoring_duplicates(session, PostLike, user_id=user.id, post_id=post.id)
+def _set_mark(session: Session, model, counter, user: User, post: Post, on: bool) -> Post:
+    """Add or remove one user's mark (like, favourite) on a post, moving the
+    post's counter only when a row really changed."""
+    if on:
+        changed = _insert_ignoring_duplicates(session, model, user_id=user.id, post_id=post.id)
     else:
         changed = (
             session.execute(
-                delete(PostLike).where(PostLike.user_id == user.id, PostLike.post_id == post.id)
+                delete(model).where(model.user_id == user.id, model.post_id == post.id)
             ).rowcount
             == 1
         )
     if changed:
-        _bump(session, post, Post.like_count, 1 if liked else -1)
+        _bump(session, post, counter, 1 if on else -1)
     return post
+
+
+def set_like(session: Session, user: User, post: Post, liked: bool) -> Post:
+    return _set_mark(session, PostLike, Post.like_count, user, post, liked)
 
 
 def set_favorite(session: Session, user: User, post: Post, favorited: bool) -> Post:
-    if favorited:
-        changed = _insert_ignoring_duplicates(
-            session, PostFavorite, user_id=user.id, post_id=post.id
-        )
-    else:
-        changed = (
-            session.execute(
-                delete(PostFavorite).where(
-                    PostFavorite.user_id == user.id, PostFavorite.post_id == post.id
-                )
-            ).rowcount
-            == 1
-        )
-    if changed:
-        _bump(session, post, Post.favorite_count, 1 if favorited else -1)
-    return post
+    return _set_mark(session, PostFavorite, Post.favorite_count, user, post, favorited)
 
 
 def set_follow(session: Session, follower: User, followee: User, following: bool) -> None:
