@@ -29,6 +29,18 @@ class ConfigError(RuntimeError):
     """The configuration cannot run safely (for example production without a key)."""
 
 
+FEED_RANGES = {
+    "FEED_PAGE_SIZE": (1, 50),
+    "FEED_FRESH_DAYS": (0, 36500),
+    "FEED_PRIORITIZED_PCT": (0, 100),
+    "FEED_CANDIDATE_MULTIPLIER": (1, 20),
+    "FEED_MAX_PER_UPLOADER": (0, 50),
+    "FEED_MAX_CONSECUTIVE_PER_UPLOADER": (0, 50),
+    "FEED_SEEN_RETENTION_DAYS": (0, 36500),
+    "FEED_SEEN_MAX_IDS": (0, 1_000_000),
+}
+
+
 class BaseConfig:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'skyframe.db'}"
@@ -115,13 +127,32 @@ class BaseConfig:
     RQ_REDIS_URL = "redis://127.0.0.1:6379/0"
     RQ_QUEUE = "skyframe"
     RQ_JOB_TIMEOUT = 600
+    # The feed (SPEC §3). 0 turns off a window, a cap or a limit.
+    FEED_PAGE_SIZE = 10
+    FEED_FRESH_DAYS = 30
+    FEED_PRIORITIZED_PCT = 60
+    FEED_CANDIDATE_MULTIPLIER = 3
+    FEED_MAX_PER_UPLOADER = 3
+    FEED_MAX_CONSECUTIVE_PER_UPLOADER = 1
+    FEED_SEEN_ENABLED = True
+    FEED_SEEN_RETENTION_DAYS = 30
+    FEED_SEEN_MAX_IDS = 5000
+    # Writes people make by hand, per user.
+    INTERACTION_LIMIT = "120 per minute;3000 per day"  # likes, favourites, follows
+    COMMENT_LIMIT = "10 per minute;300 per day"
+    FEED_SEEN_LIMIT = "60 per minute"
+
     LOG_LEVEL = "INFO"
     TESTING = False
     DEBUG = False
 
     @classmethod
     def validate(cls, settings: dict[str, Any]) -> None:
-        """Refuse settings that cannot run safely; overridden per environment."""
+        """Refuse settings that cannot work; extended per environment."""
+        for name, (low, high) in FEED_RANGES.items():
+            value = settings[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ConfigError(f"{name} must be a whole number from {low} to {high}")
 
 
 class DevelopmentConfig(BaseConfig):
@@ -150,6 +181,7 @@ class ProductionConfig(BaseConfig):
 
     @classmethod
     def validate(cls, settings: dict[str, Any]) -> None:
+        super().validate(settings)
         key = settings.get("SECRET_KEY") or ""
         if len(key) < 32 or key in _KNOWN_WEAK_KEYS:
             raise ConfigError(
@@ -256,6 +288,13 @@ def load_config(
     settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         settings["SQLALCHEMY_DATABASE_URI"]
     )
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg"):
+        # psycopg prepares a statement after five runs and PostgreSQL may then
+        # pick a generic plan, which doubles the heavy feed query
+        # (RESEARCH.md): plan every query for its parameters.
+        options = dict(settings["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not settings.get("SECRET_KEY") and config_class is not ProductionConfig:
         # A per-process key: sessions end when the dev server restarts.
         # `make run` writes a persistent one to instance/.env.

@@ -8,6 +8,7 @@ cursor from another listing (different salt) is refused.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -19,15 +20,29 @@ class InvalidCursor(DomainError):
     status = 400
 
 
+def dumps(secret: str, listing: str, payload: Any) -> str:
+    """Sign any JSON-able ``payload`` as a cursor of ``listing``."""
+    return URLSafeSerializer(secret, salt=f"cursor:{listing}").dumps(payload)
+
+
+def loads(secret: str, listing: str, cursor: str) -> Any:
+    try:
+        return URLSafeSerializer(secret, salt=f"cursor:{listing}").loads(cursor)
+    except BadSignature as exc:
+        raise invalid() from exc
+
+
+def invalid() -> InvalidCursor:
+    return InvalidCursor("That page cursor is not valid; start again from the first page.")
+
+
 def encode(secret: str, listing: str, moment: datetime, item_id: int) -> str:
-    return URLSafeSerializer(secret, salt=f"cursor:{listing}").dumps([moment.isoformat(), item_id])
+    return dumps(secret, listing, [moment.isoformat(), item_id])
 
 
 def decode(secret: str, listing: str, cursor: str) -> tuple[datetime, int]:
     try:
-        moment, item_id = URLSafeSerializer(secret, salt=f"cursor:{listing}").loads(cursor)
+        moment, item_id = loads(secret, listing, cursor)
         return datetime.fromisoformat(moment), int(item_id)
-    except (BadSignature, ValueError, TypeError) as exc:
-        raise InvalidCursor(
-            "That page cursor is not valid; start again from the first page."
-        ) from exc
+    except (ValueError, TypeError) as exc:
+        raise invalid() from exc

@@ -1,9 +1,10 @@
-"""Connection-level settings for the embedded SQLite default."""
+"""Database helpers: SQLite connection settings, dialect-aware inserts."""
 
 from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 
 @event.listens_for(Engine, "connect")
@@ -19,3 +20,27 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def dialect_insert(session: Session):
+    """The insert() of the session's dialect: both have ON CONFLICT."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def insert_ignoring_duplicates(session: Session, model, **values) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True when the row was new."""
+    from skyframe.models import utcnow
+
+    values.setdefault("created_at", utcnow())
+    statement = (
+        dialect_insert(session)(model)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*model.__table__.primary_key.columns)
+    )
+    # RETURNING rather than rowcount: psycopg reports -1 for this statement.
+    return session.execute(statement).first() is not None

@@ -7,68 +7,86 @@ twice, or two requests liking at once, adds exactly one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from skyframe import notifications
+from skyframe.database import insert_ignoring_duplicates
 from skyframe.exceptions import ValidationFailed
-from skyframe.models import Follow, Post, PostFavorite, PostLike, PostStatus, User, utcnow
+from skyframe.models import (
+    Comment,
+    CommentLike,
+    Follow,
+    Post,
+    PostFavorite,
+    PostLike,
+    PostStatus,
+    User,
+)
 
 
-def _insert_ignoring_duplicates(session: Session, model, **values) -> bool:
-    """True when the row was new."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = (
-        insert(model)
-        .values(created_at=utcnow(), **values)
-        .on_conflict_do_nothing()
-        .returning(*model.__table__.primary_key.columns)
-    )
-    # RETURNING rather than rowcount: psycopg reports -1 for this statement.
-    return session.execute(statement).first() is not None
+def _bump(session: Session, target, counter, step: int) -> None:
+    model = type(target)
+    session.execute(update(model).where(model.id == target.id).values({counter: counter + step}))
+    session.refresh(target, [counter.key])
 
 
-def _bump(session: Session, post: Post, column, step: int) -> None:
-    session.execute(update(Post).where(Post.id == post.id).values({column: column + step}))
-    session.refresh(post, [column.key])
-
-
-def _set_mark(session: Session, model, counter, user: User, post: Post, on: bool) -> Post:
-    """Add or remove one user's mark (like, favourite) on a post, moving the
-    post's counter only when a row really changed."""
+def _set_mark(
+    session: Session, mark, target_key: str, counter, user: User, target, on: bool
+) -> bool:
+    """Add or remove one user's mark (a like, a save) on a post or comment,
+    moving the target's counter only when a row really changed."""
+    key = {"user_id": user.id, target_key: target.id}
     if on:
-        changed = _insert_ignoring_duplicates(session, model, user_id=user.id, post_id=post.id)
+        changed = insert_ignoring_duplicates(session, mark, **key)
     else:
-        changed = (
-            session.execute(
-                delete(model).where(model.user_id == user.id, model.post_id == post.id)
-            ).rowcount
-            == 1
-        )
+        changed = session.execute(delete(mark).filter_by(**key)).rowcount == 1
     if changed:
-        _bump(session, post, counter, 1 if on else -1)
-    return post
+        _bump(session, target, counter, 1 if on else -1)
+    return changed
 
 
 def set_like(session: Session, user: User, post: Post, liked: bool) -> Post:
-    return _set_mark(session, PostLike, Post.like_count, user, post, liked)
+    if _set_mark(session, PostLike, "post_id", Post.like_count, user, post, liked) and liked:
+        notifications.notify(
+            session,
+            recipient_id=post.owner_id,
+            actor=user,
+            kind=notifications.Kind.LIKE,
+            post_id=post.id,
+            once=True,
+        )
+    return post
 
 
 def set_favorite(session: Session, user: User, post: Post, favorited: bool) -> Post:
-    return _set_mark(session, PostFavorite, Post.favorite_count, user, post, favorited)
+    _set_mark(session, PostFavorite, "post_id", Post.favorite_count, user, post, favorited)
+    return post
+
+
+def set_comment_like(session: Session, user: User, comment: Comment, liked: bool) -> Comment:
+    _set_mark(session, CommentLike, "comment_id", Comment.like_count, user, comment, liked)
+    return comment
 
 
 def set_follow(session: Session, follower: User, followee: User, following: bool) -> None:
     if follower.id == followee.id:
         raise ValidationFailed("You cannot follow yourself.", fields={"handle": "That is you."})
     if following:
-        _insert_ignoring_duplicates(
+        if insert_ignoring_duplicates(
             session, Follow, follower_id=follower.id, followee_id=followee.id
-        )
+        ):
+            notifications.notify(
+                session,
+                recipient_id=followee.id,
+                actor=follower,
+                kind=notifications.Kind.FOLLOW,
+                once=True,
+            )
     else:
         session.execute(
             delete(Follow).where(
@@ -89,10 +107,22 @@ def is_following(session: Session, follower: User, followee: User) -> bool:
     return session.get(Follow, (follower.id, followee.id)) is not None
 
 
-def viewer_flags(session: Session, user: User, post_ids: list[int]) -> tuple[set[int], set[int]]:
-    """(liked, favourited) post ids among ``post_ids``: two queries for a page."""
-    if not post_ids:
-        return set(), set()
+@dataclass(frozen=True)
+class ViewerFlags:
+    """What one viewer has done to a page of posts."""
+
+    liked: frozenset[int] = frozenset()  # post ids
+    favorited: frozenset[int] = frozenset()  # post ids
+    following: frozenset[int] = frozenset()  # uploader ids
+
+
+def viewer_flags(session: Session, user: User, posts: Sequence[Post]) -> ViewerFlags:
+    """The viewer's likes, saves and follows among ``posts``: three indexed
+    queries for a whole page, however long."""
+    if not posts:
+        return ViewerFlags()
+    post_ids = [post.id for post in posts]
+    owner_ids = {post.owner_id for post in posts}
     liked = session.scalars(
         select(PostLike.post_id).where(PostLike.user_id == user.id, PostLike.post_id.in_(post_ids))
     )
@@ -101,7 +131,12 @@ def viewer_flags(session: Session, user: User, post_ids: list[int]) -> tuple[set
             PostFavorite.user_id == user.id, PostFavorite.post_id.in_(post_ids)
         )
     )
-    return set(liked), set(saved)
+    followed = session.scalars(
+        select(Follow.followee_id).where(
+            Follow.follower_id == user.id, Follow.followee_id.in_(owner_ids)
+        )
+    )
+    return ViewerFlags(frozenset(liked), frozenset(saved), frozenset(followed))
 
 
 def saved_posts(

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from skyframe import catalogue
@@ -40,6 +41,7 @@ from skyframe.models.post import (
     TITLE_MAX_LENGTH,
 )
 from skyframe.storage import Storage, StorageError
+from skyframe.text import has_control, one_line
 
 log = logging.getLogger(__name__)
 
@@ -106,15 +108,6 @@ class PostDetails:
     given: set[str] = field(default_factory=set)  # fields present in the request
 
 
-def _clean_text(value: str) -> str:
-    text = unicodedata.normalize("NFC", value)
-    return " ".join(text.split())
-
-
-def _has_control(value: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value)
-
-
 def parse_tags(raw: str) -> list[str]:
     """Comma- or space-separated tags, lower-cased, '#' dropped, de-duplicated."""
     tags: list[str] = []
@@ -154,7 +147,7 @@ def validate_details(raw: dict[str, Any], now: datetime, *, creating: bool) -> P
             value = ",".join(str(v) for v in value)
         if not isinstance(value, str):
             value = str(value)
-        if "\x00" in value or (name != "notes" and _has_control(value)):
+        if "\x00" in value or (name != "notes" and has_control(value)):
             errors[name] = "Remove control characters."
             continue
         details.given.add(name)
@@ -176,7 +169,7 @@ def validate_details(raw: dict[str, Any], now: datetime, *, creating: bool) -> P
 
 def _validate_field(details: PostDetails, name: str, value: str, now: datetime, errors) -> None:
     if name in TEXT_FIELDS:
-        text = _clean_text(value)
+        text = one_line(value)
         if len(text) > TEXT_FIELDS[name]:
             errors[name] = f"At most {TEXT_FIELDS[name]} characters."
         else:
@@ -458,6 +451,15 @@ def get_post(session: Session, post_id: int, viewer: User | None) -> Post:
     if post is None or not can_view(post, viewer):
         raise NotFound("No such post.")
     return post
+
+
+def load_posts(session: Session, post_ids: list[int]) -> list[Post]:
+    """Posts in the order of ``post_ids``, with owners, renditions and tags
+    (three queries for the lot)."""
+    if not post_ids:
+        return []
+    found = {post.id: post for post in session.scalars(select(Post).where(Post.id.in_(post_ids)))}
+    return [found[post_id] for post_id in post_ids if post_id in found]
 
 
 def can_view(post: Post, viewer: User | None) -> bool:

@@ -9,8 +9,9 @@ counter by sending its own ``X-Forwarded-For``. IPv6 clients are counted per
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
-from flask import request
+from flask import current_app, request
 
 IPV6_PREFIX = 64
 
@@ -56,3 +57,21 @@ def submitted_email() -> str:
     from skyframe import accounts
 
     return "email:" + accounts.email_key(_submitted("email"))
+
+
+def signed_in_user() -> str:
+    from flask_login import current_user
+
+    return f"user:{current_user.id}" if current_user.is_authenticated else "user:anonymous"
+
+
+def per_user_limit(
+    setting: str, *, scope: str, methods: list[str] | None = None
+) -> Callable[[Callable], Callable]:
+    """Limit a view per signed-in user by the config value ``setting``; views
+    sharing a ``scope`` share the count."""
+    from skyframe.extensions import limiter
+
+    return limiter.shared_limit(
+        lambda: current_app.config[setting], scope=scope, key_func=signed_in_user, methods=methods
+    )

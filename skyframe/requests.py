@@ -23,23 +23,11 @@ def accepts_uploads(view: Callable) -> Callable:
     return view
 
 
-def _upload_limit() -> str:
-    return current_app.config["UPLOAD_LIMIT"]
-
-
-def _uploader_key() -> str:
-    from flask_login import current_user
-
-    return f"uploader:{current_user.id}" if current_user.is_authenticated else "uploader:anon"
-
-
 def upload_rate_limit(view: Callable) -> Callable:
     """Uploads of posts and avatars share one per-user limit (POST only)."""
-    from skyframe.extensions import limiter
+    from skyframe.ratelimit import per_user_limit
 
-    return limiter.shared_limit(
-        _upload_limit, scope="uploads", key_func=_uploader_key, methods=["POST"]
-    )(view)
+    return per_user_limit("UPLOAD_LIMIT", scope="uploads", methods=["POST"])(view)
 
 
 def refuse_anonymous_uploads():

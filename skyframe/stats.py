@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from skyframe.models import Post, PostLike, PostStatus, User
+from skyframe.models import Comment, Post, PostLike, PostStatus, User
 
 
 def site_stats(session: Session, now: datetime) -> dict[str, int]:
-    """Counts for ``stats``. Comments join when their table lands (feed issue)."""
+    """Counts for ``stats``."""
     week_ago = now - timedelta(days=7)
     return {
         "users": session.scalar(select(func.count(User.id))) or 0,
@@ -24,6 +24,7 @@ def site_stats(session: Session, now: datetime) -> dict[str, int]:
         "posts": session.scalar(select(func.count(Post.id)).where(Post.status == PostStatus.READY))
         or 0,
         "likes": session.scalar(select(func.count()).select_from(PostLike)) or 0,
+        "comments": session.scalar(select(func.count()).select_from(Comment)) or 0,
         "posts_last_7_days": session.scalar(
             select(func.count(Post.id)).where(
                 Post.status == PostStatus.READY, Post.created_at >= week_ago

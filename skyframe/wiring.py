@@ -15,6 +15,7 @@ from skyframe.extensions import (
     login_manager,
     migrate,
 )
+from skyframe.feed.settings import FeedSettings
 from skyframe.jobs import jobs_from_config
 from skyframe.media.pipeline import MediaSettings
 from skyframe.models import User, utcnow
@@ -41,6 +42,7 @@ def init_extensions(app: Flask) -> None:
     app.extensions["skyframe.storage"] = storage_from_config(app.config)
     app.extensions["skyframe.jobs"] = jobs_from_config(app.config)
     app.extensions["skyframe.media"] = MediaSettings.from_config(app.config)
+    app.extensions["skyframe.feed"] = FeedSettings.from_config(app.config)
     app.extensions["skyframe.passwords"] = PasswordHashing(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],
@@ -65,6 +67,10 @@ def current_storage() -> Storage:
 
 def media_settings() -> MediaSettings:
     return current_app.extensions["skyframe.media"]
+
+
+def feed_settings() -> FeedSettings:
+    return current_app.extensions["skyframe.feed"]
 
 
 class Anonymous(AnonymousUserMixin):

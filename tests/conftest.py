@@ -177,6 +177,57 @@ def make_user(app):
     return make
 
 
+@pytest.fixture
+def make_post(app):
+    """Factory: a saved post of ``owner`` (a User or id), ready unless told,
+    with no files — for listings, where the pipeline is not the subject."""
+    import secrets
+    from datetime import timedelta
+
+    from skyframe.models import Post, PostStatus, utcnow
+
+    def make(owner, *, age: timedelta = timedelta(0), status=PostStatus.READY, **fields) -> int:
+        fields.setdefault("title", "A capture")
+        fields.setdefault("category", "deep-sky")
+        fields.setdefault("observer", "Someone")
+        with app.app_context():
+            created = utcnow() - age
+            post = Post(
+                owner_id=getattr(owner, "id", owner),
+                status=status,
+                media_key=secrets.token_hex(16),
+                created_at=created,
+                updated_at=created,
+                **fields,
+            )
+            db.session.add(post)
+            db.session.commit()
+            return post.id
+
+    return make
+
+
+@pytest.fixture
+def post_from_many(app, make_user):
+    """POST ``url`` as six new users at once, three times each: the statuses."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(url: str) -> set[int]:
+        handles = [f"fan{i}" for i in range(6)]
+        for handle in handles:
+            make_user(handle)
+
+        def post_three_times(handle):
+            client = app.test_client()
+            login(client, handle)
+            return [client.post(url).status_code for _ in range(3)]
+
+        with ThreadPoolExecutor(max_workers=len(handles)) as pool:
+            return {s for result in pool.map(post_three_times, handles) for s in result}
+
+    return run
+
+
 def login(client: CsrfClient, login_name: str, password: str = STRONG_PASSWORD):
     return client.post("/api/v1/auth/login", json={"login": login_name, "password": password})
 

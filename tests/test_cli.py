@@ -178,10 +178,13 @@ def test_stats_counts_users_and_recent_signups(app, runner, make_user):
                 )
             )
         db.session.commit()
-        from skyframe.models import PostLike
+        from skyframe.models import Comment, PostLike
 
         ready = db.session.query(Post).filter_by(status=PostStatus.READY).one()
         db.session.add(PostLike(user_id=vega.id, post_id=ready.id))
+        db.session.add_all(
+            Comment(post_id=ready.id, author_id=vega.id, body=body) for body in ("Nice", "Wow")
+        )
         db.session.commit()
     output = runner.invoke(args=["stats"]).output
     lines = dict(line.split() for line in output.strip().splitlines())
@@ -191,6 +194,7 @@ def test_stats_counts_users_and_recent_signups(app, runner, make_user):
         "signups_last_7_days": "2",
         "posts": "1",
         "likes": "1",
+        "comments": "2",
         "posts_last_7_days": "1",
     }
 

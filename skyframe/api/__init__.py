@@ -8,9 +8,12 @@ bp = Blueprint("api", __name__)
 from skyframe.api import (  # noqa: E402,F401
     auth,
     catalogue,
+    comments,
+    feed,
     interactions,
     meta,
     motd,
+    notifications,
     posts,
     profile,
 )

@@ -12,6 +12,7 @@ from skyframe.api.presenters import post_out
 from skyframe.api.schemas import FavoriteState, FollowState, LikeState, PageQuery, PostPage
 from skyframe.exceptions import NotFound
 from skyframe.extensions import db
+from skyframe.ratelimit import per_user_limit
 
 TAGS = ["interactions"]
 
@@ -22,7 +23,8 @@ def _visible_post(post_id: int):
 
 @bp.route("/posts/<int:post_id>/like", methods=["POST", "DELETE"])
 @login_required
-@operation(tags=TAGS, returns=LikeState, signed_in=True, writes=True, errors=(404,))
+@per_user_limit("INTERACTION_LIMIT", scope="interactions")
+@operation(tags=TAGS, returns=LikeState, signed_in=True, writes=True, errors=(404, 429))
 def like(post_id: int):
     """Like (POST) or unlike (DELETE) a post; repeating either changes nothing."""
     post = _visible_post(post_id)
@@ -34,7 +36,8 @@ def like(post_id: int):
 
 @bp.route("/posts/<int:post_id>/favorite", methods=["POST", "DELETE"])
 @login_required
-@operation(tags=TAGS, returns=FavoriteState, signed_in=True, writes=True, errors=(404,))
+@per_user_limit("INTERACTION_LIMIT", scope="interactions")
+@operation(tags=TAGS, returns=FavoriteState, signed_in=True, writes=True, errors=(404, 429))
 def favorite(post_id: int):
     """Save (POST) or unsave (DELETE) a post; repeating either changes nothing."""
     post = _visible_post(post_id)
@@ -46,7 +49,8 @@ def favorite(post_id: int):
 
 @bp.route("/users/<handle>/follow", methods=["POST", "DELETE"])
 @login_required
-@operation(tags=TAGS, returns=FollowState, signed_in=True, writes=True, errors=(404,))
+@per_user_limit("INTERACTION_LIMIT", scope="interactions")
+@operation(tags=TAGS, returns=FollowState, signed_in=True, writes=True, errors=(404, 429))
 def follow(handle: str):
     """Follow (POST) or unfollow (DELETE) a user; you cannot follow yourself (422)."""
     followee = accounts.user_by_handle(db.session, handle)
@@ -68,7 +72,7 @@ def saved(query: PageQuery):
     after = cursors.decode(secret, "saved", query.cursor) if query.cursor else None
     rows = interactions.saved_posts(db.session, current_user, limit=query.limit, after=after)
     page, has_more = rows[: query.limit], len(rows) > query.limit
-    flags = interactions.viewer_flags(db.session, current_user, [post.id for post, _ in page])
+    flags = interactions.viewer_flags(db.session, current_user, [post for post, _ in page])
     next_cursor = None
     if has_more:
         last_post, saved_at = page[-1]

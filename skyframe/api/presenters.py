@@ -1,21 +1,27 @@
-"""Posts as the API (and the pages' scripts) see them."""
+"""Posts, comments and notifications as the API (and the pages' scripts) see them."""
 
 from __future__ import annotations
 
 from flask import url_for
 
+from skyframe import comments as comment_rules
+from skyframe import interactions
 from skyframe import posts as post_rules
 from skyframe.api.schemas import (
     CatalogueRef,
+    CommentOut,
+    CommentRef,
     Equipment,
     Exposure,
+    NotificationOut,
     PostImage,
     PostOut,
     Rendition,
     UserRef,
 )
 from skyframe.avatars import gravatar_url
-from skyframe.models import Post, PostMedia, User
+from skyframe.interactions import ViewerFlags
+from skyframe.models import Comment, Notification, Post, PostMedia, User
 
 WEB_FIRST = ("image/webp", "image/jpeg")
 
@@ -65,20 +71,19 @@ def user_ref(user: User) -> UserRef:
     return UserRef(handle=user.handle, display_name=user.display_name, avatar_url=avatar_url(user))
 
 
-def post_out(
-    post: Post, viewer: User | None, flags: tuple[set[int], set[int]] | None = None
-) -> PostOut:
+def post_out(post: Post, viewer: User | None, flags: ViewerFlags | None = None) -> PostOut:
     """One post as JSON, with the viewer's own flags. Listings pass ``flags``
-    (interactions.viewer_flags for the page); alone, two key lookups are made."""
-    from skyframe import interactions
+    (interactions.viewer_flags for the page); alone, three key lookups are made."""
     from skyframe.extensions import db
 
     sees_failures = post_rules.can_edit(post, viewer)
-    liked = favorited = None
+    liked = favorited = following = None
     if viewer is not None:
         if flags is None:
-            flags = interactions.viewer_flags(db.session, viewer, [post.id])
-        liked, favorited = post.id in flags[0], post.id in flags[1]
+            flags = interactions.viewer_flags(db.session, viewer, [post])
+        liked = post.id in flags.liked
+        favorited = post.id in flags.favorited
+        following = post.owner_id in flags.following
     return PostOut(
         id=post.id,
         status=post.status,
@@ -114,8 +119,60 @@ def post_out(
         media=post_image(post),
         like_count=post.like_count,
         favorite_count=post.favorite_count,
+        comment_count=post.comment_count,
         liked=liked,
         favorited=favorited,
+        following=following,
         url=url_for("main.post_page", post_id=post.id),
         download_url=url_for("main.download", post_id=post.id) if post.is_ready else None,
+    )
+
+
+def comment_out(
+    comment: Comment, viewer: User | None, post_owner_id: int, liked: frozenset[int] | None
+) -> CommentOut:
+    """One comment; ``liked`` is comments.liked_by for the viewer's page."""
+    parent = comment.parent
+    return CommentOut(
+        id=comment.id,
+        post_id=comment.post_id,
+        author=user_ref(comment.author),
+        body=comment.body,
+        reply_to=CommentRef(id=parent.id, author=user_ref(parent.author)) if parent else None,
+        like_count=comment.like_count,
+        liked=None if viewer is None or liked is None else comment.id in liked,
+        created_at=comment.created_at,
+        edited_at=comment.edited_at,
+        can_edit=comment_rules.can_edit(comment, viewer),
+        can_delete=comment_rules.can_delete(comment, post_owner_id, viewer),
+    )
+
+
+NOTIFICATION_MESSAGES = {
+    "follow": "{actor} started following you",
+    "like": "{actor} liked your post",
+    "comment": "{actor} commented on your post",
+    "reply": "{actor} replied to your comment",
+}
+
+
+def notification_out(notification: Notification) -> NotificationOut:
+    actor = notification.actor
+    name = actor.display_name if actor is not None else "Someone"
+    template = NOTIFICATION_MESSAGES.get(notification.kind, "{actor} did something")
+    url = None
+    if notification.post_id is not None:
+        url = url_for("main.post_page", post_id=notification.post_id)
+        if notification.comment_id is not None:
+            url += f"#comment-{notification.comment_id}"
+    return NotificationOut(
+        id=notification.id,
+        kind=notification.kind,
+        actor=user_ref(actor) if actor is not None else None,
+        post_id=notification.post_id,
+        comment_id=notification.comment_id,
+        message=template.format(actor=name),
+        url=url,
+        created_at=notification.created_at,
+        read=notification.read_at is not None,
     )

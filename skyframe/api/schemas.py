@@ -4,6 +4,7 @@ responses and describe both in the OpenAPI document."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from spectree.model_adapter.pydantic_adapter import BaseFile
@@ -278,9 +279,13 @@ class PostOut(BaseModel):
     media: PostImage | None = Field(description="null until the post is processed.")
     like_count: int
     favorite_count: int
+    comment_count: int
     liked: bool | None = Field(description="Whether the viewer likes it (null when signed out).")
     favorited: bool | None = Field(
         description="Whether the viewer saved it (null when signed out)."
+    )
+    following: bool | None = Field(
+        description="Whether the viewer follows its uploader (null when signed out)."
     )
     url: str
     download_url: str | None
@@ -338,3 +343,115 @@ class PostPage(BaseModel):
     items: list[PostOut]
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page.")
     has_more: bool
+
+
+# Feed -------------------------------------------------------------------------
+
+ID_MAX = 2**31 - 1
+
+
+class FeedQuery(BaseModel):
+    cursor: str | None = Field(
+        default=None, max_length=1000, description="next_cursor from the previous page."
+    )
+    limit: int | None = Field(
+        default=None, ge=1, le=PAGE_SIZE_MAX, description="Page size (default FEED_PAGE_SIZE)."
+    )
+
+
+class SeenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    post_ids: list[Annotated[int, Field(ge=1, le=ID_MAX, strict=True)]] = Field(
+        min_length=1,
+        max_length=100,
+        description="Posts that were at least half on screen for a second.",
+    )
+
+
+class SeenOut(BaseModel):
+    recorded: int = Field(description="How many of them are visible posts now marked seen.")
+
+
+# Comments -----------------------------------------------------------------------
+
+_COMMENT_CAP = 10_000  # the 2,000-character rule (and its message) is skyframe.comments'
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(max_length=_COMMENT_CAP, description="Up to 2,000 characters.")
+    reply_to: Annotated[int, Field(ge=1, le=ID_MAX, strict=True)] | None = Field(
+        default=None, description="The id of the comment (on the same post) this answers."
+    )
+
+
+class CommentEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(max_length=_COMMENT_CAP)
+
+
+class CommentRef(BaseModel):
+    id: int
+    author: UserRef
+
+
+class CommentOut(BaseModel):
+    id: int
+    post_id: int
+    author: UserRef
+    body: str
+    reply_to: CommentRef | None
+    like_count: int
+    liked: bool | None = Field(description="Whether the viewer likes it (null when signed out).")
+    created_at: datetime
+    edited_at: datetime | None
+    can_edit: bool
+    can_delete: bool
+
+
+class CommentPage(BaseModel):
+    items: list[CommentOut]
+    next_cursor: str | None
+    has_more: bool
+
+
+class CommentLikeState(BaseModel):
+    liked: bool
+    like_count: int
+
+
+# Notifications ------------------------------------------------------------------
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: str = Field(description="follow, like, comment or reply")
+    actor: UserRef | None
+    post_id: int | None
+    comment_id: int | None
+    message: str
+    url: str | None = Field(description="Where the notification leads.")
+    created_at: datetime
+    read: bool
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationOut]
+    next_cursor: str | None
+    has_more: bool
+    unread_count: int
+
+
+class NotificationsRead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[Annotated[int, Field(ge=1, le=ID_MAX, strict=True)]] | None = Field(
+        default=None, max_length=100, description="Which to mark read; omit for all."
+    )
+
+
+class UnreadCount(BaseModel):
+    unread_count: int

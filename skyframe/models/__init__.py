@@ -1,6 +1,8 @@
 """SQLAlchemy models. Import from here so Alembic sees every table."""
 
 from skyframe.models.base import Base, UTCDateTime, utcnow
+from skyframe.models.comment import Comment, CommentLike, Notification
+from skyframe.models.feed import FeedSeen
 from skyframe.models.interaction import Follow, PostFavorite, PostLike
 from skyframe.models.login_session import LoginSession
 from skyframe.models.motd import Motd, MotdAck
@@ -10,10 +12,14 @@ from skyframe.models.user import Role, User
 __all__ = [
     "Base",
     "Category",
+    "Comment",
+    "CommentLike",
+    "FeedSeen",
     "Follow",
     "LoginSession",
     "Motd",
     "MotdAck",
+    "Notification",
     "Post",
     "PostFavorite",
     "PostLike",

@@ -116,6 +116,7 @@ class Post(Base):
     # (skyframe.interactions), so listings never count rows.
     like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     favorite_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    comment_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

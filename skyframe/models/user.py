@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, false, func
+from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from skyframe.models.base import Base, UTCDateTime, utcnow
@@ -32,7 +32,7 @@ class User(UserMixin, Base):
     __table_args__ = (
         # Handles and e-mail addresses are unique whatever their case.
         # Handles are ASCII, so lower() is exact on every database.
-        Index("uq_users_handle_lower", func.lower("handle"), unique=True),
+        Index("uq_users_handle_lower", text("lower(handle)"), unique=True),
         Index("ix_users_created_at", "created_at"),
         CheckConstraint("role IN ('user', 'moderator', 'manager')", name="role_known"),
     )

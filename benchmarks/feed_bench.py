@@ -1,0 +1,320 @@
+"""The feed at a million posts, on PostgreSQL, through gunicorn.
+
+Builds (once; reused while its shape matches) a database with 1,000,000
+posts, ~10,000,000 likes, ~10,000,000 seen rows and ~50 follows per user
+with `flask seed-demo`, then:
+
+1. latency: GET /api/v1/feed, first page and the next four, over and over,
+   for a typical user (~50 follows, ~500 seen) and for a heavy user (500
+   follows, 30,000 seen), one request at a time (client-measured on
+   localhost, so an upper bound of server time);
+2. throughput: gunicorn with 2 sync workers, several client processes
+   hammering the feed as different signed-in users;
+3. EXPLAIN (ANALYZE, BUFFERS) of the feed's hot queries for both users.
+
+    .venv/bin/python benchmarks/feed_bench.py [--rebuild] [--posts 1000000] ...
+
+Needs a PostgreSQL server (default postgresql://postgres@127.0.0.1:5432).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+PASSWORD = "stargazing-demo-1"  # skyframe.demo.DEMO_PASSWORD
+
+
+def database_url(server: str, name: str) -> str:
+    return f"{server.rstrip('/')}/{name}"
+
+
+def ensure_dataset(args) -> str:
+    import psycopg
+
+    url = database_url(args.server, args.database)
+    admin = psycopg.connect(database_url(args.server, "postgres"), autocommit=True)
+    exists = admin.execute(
+        "SELECT 1 FROM pg_database WHERE datname = %s", [args.database]
+    ).fetchone()
+    if exists and not args.rebuild:
+        with psycopg.connect(url) as connection:
+            posts = connection.execute("SELECT count(*) FROM posts").fetchone()[0]
+        if posts == args.posts:
+            print(f"Reusing database {args.database} ({posts:,} posts); --rebuild to start over.")
+            return url
+    admin.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
+    admin.execute(f'CREATE DATABASE "{args.database}"')
+    admin.close()
+    env = bench_env(url)
+    subprocess.run(
+        [BIN / "flask", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            BIN / "flask",
+            "seed-demo",
+            "--users",
+            str(args.users),
+            "--posts",
+            str(args.posts),
+            "--follows",
+            str(args.follows),
+            "--likes",
+            str(args.likes),
+            "--seen",
+            str(args.seen),
+            "--heavy-users",
+            "1",
+            "--days",
+            "365",
+            "--no-images",
+        ],
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+    print(f"Dataset built in {time.perf_counter() - started:.0f} s.")
+    return url
+
+
+def bench_env(url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SKYFRAME_CONFIG": "production",
+        "SECRET_KEY": "feed-bench-" + "x" * 40,
+        "FORCE_HTTPS": "false",
+        "HSTS_ENABLED": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "REMEMBER_COOKIE_SECURE": "false",
+        "RATELIMIT_ENABLED": "false",
+        "LOG_LEVEL": "WARNING",
+        "UPLOAD_FOLDER": "/tmp/skyframe-feed-bench-uploads",  # noqa: S108
+    }
+
+
+def describe(url: str) -> tuple[dict, str, list[str]]:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        counts = {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in ("users", "posts", "post_likes", "feed_seen", "follows")
+        }
+        heavy = connection.execute(
+            "SELECT follower_id FROM follows GROUP BY follower_id ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]
+        typical = [
+            f"demo{row[0]}"
+            for row in connection.execute(
+                "SELECT id FROM users WHERE id <> %s ORDER BY id DESC LIMIT 16", [heavy]
+            )
+        ]
+    return counts, f"demo{heavy}", typical
+
+
+class Client:
+    """One signed-in user over plain http.client (a new connection per
+    request: gunicorn's sync workers close them)."""
+
+    def __init__(self, port: int, handle: str) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        token = self.request("GET", "/api/v1/auth/csrf")[1]["csrf_token"]
+        status, _ = self.request(
+            "POST",
+            "/api/v1/auth/login",
+            {"login": handle, "password": PASSWORD},
+            {"X-CSRFToken": token},
+        )
+        assert status == 200, f"login of {handle} failed: {status}"
+
+    def request(self, method, path, body=None, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            body = json.dumps(body)
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        data = response.read()
+        connection.close()
+        return response.status, json.loads(data) if data else None
+
+    def feed(self, cursor: str | None):
+        query = "?" + urllib.parse.urlencode({"cursor": cursor}) if cursor else ""
+        status, body = self.request("GET", "/api/v1/feed" + query)
+        assert status == 200, (status, body)
+        return body
+
+
+def walk(client: Client, requests: int) -> list[float]:
+    """First page and the next four, again and again; milliseconds each."""
+    samples, cursor = [], None
+    for index in range(requests):
+        if index % 5 == 0:
+            cursor = None
+        start = time.perf_counter()
+        cursor = client.feed(cursor)["next_cursor"]
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(len(ordered) * pct / 100 + 0.5) - 1)]
+
+
+def report(name: str, samples: list[float]) -> None:
+    print(
+        f"  {name:<30} p50 {statistics.median(samples):6.1f} ms   p99 "
+        f"{percentile(samples, 99):6.1f} ms   ({len(samples)} requests)"
+    )
+
+
+def hammer(port: int, handle: str, seconds: float, results) -> None:
+    client = Client(port, handle)
+    done, cursor, deadline = 0, None, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        cursor = client.feed(None if done % 5 == 0 else cursor)["next_cursor"]
+        done += 1
+    results.put(done)
+
+
+def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            BIN / "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        env=bench_env(url),
+        cwd=ROOT,
+    )
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def explain(url: str, handles: dict[str, str]) -> None:
+    """EXPLAIN ANALYZE the queries one feed page runs, for each user."""
+    os.environ.update(bench_env(url))
+    from sqlalchemy import event, select
+
+    from skyframe import create_app
+    from skyframe.extensions import db
+    from skyframe.feed import selector
+    from skyframe.models import User, utcnow
+    from skyframe.wiring import feed_settings
+
+    app = create_app("production")
+    with app.app_context():
+        for label, handle in handles.items():
+            user = db.session.scalar(select(User).where(User.handle == handle))
+            captured = []
+
+            def capture(conn, cursor, statement, parameters, context, many, captured=captured):
+                captured.append((statement, parameters))
+
+            event.listen(db.engine, "before_cursor_execute", capture)
+            selector.viewer_page(db.session, user.id, feed_settings(), None, 10, utcnow())
+            event.remove(db.engine, "before_cursor_execute", capture)
+            for statement, parameters in captured:
+                if "FROM posts" not in statement:
+                    continue
+                pool = "prioritised" if "followed_posts" in statement else "global"
+                plan = db.session.connection().exec_driver_sql(
+                    "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters
+                )
+                print(f"\n--- {label} user ({handle}), {pool} pool")
+                for (line,) in plan:
+                    print("   ", line)
+            db.session.rollback()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="skyframe_feed_bench")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--follows", type=int, default=50)
+    parser.add_argument("--likes", type=int, default=500)
+    parser.add_argument("--seen", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-explain", action="store_true")
+    args = parser.parse_args()
+
+    url = ensure_dataset(args)
+    counts, heavy, typical = describe(url)
+    print("Dataset: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
+    port = 20000 + secrets.randbelow(20000)
+    server = start_gunicorn(url, port, args.workers)
+    try:
+        print(f"\nLatency, one request at a time ({args.workers} gunicorn sync workers):")
+        walk(Client(port, typical[0]), 50)  # warm both workers' pools and caches
+        report(f"typical user ({typical[0]})", walk(Client(port, typical[0]), args.requests))
+        report(f"heavy user ({heavy})", walk(Client(port, heavy), args.requests))
+        print(f"\nThroughput: {args.clients} client processes, {args.seconds:.0f} s:")
+        results = multiprocessing.Queue()
+        handles = [*typical[: args.clients - 1], heavy]
+        processes = [
+            multiprocessing.Process(target=hammer, args=(port, h, args.seconds, results))
+            for h in handles
+        ]
+        for process in processes:
+            process.start()
+        total = sum(results.get() for _ in processes)
+        for process in processes:
+            process.join()
+        print(
+            f"  {total / args.seconds:.0f} feed requests/s "
+            "(clients share the 2 cores with gunicorn and PostgreSQL)"
+        )
+    finally:
+        server.terminate()
+        server.wait()
+    if not args.no_explain:
+        explain(url, {"typical": typical[0], "heavy": heavy})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""The feed over JSON: pages of posts and the impressions the client reports."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_login import current_user, login_required
+
+from skyframe import feed, interactions
+from skyframe.api import bp
+from skyframe.api.contract import operation
+from skyframe.api.presenters import post_out
+from skyframe.api.schemas import FeedQuery, PostPage, SeenIn, SeenOut
+from skyframe.extensions import db
+from skyframe.feed import seen
+from skyframe.main.media import viewer
+from skyframe.models import utcnow
+from skyframe.ratelimit import per_user_limit
+from skyframe.wiring import feed_settings
+
+TAGS = ["feed"]
+
+
+@bp.get("/feed")
+@operation(tags=TAGS, returns=PostPage, query=FeedQuery, errors=(400,))
+def feed_page(query: FeedQuery):
+    """The next page of the feed: for a signed-in viewer followed uploaders and
+    liked posts blended with everyone's newest, unseen first; for anonymous
+    visitors the newest posts. Pass next_cursor back as ?cursor=."""
+    reader = viewer()
+    page = feed.next_page(
+        db.session,
+        reader,
+        feed_settings(),
+        secret=current_app.config["SECRET_KEY"],
+        cursor=query.cursor,
+        limit=query.limit,
+        now=utcnow(),
+    )
+    flags = interactions.viewer_flags(db.session, reader, page.posts) if reader else None
+    return PostPage(
+        items=[post_out(post, reader, flags) for post in page.posts],
+        next_cursor=page.next_cursor,
+        has_more=page.next_cursor is not None,
+    )
+
+
+@bp.post("/feed/seen")
+@login_required
+@per_user_limit("FEED_SEEN_LIMIT", scope="feed-seen")
+@operation(tags=TAGS, returns=SeenOut, json=SeenIn, signed_in=True, writes=True, errors=(429,))
+def feed_seen(json: SeenIn):
+    """Report posts the viewer has seen (at least half on screen for a second),
+    up to 100 at a time; the feed skips them until it runs out of unseen ones.
+    Unknown ids are ignored."""
+    recorded = seen.record_seen(
+        db.session, current_user.id, json.post_ids, feed_settings(), utcnow()
+    )
+    db.session.commit()
+    return SeenOut(recorded=recorded)

@@ -1,0 +1,150 @@
+"""Comments: a post's conversation, with replies, edits and deletions.
+
+Authors edit their own comments; the author, the post's owner or a moderator
+may delete one. The post's comment counter moves in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.orm import Session
+
+from skyframe import notifications
+from skyframe import posts as post_rules
+from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
+from skyframe.models import Comment, CommentLike, Post, User
+from skyframe.models.comment import COMMENT_MAX_LENGTH
+from skyframe.text import has_control, paragraphs
+
+
+def clean_body(raw: str) -> str:
+    body = paragraphs(raw)
+    if "\x00" in raw or has_control(raw, allowed="\n\t\r"):
+        problem = "Remove the control characters."
+    elif not body:
+        problem = "Write something first."
+    elif len(body) > COMMENT_MAX_LENGTH:
+        problem = f"Keep it under {COMMENT_MAX_LENGTH} characters."
+    else:
+        return body
+    raise ValidationFailed("The comment could not be saved.", fields={"body": problem})
+
+
+def get_comment(session: Session, comment_id: int, viewer: User | None) -> Comment:
+    """A comment on a post the viewer may see."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound("No such comment.")
+    post_rules.get_post(session, comment.post_id, viewer)  # hidden post: NotFound
+    return comment
+
+
+def can_edit(comment: Comment, user: User | None) -> bool:
+    return user is not None and user.id == comment.author_id
+
+
+def can_delete(comment: Comment, post_owner_id: int, user: User | None) -> bool:
+    return user is not None and (user.id in (comment.author_id, post_owner_id) or user.is_staff)
+
+
+def _move_count(session: Session, post_id: int, step: int) -> None:
+    session.execute(
+        update(Post).where(Post.id == post_id).values(comment_count=Post.comment_count + step)
+    )
+
+
+def add_comment(
+    session: Session, author: User, post: Post, raw_body: str, reply_to: int | None, now: datetime
+) -> Comment:
+    body = clean_body(raw_body)
+    parent = None
+    if reply_to is not None:
+        parent = session.get(Comment, reply_to)
+        if parent is None or parent.post_id != post.id:
+            raise ValidationFailed(
+                "The comment could not be saved.",
+                fields={"reply_to": "That comment is not on this post."},
+            )
+    comment = Comment(
+        post_id=post.id,
+        author_id=author.id,
+        parent_id=parent.id if parent else None,
+        body=body,
+        created_at=now,
+    )
+    session.add(comment)
+    session.flush()
+    _move_count(session, post.id, 1)
+    if parent is not None and parent.author_id != author.id:
+        notifications.notify(
+            session,
+            recipient_id=parent.author_id,
+            actor=author,
+            kind=notifications.Kind.REPLY,
+            post_id=post.id,
+            comment_id=comment.id,
+        )
+    if parent is None or parent.author_id != post.owner_id:
+        notifications.notify(
+            session,
+            recipient_id=post.owner_id,
+            actor=author,
+            kind=notifications.Kind.COMMENT,
+            post_id=post.id,
+            comment_id=comment.id,
+        )
+    return comment
+
+
+def edit_comment(
+    session: Session, editor: User, comment: Comment, raw_body: str, now: datetime
+) -> Comment:
+    if not can_edit(comment, editor):
+        raise PermissionDenied("Only its author can edit a comment.")
+    body = clean_body(raw_body)
+    if body != comment.body:
+        comment.body = body
+        comment.edited_at = now
+    return comment
+
+
+def delete_comment(session: Session, actor: User, comment: Comment) -> None:
+    post = session.get(Post, comment.post_id)
+    if not can_delete(comment, post.owner_id, actor):
+        raise PermissionDenied("You cannot delete this comment.")
+    session.delete(comment)
+    session.flush()
+    _move_count(session, post.id, -1)
+
+
+def conversation(
+    session: Session, post: Post, *, limit: int, after: tuple[datetime, int] | None
+) -> list[Comment]:
+    """A post's comments, oldest first, keyset-paginated on (created_at, id);
+    ``limit + 1`` rows tell whether more follow."""
+    query = (
+        select(Comment)
+        .where(Comment.post_id == post.id)
+        .order_by(Comment.created_at, Comment.id)
+        .limit(limit + 1)
+    )
+    if after is not None:
+        query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(*after))
+    return list(session.scalars(query))
+
+
+def liked_by(session: Session, user: User, comments: Sequence[Comment]) -> frozenset[int]:
+    """Which of ``comments`` the user likes (one query for a page)."""
+    if not comments:
+        return frozenset()
+    return frozenset(
+        session.scalars(
+            select(CommentLike.comment_id).where(
+                CommentLike.user_id == user.id,
+                CommentLike.comment_id.in_([c.id for c in comments]),
+            )
+        )
+    )

@@ -1,0 +1,478 @@
+"""Demo data: a realistic site, fast — for trying SkyFrame and for benchmarks.
+
+A few prolific uploaders and many occasional ones (a power law), follows
+that favour popular uploaders, likes and impressions that favour recent
+posts, and a handful of heavy users (many follows, a long seen history).
+Rows are generated with numpy and written in bulk: COPY on PostgreSQL, batched
+inserts on SQLite. Counters on posts match the generated likes.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.orm import Session
+
+from skyframe.models import FeedSeen, Follow, Post, PostLike, PostMedia, PostTag, User
+from skyframe.storage import Storage
+
+TARGETS = [
+    ("M31", "NGC0224", "Andromeda Galaxy", "deep-sky"),
+    ("M42", "NGC1976", "Orion Nebula", "deep-sky"),
+    ("M45", "M045", "Pleiades", "deep-sky"),
+    ("M51", "NGC5194", "Whirlpool Galaxy", "deep-sky"),
+    ("M101", "NGC5457", "Pinwheel Galaxy", "deep-sky"),
+    ("NGC 7000", "NGC7000", "North America Nebula", "deep-sky"),
+    ("IC 1805", "IC1805", "Heart Nebula", "deep-sky"),
+    ("Jupiter", None, None, "planetary"),
+    ("Saturn", None, None, "planetary"),
+    ("Moon", None, None, "lunar"),
+    ("Sun", None, None, "solar"),
+    ("Milky Way", None, None, "nightscape"),
+    ("Aurora", None, None, "aurora"),
+]
+TAGS = ["narrowband", "lrgb", "widefield", "bortle4", "hoo", "sho", "mosaic", "firstlight"]
+DEMO_PASSWORD = "stargazing-demo-1"  # noqa: S105 - printed for people trying the demo
+
+
+@dataclass(frozen=True)
+class DemoShape:
+    users: int = 50
+    posts: int = 200
+    follows_per_user: int = 10
+    likes_per_user: int = 20
+    seen_per_user: int = 20
+    heavy_users: int = 0
+    heavy_follows: int = 500
+    heavy_seen: int = 30_000
+    days: int = 60
+    images: bool = True
+    seed: int = 7
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    users: int
+    posts: int
+    follows: int
+    likes: int
+    seen: int
+    first_user: str
+    heavy_user: str | None
+
+
+def seed_demo(
+    session: Session, storage: Storage, shape: DemoShape, now: datetime, password_hash: str
+) -> DemoReport:
+    """Add a demo site to the database (and its images to ``storage``)."""
+    rng = np.random.default_rng(shape.seed)
+    user_ids = _add_users(session, shape, now, password_hash)
+    weights = _popularity(len(user_ids), rng)
+    owners = user_ids[rng.choice(len(user_ids), size=shape.posts, p=weights)]
+    ages = np.sort(rng.uniform(0, shape.days * 86_400, size=shape.posts))[::-1]
+    post_ids = _add_posts(session, storage, shape, owners, ages, now, rng)
+
+    follows_per = np.full(len(user_ids), shape.follows_per_user)
+    seen_per = np.full(len(user_ids), shape.seen_per_user)
+    follows_per[: shape.heavy_users] = shape.heavy_follows
+    seen_per[: shape.heavy_users] = shape.heavy_seen
+    followers, followees = _pairs(user_ids, follows_per, user_ids, weights, rng, no_self=True)
+    recency = _recency(shape.posts)
+    likers, liked = _pairs(
+        user_ids, np.full(len(user_ids), shape.likes_per_user), post_ids, recency, rng
+    )
+    viewers, viewed = _pairs(user_ids, seen_per, post_ids, recency, rng)
+
+    _bulk(
+        session,
+        Follow.__table__,
+        ("follower_id", "followee_id", "created_at"),
+        _with_times(followers, followees, now, shape.days, rng),
+    )
+    _bulk(
+        session,
+        PostLike.__table__,
+        ("user_id", "post_id", "created_at"),
+        _with_times(likers, liked, now, shape.days, rng),
+    )
+    _bulk(
+        session,
+        FeedSeen.__table__,
+        ("user_id", "post_id", "seen_at"),
+        _with_times(viewers, viewed, now, min(shape.days, 30), rng),
+    )
+    _count_likes(session, liked)
+    return DemoReport(
+        users=len(user_ids),
+        posts=len(post_ids),
+        follows=len(followers),
+        likes=len(likers),
+        seen=len(viewers),
+        first_user=_handle(int(user_ids[-1]) if shape.heavy_users < len(user_ids) else 0),
+        heavy_user=_handle(int(user_ids[0])) if shape.heavy_users else None,
+    )
+
+
+def _handle(user_id: int) -> str:
+    return f"demo{user_id}"
+
+
+def _next_id(session: Session, model) -> int:
+    return (session.scalar(select(func.max(model.id))) or 0) + 1
+
+
+def _add_users(session: Session, shape: DemoShape, now: datetime, password_hash: str) -> np.ndarray:
+    start = _next_id(session, User)
+    ids = np.arange(start, start + shape.users)
+    rows = (
+        (
+            int(i),
+            f"{_handle(int(i))}@example.org",
+            f"{_handle(int(i))}@example.org",
+            _handle(int(i)),
+            f"Demo observer {int(i)}",
+            password_hash,
+            "user",
+            False,
+            now - timedelta(days=shape.days + 1),
+        )
+        for i in ids
+    )
+    _bulk(
+        session,
+        User.__table__,
+        (
+            "id",
+            "email",
+            "email_key",
+            "handle",
+            "display_name",
+            "password_hash",
+            "role",
+            "disabled",
+            "created_at",
+        ),
+        rows,
+    )
+    return ids
+
+
+def _popularity(count: int, rng: np.random.Generator) -> np.ndarray:
+    """Power-law weights: a few popular uploaders, a long tail."""
+    weights = 1.0 / np.arange(1, count + 1) ** 0.9
+    rng.shuffle(weights)
+    return weights / weights.sum()
+
+
+def _recency(count: int) -> np.ndarray:
+    """Recent posts (the end of the id range) are seen and liked more."""
+    weights = np.exp(np.linspace(-3, 0, count)) if count else np.array([])
+    return weights / weights.sum() if count else weights
+
+
+def _pairs(sources, per_source, targets, weights, rng, no_self: bool = False):
+    """Unique (source, target) pairs: ``per_source`` distinct targets each
+    (fewer only when there are not enough), drawn by ``weights``."""
+    if not len(targets):
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    quota = np.minimum(per_source, len(targets) - (1 if no_self else 0))
+    # Draw extra so that popular targets picked twice still leave a full quota.
+    src = np.repeat(sources, (quota * 1.5 + 2).astype(np.int64))
+    dst = targets[rng.choice(len(targets), size=len(src), p=weights)]
+    if no_self:
+        src, dst = src[src != dst], dst[src != dst]
+    keys = src.astype(np.int64) * (1 << 32) + dst
+    order = rng.permutation(len(keys))
+    unique_keys, first = np.unique(keys[order], return_index=True)
+    # Keep each source's first ``quota`` picks, in the random order drawn.
+    by_draw = unique_keys[np.lexsort((first, unique_keys >> 32))]
+    owner = by_draw >> 32
+    starts = np.searchsorted(owner, owner, side="left")
+    rank = np.arange(len(by_draw)) - starts
+    kept = by_draw[rank < quota[np.searchsorted(sources, owner)]]  # sources are sorted
+    # Heavy quotas (a large share of all targets) collide too often: top
+    # those sources up by drawing without replacement.
+    have = np.bincount(np.searchsorted(sources, kept >> 32), minlength=len(sources))
+    extra = []
+    for index in np.nonzero(have < quota)[0].tolist():
+        source = int(sources[index])
+        picks = targets[
+            rng.choice(
+                len(targets), size=min(len(targets), quota[index] + 1), replace=False, p=weights
+            )
+        ]
+        picks = picks[picks != source][: quota[index]] if no_self else picks[: quota[index]]
+        extra.append(np.int64(source) * (1 << 32) + picks.astype(np.int64))
+    if extra:
+        mine = np.isin(kept >> 32, sources[have < quota])
+        kept = np.concatenate([kept[~mine], *extra])
+    return kept >> 32, kept & 0xFFFFFFFF
+
+
+def _with_times(a, b, now: datetime, days: int, rng) -> Iterator[tuple]:
+    offsets = rng.uniform(60, max(days, 1) * 86_400, size=len(a))
+    for x, y, offset in zip(a.tolist(), b.tolist(), offsets.tolist(), strict=True):
+        yield x, y, now - timedelta(seconds=offset)
+
+
+def _add_posts(session, storage, shape, owners, ages, now, rng) -> np.ndarray:
+    start = _next_id(session, Post)
+    ids = np.arange(start, start + shape.posts)
+    media = _DemoImages(storage) if shape.images and shape.posts else None
+    post_rows, media_rows, tag_rows = [], [], []
+    media_id = _next_id(session, PostMedia)
+    for index, (post_id, owner, age) in enumerate(
+        zip(ids.tolist(), owners.tolist(), ages.tolist(), strict=True)
+    ):
+        name, object_id, common, category = TARGETS[int(rng.integers(len(TARGETS)))]
+        created = now - timedelta(seconds=age)
+        key = f"demo{post_id:08x}{int(rng.integers(1 << 62)):016x}"
+        image = media.next_image() if media else _DemoImages.plain()
+        post_rows.append(
+            (
+                post_id,
+                owner,
+                f"{common or name} from my backyard",
+                name,
+                object_id,
+                common,
+                category,
+                f"Demo observer {owner}",
+                created - timedelta(hours=3),
+                "ready",
+                key,
+                image.width,
+                image.height,
+                image.blurhash,
+                image.color,
+                created,
+                created,
+                "",
+            )
+        )
+        for kind, content_type, extension, width, height, size in image.renditions:
+            file_key = f"{key}/{kind}.{extension}"
+            if media:
+                media.store(file_key, kind, extension)
+            media_rows.append(
+                (
+                    media_id,
+                    post_id,
+                    kind,
+                    storage.name,
+                    file_key,
+                    content_type,
+                    width,
+                    height,
+                    size,
+                    "0" * 64,
+                    created,
+                )
+            )
+            media_id += 1
+        for position, tag in enumerate(
+            sorted({TAGS[index % len(TAGS)], TAGS[int(rng.integers(len(TAGS)))]})
+        ):
+            tag_rows.append((post_id, tag, position))
+    _bulk(
+        session,
+        Post.__table__,
+        (
+            "id",
+            "owner_id",
+            "title",
+            "object_name",
+            "object_id",
+            "object_common_name",
+            "category",
+            "observer",
+            "observed_at",
+            "status",
+            "media_key",
+            "width",
+            "height",
+            "placeholder_blurhash",
+            "placeholder_color",
+            "created_at",
+            "updated_at",
+            "notes",
+        ),
+        post_rows,
+    )
+    _bulk(
+        session,
+        PostMedia.__table__,
+        (
+            "id",
+            "post_id",
+            "kind",
+            "backend",
+            "key",
+            "content_type",
+            "width",
+            "height",
+            "bytes",
+            "sha256",
+            "created_at",
+        ),
+        media_rows,
+    )
+    _bulk(session, PostTag.__table__, ("post_id", "tag", "position"), tag_rows)
+    if media:
+        media.close()
+    return ids
+
+
+def _count_likes(session: Session, liked: np.ndarray) -> None:
+    if not len(liked):
+        return
+    posts, counts = np.unique(liked, return_counts=True)
+    table = Post.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "UPDATE posts SET like_count = c.n FROM unnest(:ids, :counts) AS c(id, n) "
+                "WHERE posts.id = c.id"
+            ),
+            {"ids": posts.tolist(), "counts": counts.tolist()},
+        )
+    else:
+        session.execute(
+            table.update().where(table.c.id == text(":pid")).values(like_count=text(":n")),
+            [{"pid": p, "n": n} for p, n in zip(posts.tolist(), counts.tolist(), strict=True)],
+        )
+
+
+def _bulk(session: Session, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Write many rows: COPY on PostgreSQL, executemany elsewhere."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        if "id" in columns:
+            connection.execute(
+                select(
+                    func.setval(
+                        func.pg_get_serial_sequence(table.name, "id"),
+                        select(func.max(table.c.id)).scalar_subquery(),
+                    )
+                )
+            )
+        return
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(dict(zip(columns, row, strict=True)))
+        if len(batch) == 5000:
+            connection.execute(table.insert(), batch)
+            batch = []
+    if batch:
+        connection.execute(table.insert(), batch)
+
+
+@dataclass(frozen=True)
+class _Image:
+    width: int
+    height: int
+    blurhash: str | None
+    color: str | None
+    renditions: list[tuple[str, str, str, int, int, int]]  # kind, type, ext, w, h, bytes
+
+
+class _DemoImages:
+    """A few generated sky images, rendered once by the real pipeline; each
+    post gets its own keys (linked, not copied, on local disk)."""
+
+    COUNT = 8
+
+    def __init__(self, storage: Storage) -> None:
+        from skyframe.media.pipeline import MediaSettings, process_upload
+
+        self.storage = storage
+        self.folder = tempfile.TemporaryDirectory(prefix="skyframe-demo-")
+        self.sources: list[tuple[_Image, dict[tuple[str, str], str]]] = []
+        settings = MediaSettings(display_edge=1080)
+        for number in range(self.COUNT):
+            path = Path(self.folder.name) / f"sky{number}.jpg"
+            _render_sky(path, number)
+            processed = process_upload(
+                storage, f"demo-source/{number}", path, path.name, "image/jpeg", settings
+            )
+            keys = {}
+            renditions = []
+            for s in processed.stored:
+                extension = s.key.rsplit(".", 1)[-1]
+                keys[(s.kind, extension)] = s.key
+                renditions.append((s.kind, s.content_type, extension, s.width, s.height, s.size))
+            placeholder = processed.placeholder
+            self.sources.append(
+                (
+                    _Image(
+                        processed.width,
+                        processed.height,
+                        placeholder.blurhash if placeholder else None,
+                        placeholder.color if placeholder else None,
+                        renditions,
+                    ),
+                    keys,
+                )
+            )
+        self.turn = -1
+
+    @staticmethod
+    def plain() -> _Image:
+        """Rendition rows without files (benchmarks: the rows cost what real ones do)."""
+        return _Image(
+            1080,
+            1350,
+            "LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+            "#1b2333",
+            [
+                ("original", "image/jpeg", "jpg", 4000, 5000, 2_500_000),
+                ("display", "image/webp", "webp", 1080, 1350, 180_000),
+                ("display", "image/jpeg", "jpg", 1080, 1350, 260_000),
+                ("thumb", "image/webp", "webp", 480, 600, 30_000),
+                ("thumb", "image/jpeg", "jpg", 480, 600, 45_000),
+            ],
+        )
+
+    def next_image(self) -> _Image:
+        self.turn = (self.turn + 1) % self.COUNT
+        return self.sources[self.turn][0]
+
+    def store(self, key: str, kind: str, extension: str) -> None:
+        source = self.sources[self.turn][1][(kind, extension)]
+        with self.storage.local_copy(source) as path:
+            self.storage.save_file(key, path, "application/octet-stream")
+
+    def close(self) -> None:
+        for _, keys in self.sources:
+            for key in keys.values():
+                self.storage.delete(key)
+        self.folder.cleanup()
+
+
+def _render_sky(path: Path, number: int) -> None:
+    """A star field with a soft nebula, different for each ``number``."""
+    import pyvips
+
+    rng = np.random.default_rng(1000 + number)
+    height, width = 1350, 1080
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    cx, cy = rng.uniform(0.3, 0.7) * width, rng.uniform(0.3, 0.7) * height
+    glow = np.exp(-(((x - cx) / (width * 0.25)) ** 2 + ((y - cy) / (height * 0.2)) ** 2))
+    hue = rng.uniform(0.2, 1.0, size=3)
+    image = np.empty((height, width, 3), dtype=np.float32)
+    for channel in range(3):
+        image[..., channel] = 12 + 150 * glow * hue[channel]
+    stars = rng.integers(0, height * width, size=2500)
+    image.reshape(-1, 3)[stars] = 255
+    pyvips.Image.new_from_array(np.clip(image, 0, 255).astype(np.uint8)).jpegsave(str(path), Q=90)

@@ -1,0 +1,54 @@
+"""The feed (SPEC §3): which posts a viewer sees next.
+
+``blend`` (pure page-building rules), ``pools`` (the candidate queries),
+``seen`` (seen history), ``selector`` (a page and the next state) and
+``cursor`` (the state, signed). ``next_page`` ties them together for the API
+and the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from skyframe.feed import cursor as feed_cursor
+from skyframe.feed import selector
+from skyframe.feed.settings import FeedSettings
+from skyframe.models import Post, User
+
+
+@dataclass(frozen=True)
+class Page:
+    posts: list[Post]
+    next_cursor: str | None
+
+
+def next_page(
+    session: Session,
+    viewer: User | None,
+    settings: FeedSettings,
+    *,
+    secret: str,
+    cursor: str | None,
+    limit: int | None,
+    now: datetime,
+) -> Page:
+    """The viewer's next page of posts after ``cursor`` (None: the top)."""
+    from skyframe.posts import load_posts
+
+    size = limit or settings.page_size
+    viewer_id = viewer.id if viewer is not None else None
+    state = feed_cursor.decode(secret, viewer_id, cursor, now) if cursor else None
+    if viewer is None:
+        chosen = selector.anonymous_page(session, state.global_.after if state else None, size)
+    else:
+        chosen = selector.viewer_page(session, viewer.id, settings, state, size, now)
+    next_cursor = (
+        feed_cursor.encode(secret, viewer_id, chosen.next_state) if chosen.next_state else None
+    )
+    return Page(load_posts(session, chosen.post_ids), next_cursor)
+
+
+__all__ = ["FeedSettings", "Page", "next_page"]

@@ -1,0 +1,173 @@
+"""One page of the feed, and where the next one starts.
+
+A signed-in viewer's feed runs in passes. A pass snapshots the moment it
+began (``as_of``): uploads, follows and likes after it wait for the next
+pass, so pages never repeat a post while new ones arrive. Within a pass:
+
+1. blend: the prioritised and global pools, unseen posts only, newest first,
+   blended per page (skyframe.feed.blend);
+2. recycle (seen history on): once nothing unseen is left, the posts the
+   viewer has seen, least recently seen first; seeing one again refreshes
+   its time, so the feed keeps rotating instead of repeating one page;
+3. then a new pass begins. A pass that finds nothing at all falls back to a
+   random batch: the feed is never empty while a visible post exists.
+
+Anonymous visitors get every visible post, newest first, and an end.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from skyframe.feed import pools
+from skyframe.feed.blend import Candidate, Caps, PoolWalk, advance, blend
+from skyframe.feed.pools import Position, Window
+from skyframe.feed.settings import FeedSettings
+
+BLEND, RECYCLE, DONE = "blend", "recycle", "done"
+# Each step fetches at most candidate_multiplier × page size rows per pool;
+# a page needing more steps than this is served short and continues next time.
+MAX_STEPS = 6
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """Where the viewer is in the feed: what the cursor carries."""
+
+    as_of: datetime
+    phase: str = BLEND
+    prioritized: PoolWalk = field(default_factory=PoolWalk)
+    global_: PoolWalk = field(default_factory=PoolWalk)
+    recycle_after: Position | None = None  # (seen_at, post_id)
+    served: bool = False  # has this pass shown anything yet?
+
+    @classmethod
+    def start(cls, now: datetime) -> FeedState:
+        return cls(as_of=now)
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    post_ids: list[int]
+    next_state: FeedState | None  # None: nothing more
+
+
+def caps_of(settings: FeedSettings) -> Caps:
+    return Caps(settings.max_per_uploader, settings.max_consecutive_per_uploader)
+
+
+def window_for(viewer_id: int, state: FeedState, settings: FeedSettings, now: datetime) -> Window:
+    return Window(
+        viewer_id=viewer_id,
+        as_of=state.as_of,
+        fresh_from=settings.fresh_from(state.as_of),
+        seen_from=settings.seen_from(now),
+        exclude_seen=settings.seen_enabled,
+    )
+
+
+def anonymous_page(session: Session, after: Position | None, size: int) -> FeedPage:
+    rows = pools.newest(session, after, size + 1)
+    page = rows[:size]
+    more = len(rows) > size
+    state = (
+        FeedState(as_of=page[-1].created_at, global_=PoolWalk(page[-1].position)) if more else None
+    )
+    return FeedPage([c.post_id for c in page], state)
+
+
+def viewer_page(
+    session: Session,
+    viewer_id: int,
+    settings: FeedSettings,
+    state: FeedState | None,
+    size: int,
+    now: datetime,
+    rng: random.Random | None = None,
+) -> FeedPage:
+    state = state or FeedState.start(now)
+    page: list[Candidate] = []
+    restarted = False
+    for _ in range(MAX_STEPS):
+        if len(page) >= size:
+            break
+        if state.phase == DONE:
+            if not state.served and not page:
+                return _random_page(session, viewer_id, settings, size, now, rng)
+            if restarted:
+                break
+            state, restarted = FeedState.start(now), True
+            continue
+        step = _blend_step if state.phase == BLEND else _recycle_step
+        state, chosen, dry = step(session, viewer_id, settings, state, page, size, now)
+        page += chosen
+        if not chosen and not dry:
+            break  # every candidate breaks a cap on this page: continue next page
+    if not page:
+        return FeedPage([], None)
+    return FeedPage([c.post_id for c in page], state)
+
+
+def _blend_step(session, viewer_id, settings, state, page, size, now):
+    window = window_for(viewer_id, state, settings, now)
+    wanted = settings.candidate_multiplier * size
+    prioritized = pools.prioritized(session, window, state.prioritized, wanted)
+    global_ = pools.global_(session, window, state.global_, wanted)
+    if not prioritized and not global_:
+        return replace(state, phase=RECYCLE if settings.seen_enabled else DONE), [], True
+    chosen = blend(
+        prioritized,
+        global_,
+        size=size - len(page),
+        prioritized_pct=settings.prioritized_pct,
+        caps=caps_of(settings),
+        page=page,
+    )
+    state = replace(
+        state,
+        prioritized=advance(state.prioritized, prioritized, chosen),
+        global_=advance(state.global_, global_, chosen),
+        served=state.served or bool(chosen),
+    )
+    return state, chosen, False
+
+
+def _recycle_step(session, viewer_id, settings, state, page, size, now):
+    window = window_for(viewer_id, state, settings, now)
+    rows = pools.recycled(
+        session, window, state.recycle_after, settings.candidate_multiplier * size
+    )
+    if not rows:
+        return replace(state, phase=DONE), [], True
+    seen_position = {candidate.post_id: (seen_at, candidate.post_id) for candidate, seen_at in rows}
+    chosen = blend(
+        [],
+        [candidate for candidate, _ in rows],
+        size=size - len(page),
+        prioritized_pct=0,
+        caps=caps_of(settings),
+        page=page,
+    )
+    if chosen:
+        state = replace(
+            state,
+            recycle_after=max(seen_position[c.post_id] for c in chosen),
+            served=True,
+        )
+    return state, chosen, False
+
+
+def _random_page(session, viewer_id, settings, size, now, rng) -> FeedPage:
+    state = FeedState.start(now)
+    window = window_for(viewer_id, state, settings, now)
+    rng = rng or random.Random()  # noqa: S311 - picks posts, not secrets
+    batch = pools.random_batch(session, window, size * settings.candidate_multiplier, rng.random())
+    rng.shuffle(batch)
+    chosen = blend([], batch, size=size, prioritized_pct=0, caps=caps_of(settings))
+    if not chosen:
+        return FeedPage([], None)
+    return FeedPage([c.post_id for c in chosen], state)
