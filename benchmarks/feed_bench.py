@@ -8,7 +8,7 @@ with `flask seed-demo`, then:
    for a typical user (~50 follows, ~500 seen) and for a heavy user (500
    follows, 30,000 seen), one request at a time (client-measured on
    localhost, so an upper bound of server time);
-2. throughput: gunicorn with 2 sync workers, several client processes
+2. throughput: gunicorn with 5 sync workers (2 × cores + 1), client processes
    hammering the feed as different signed-in users;
 3. EXPLAIN (ANALYZE, BUFFERS) of the feed's hot queries for both users.
 
@@ -279,7 +279,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=6)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=5)  # 2 × cores + 1
     parser.add_argument("--no-explain", action="store_true")
     args = parser.parse_args()
 

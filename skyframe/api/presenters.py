@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import g, url_for
 
 from skyframe import comments as comment_rules
 from skyframe import interactions
@@ -27,7 +27,15 @@ WEB_FIRST = ("image/webp", "image/jpeg")
 
 
 def media_url(media: PostMedia) -> str:
-    return url_for("main.media_file", key=media.key)
+    # Storage keys are URL-safe (storage.check_key): the route's prefix and
+    # the key, without building a URL per rendition (a feed page has fifty).
+    return _media_prefix() + media.key
+
+
+def _media_prefix() -> str:
+    if "skyframe_media_prefix" not in g:
+        g.skyframe_media_prefix = url_for("main.media_file", key="-")[:-1]
+    return g.skyframe_media_prefix
 
 
 def _rendition(media: PostMedia) -> Rendition:

@@ -2,11 +2,11 @@
 
 Each returns at most ``limit`` candidates, newest upload first, strictly
 after a keyset position. They are written for PostgreSQL at a million posts
-(see RESEARCH.md): keyset pagination, NOT EXISTS anti-joins against the
-viewer's follows, likes and seen history (primary-key lookups), and on
-PostgreSQL one bounded LATERAL scan per followed uploader over
-(owner_id, created_at, id). Nothing loads a user's followed or liked ids
-into Python. SQLite, the embedded default, gets the same results from a
+(see RESEARCH.md): keyset pagination over partial indexes of ready posts
+(index-only scans), anti-joins against the viewer's follows, likes and seen
+history as primary-key probes (see _absent), and on PostgreSQL one bounded
+LATERAL scan per followed uploader. Nothing loads a user's followed or liked
+ids into Python. SQLite, the embedded default, gets the same results from a
 plain IN (subquery).
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select, true, tuple_, union
+from sqlalchemy import and_, func, literal, select, true, tuple_, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -45,16 +45,29 @@ def _visible(posts, window: Window, walk: PoolWalk) -> list[ColumnElement[bool]]
     if walk.served:
         conditions.append(posts.c.id.not_in(walk.served_ids))
     if window.exclude_seen and window.viewer_id is not None:
-        conditions.append(~_seen(posts.c.id, window))
+        conditions.append(_absent(_seen(posts.c.id, window)))
     return conditions
 
 
-def _seen(post_id, window: Window):
+def _absent(*conditions) -> ColumnElement[bool]:
+    """No row matches ``conditions``, as a correlated scalar subquery.
+
+    Written this way rather than NOT EXISTS on purpose: PostgreSQL turns NOT
+    EXISTS into an anti-join, and a hash anti-join both reads every candidate
+    (no early stop under LIMIT, a sort instead of the index order) and probes
+    by post id alone; a subplan keeps the newest-first index scan streaming
+    and probes the (user_id, post_id) primary key. Measured at 1M posts: the
+    typical user's prioritised pool 13 ms → 3 ms.
+    """
+    return select(literal(1)).where(*conditions).limit(1).scalar_subquery().is_(None)
+
+
+def _seen(post_id, window: Window) -> ColumnElement[bool]:
     seen = FeedSeen.__table__
     condition = and_(seen.c.user_id == window.viewer_id, seen.c.post_id == post_id)
     if window.seen_from is not None:
         condition = and_(condition, seen.c.seen_at >= window.seen_from)
-    return exists().where(condition)
+    return condition
 
 
 def _follows(window: Window):
@@ -111,10 +124,15 @@ def prioritized(session: Session, window: Window, walk: PoolWalk, limit: int) ->
             posts.c.owner_id.in_(select(follows.c.followee_id).where(_follows(window))),
             *_visible(posts, window, walk),
         )
+    liked_conditions = [_likes(window), *_visible(posts, window, walk)]
+    if window.fresh_from is not None:
+        # A post is liked after it is uploaded: only likes within the window
+        # can reach posts within it (index (user_id, created_at)).
+        liked_conditions.append(likes.c.created_at >= window.fresh_from)
     liked = (
         select(*_post_columns(posts))
         .join(likes, likes.c.post_id == posts.c.id)
-        .where(_likes(window), *_visible(posts, window, walk))
+        .where(*liked_conditions)
     )
     pool = union(followed, liked).subquery("prioritized")
     return _candidates(session, _newest_first(select(*pool.c), pool.c, limit), True)
@@ -128,8 +146,8 @@ def global_(session: Session, window: Window, walk: PoolWalk, limit: int) -> lis
         follows = Follow.__table__
         likes = PostLike.__table__
         conditions += [
-            ~exists().where(_follows(window), follows.c.followee_id == posts.c.owner_id),
-            ~exists().where(_likes(window), likes.c.post_id == posts.c.id),
+            _absent(_follows(window), follows.c.followee_id == posts.c.owner_id),
+            _absent(_likes(window), likes.c.post_id == posts.c.id),
         ]
     query = _newest_first(select(*_post_columns(posts)).where(*conditions), posts.c, limit)
     return _candidates(session, query, False)
@@ -190,7 +208,7 @@ def random_batch(session: Session, window: Window, limit: int, pivot: float) -> 
                 break
             conditions = [span, posts.c.status == PostStatus.READY]
             if unseen_only:
-                conditions.append(~_seen(posts.c.id, window))
+                conditions.append(_absent(_seen(posts.c.id, window)))
             if found:
                 conditions.append(posts.c.id.not_in(list(found)))
             query = (

@@ -12,7 +12,11 @@ from skyframe.models.base import Base, UTCDateTime, utcnow
 
 class PostLike(Base):
     __tablename__ = "post_likes"
-    __table_args__ = (Index("ix_post_likes_post_id", "post_id"),)
+    __table_args__ = (
+        Index("ix_post_likes_post_id", "post_id"),
+        # The feed's liked pool reads a user's recent likes.
+        Index("ix_post_likes_user_created", "user_id", "created_at"),
+    )
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True

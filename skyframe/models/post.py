@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,6 +79,24 @@ class Post(Base):
         # Newest-first listings, overall and per uploader (keyset pagination).
         Index("ix_posts_status_created_id", "status", "created_at", "id"),
         Index("ix_posts_owner_created_id", "owner_id", "created_at", "id"),
+        # The feed walks ready posts only: partial indexes that answer its
+        # candidate queries without reading the table.
+        Index(
+            "ix_posts_ready_created_id_owner",
+            "created_at",
+            "id",
+            "owner_id",
+            postgresql_where=text("status = 'ready'"),
+            sqlite_where=text("status = 'ready'"),
+        ),
+        Index(
+            "ix_posts_ready_owner_created_id",
+            "owner_id",
+            "created_at",
+            "id",
+            postgresql_where=text("status = 'ready'"),
+            sqlite_where=text("status = 'ready'"),
+        ),
         Index("ix_posts_object_id", "object_id"),
         Index("ix_posts_observed_at", "observed_at"),
         Index("ix_posts_category", "category"),
