@@ -235,6 +235,20 @@ def posts_sweep(older_than_minutes: int) -> None:
     click.echo(f"{count} stale upload(s) marked failed.")
 
 
+feed_cli = AppGroup("feed", help="Maintain the feed.")
+
+
+@feed_cli.command("purge-seen")
+def feed_purge_seen() -> None:
+    """Delete seen-history rows older than FEED_SEEN_RETENTION_DAYS (for cron)."""
+    from skyframe.feed import seen
+    from skyframe.wiring import feed_settings
+
+    count = seen.purge_expired(db.session, feed_settings(), utcnow())
+    db.session.commit()
+    click.echo(f"{count} expired seen row(s) deleted.")
+
+
 @click.command("seed-demo")
 @click.option("--users", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--posts", type=click.IntRange(min=0), default=200, show_default=True)
@@ -328,3 +342,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(posts_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(feed_cli)

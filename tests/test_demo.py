@@ -56,3 +56,27 @@ def test_seed_demo_builds_a_consistent_site_people_can_use(app, runner, client):
 
 def test_seed_demo_refuses_nonsense(runner):
     assert runner.invoke(args=["seed-demo", "--users", "0"]).exit_code != 0
+
+
+def test_feed_purge_seen_deletes_only_expired_rows(app, runner, make_user, make_post):
+    from datetime import timedelta
+
+    from skyframe.models import utcnow
+
+    reader = make_user("reader")
+    posts = [make_post(reader) for _ in range(2)]
+    with app.app_context():
+        db.session.add_all(
+            [
+                FeedSeen(
+                    user_id=reader.id, post_id=posts[0], seen_at=utcnow() - timedelta(days=31)
+                ),
+                FeedSeen(user_id=reader.id, post_id=posts[1], seen_at=utcnow()),
+            ]
+        )
+        db.session.commit()
+    result = runner.invoke(args=["feed", "purge-seen"])
+    assert result.exit_code == 0, result.output
+    assert "1 expired seen row(s) deleted." in result.output
+    with app.app_context():
+        assert list(db.session.scalars(select(FeedSeen.post_id))) == [posts[1]]
