@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from skyframe.models import FeedSeen, Follow, Post, PostLike, PostMedia, PostTag, User
@@ -76,7 +76,8 @@ def seed_demo(
     weights = _popularity(len(user_ids), rng)
     owners = user_ids[rng.choice(len(user_ids), size=shape.posts, p=weights)]
     ages = np.sort(rng.uniform(0, shape.days * 86_400, size=shape.posts))[::-1]
-    post_ids = _add_posts(session, storage, shape, owners, ages, now, rng)
+    first_post = _next_id(session, Post)
+    post_ids = np.arange(first_post, first_post + shape.posts)
 
     follows_per = np.full(len(user_ids), shape.follows_per_user)
     seen_per = np.full(len(user_ids), shape.seen_per_user)
@@ -88,33 +89,32 @@ def seed_demo(
         user_ids, np.full(len(user_ids), shape.likes_per_user), post_ids, recency, rng
     )
     viewers, viewed = _pairs(user_ids, seen_per, post_ids, recency, rng)
+    like_counts = np.bincount(liked - first_post, minlength=shape.posts)
 
-    _bulk(
-        session,
-        Follow.__table__,
-        ("follower_id", "followee_id", "created_at"),
-        _with_times(followers, followees, now, shape.days, rng),
-    )
-    _bulk(
-        session,
-        PostLike.__table__,
-        ("user_id", "post_id", "created_at"),
-        _with_times(likers, liked, now, shape.days, rng),
-    )
-    _bulk(
-        session,
-        FeedSeen.__table__,
-        ("user_id", "post_id", "seen_at"),
-        _with_times(viewers, viewed, now, min(shape.days, 30), rng),
-    )
-    _count_likes(session, liked)
+    _add_posts(session, storage, shape, post_ids, owners, ages, like_counts, now, rng)
+    everyone = np.full(len(followers), shape.days * 86_400.0)
+    # Likes and impressions come after the upload (and impressions within
+    # the feed's default 30-day retention).
+    liked_ages = ages[liked - first_post]
+    viewed_ages = np.minimum(ages[viewed - first_post], 30 * 86_400.0)
+    for table, columns, pairs, oldest in (
+        (
+            Follow.__table__,
+            ("follower_id", "followee_id", "created_at"),
+            (followers, followees),
+            everyone,
+        ),
+        (PostLike.__table__, ("user_id", "post_id", "created_at"), (likers, liked), liked_ages),
+        (FeedSeen.__table__, ("user_id", "post_id", "seen_at"), (viewers, viewed), viewed_ages),
+    ):
+        _bulk(session, table, columns, _with_times(*pairs, oldest, now, rng))
     return DemoReport(
         users=len(user_ids),
         posts=len(post_ids),
         follows=len(followers),
         likes=len(likers),
         seen=len(viewers),
-        first_user=_handle(int(user_ids[-1]) if shape.heavy_users < len(user_ids) else 0),
+        first_user=_handle(int(user_ids[-1])),
         heavy_user=_handle(int(user_ids[0])) if shape.heavy_users else None,
     )
 
@@ -215,20 +215,19 @@ def _pairs(sources, per_source, targets, weights, rng, no_self: bool = False):
     return kept >> 32, kept & 0xFFFFFFFF
 
 
-def _with_times(a, b, now: datetime, days: int, rng) -> Iterator[tuple]:
-    offsets = rng.uniform(60, max(days, 1) * 86_400, size=len(a))
+def _with_times(a, b, oldest: np.ndarray, now: datetime, rng) -> Iterator[tuple]:
+    """Each pair with a time between ``oldest`` seconds ago and now."""
+    offsets = rng.uniform(0, 1, size=len(a)) * oldest
     for x, y, offset in zip(a.tolist(), b.tolist(), offsets.tolist(), strict=True):
         yield x, y, now - timedelta(seconds=offset)
 
 
-def _add_posts(session, storage, shape, owners, ages, now, rng) -> np.ndarray:
-    start = _next_id(session, Post)
-    ids = np.arange(start, start + shape.posts)
+def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng) -> None:
     media = _DemoImages(storage) if shape.images and shape.posts else None
     post_rows, media_rows, tag_rows = [], [], []
     media_id = _next_id(session, PostMedia)
-    for index, (post_id, owner, age) in enumerate(
-        zip(ids.tolist(), owners.tolist(), ages.tolist(), strict=True)
+    for index, (post_id, owner, age, likes) in enumerate(
+        zip(ids.tolist(), owners.tolist(), ages.tolist(), like_counts.tolist(), strict=True)
     ):
         name, object_id, common, category = TARGETS[int(rng.integers(len(TARGETS)))]
         created = now - timedelta(seconds=age)
@@ -251,6 +250,7 @@ def _add_posts(session, storage, shape, owners, ages, now, rng) -> np.ndarray:
                 image.height,
                 image.blurhash,
                 image.color,
+                likes,
                 created,
                 created,
                 "",
@@ -299,6 +299,7 @@ def _add_posts(session, storage, shape, owners, ages, now, rng) -> np.ndarray:
             "height",
             "placeholder_blurhash",
             "placeholder_color",
+            "like_count",
             "created_at",
             "updated_at",
             "notes",
@@ -326,27 +327,6 @@ def _add_posts(session, storage, shape, owners, ages, now, rng) -> np.ndarray:
     _bulk(session, PostTag.__table__, ("post_id", "tag", "position"), tag_rows)
     if media:
         media.close()
-    return ids
-
-
-def _count_likes(session: Session, liked: np.ndarray) -> None:
-    if not len(liked):
-        return
-    posts, counts = np.unique(liked, return_counts=True)
-    table = Post.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text(
-                "UPDATE posts SET like_count = c.n FROM unnest(:ids, :counts) AS c(id, n) "
-                "WHERE posts.id = c.id"
-            ),
-            {"ids": posts.tolist(), "counts": counts.tolist()},
-        )
-    else:
-        session.execute(
-            table.update().where(table.c.id == text(":pid")).values(like_count=text(":n")),
-            [{"pid": p, "n": n} for p, n in zip(posts.tolist(), counts.tolist(), strict=True)],
-        )
 
 
 def _bulk(session: Session, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:

@@ -95,18 +95,6 @@ def set_follow(session: Session, follower: User, followee: User, following: bool
         )
 
 
-def is_liked(session: Session, user: User, post: Post) -> bool:
-    return session.get(PostLike, (user.id, post.id)) is not None
-
-
-def is_favorited(session: Session, user: User, post: Post) -> bool:
-    return session.get(PostFavorite, (user.id, post.id)) is not None
-
-
-def is_following(session: Session, follower: User, followee: User) -> bool:
-    return session.get(Follow, (follower.id, followee.id)) is not None
-
-
 @dataclass(frozen=True)
 class ViewerFlags:
     """What one viewer has done to a page of posts."""

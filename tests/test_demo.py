@@ -40,6 +40,10 @@ def test_seed_demo_builds_a_consistent_site_people_can_use(app, runner, client):
         assert not session.scalar(
             select(func.count()).where(Follow.follower_id == Follow.followee_id)
         )
+        # Nobody likes or sees a post before it is uploaded.
+        for model, moment in ((PostLike, PostLike.created_at), (FeedSeen, FeedSeen.seen_at)):
+            early = select(func.count()).select_from(model).join(Post, Post.id == model.post_id)
+            assert not session.scalar(early.where(moment < Post.created_at))
         per_follower = session.execute(
             select(Follow.follower_id, func.count()).group_by(Follow.follower_id)
         ).all()

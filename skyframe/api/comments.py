@@ -25,12 +25,6 @@ from skyframe.ratelimit import per_user_limit
 TAGS = ["comments"]
 
 
-def _one(comment, reader) -> CommentOut:
-    post_owner_id = db.session.get(Post, comment.post_id).owner_id
-    liked = comments.liked_by(db.session, reader, [comment]) if reader else None
-    return comment_out(comment, reader, post_owner_id, liked)
-
-
 @bp.get("/posts/<int:post_id>/comments")
 @operation(tags=TAGS, returns=CommentPage, query=PageQuery, errors=(400, 404))
 def list_comments(post_id: int, query: PageQuery):
@@ -90,7 +84,9 @@ def edit_comment(comment_id: int, json: CommentEdit):
     comment = comments.get_comment(db.session, comment_id, current_user)
     comments.edit_comment(db.session, current_user, comment, json.body, utcnow())
     db.session.commit()
-    return _one(comment, current_user)
+    post_owner_id = db.session.get(Post, comment.post_id).owner_id
+    liked = comments.liked_by(db.session, current_user, [comment])
+    return comment_out(comment, current_user, post_owner_id, liked)
 
 
 @bp.delete("/comments/<int:comment_id>")

@@ -17,6 +17,7 @@ from skyframe.feed import cursor as feed_cursor
 from skyframe.feed import selector
 from skyframe.feed.settings import FeedSettings
 from skyframe.models import Post, User
+from skyframe.posts import load_posts
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,6 @@ def next_page(
     now: datetime,
 ) -> Page:
     """The viewer's next page of posts after ``cursor`` (None: the top)."""
-    from skyframe.posts import load_posts
-
     size = limit or settings.page_size
     viewer_id = viewer.id if viewer is not None else None
     state = feed_cursor.decode(secret, viewer_id, cursor, now) if cursor else None
