@@ -29,7 +29,7 @@ class ConfigError(RuntimeError):
     """The configuration cannot run safely (for example production without a key)."""
 
 
-FEED_RANGES = {
+WHOLE_NUMBER_RANGES = {
     "FEED_PAGE_SIZE": (1, 50),
     "FEED_FRESH_DAYS": (0, 36500),
     "FEED_PRIORITIZED_PCT": (0, 100),
@@ -38,6 +38,7 @@ FEED_RANGES = {
     "FEED_MAX_CONSECUTIVE_PER_UPLOADER": (0, 50),
     "FEED_SEEN_RETENTION_DAYS": (0, 36500),
     "FEED_SEEN_MAX_IDS": (0, 1_000_000),
+    "SEARCH_RANK_WINDOW": (0, 1_000_000),
 }
 
 
@@ -141,6 +142,10 @@ class BaseConfig:
     INTERACTION_LIMIT = "120 per minute;3000 per day"  # likes, favourites, follows
     COMMENT_LIMIT = "10 per minute;300 per day"
     FEED_SEEN_LIMIT = "60 per minute"
+    # Search (SPEC §5): relevance ranks the newest N matches (0: all of them);
+    # searches, typeahead and related posts share a per-client limit.
+    SEARCH_RANK_WINDOW = 1000
+    SEARCH_LIMIT = "120 per minute;3000 per hour"
 
     LOG_LEVEL = "INFO"
     TESTING = False
@@ -149,7 +154,7 @@ class BaseConfig:
     @classmethod
     def validate(cls, settings: dict[str, Any]) -> None:
         """Refuse settings that cannot work; extended per environment."""
-        for name, (low, high) in FEED_RANGES.items():
+        for name, (low, high) in WHOLE_NUMBER_RANGES.items():
             value = settings[name]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ConfigError(f"{name} must be a whole number from {low} to {high}")

@@ -48,6 +48,8 @@ def _render_item(type_, obj, autogen_context):
 
 
 def run_migrations() -> None:
+    from skyframe.search.schema import include_object
+
     migrate_ext = current_app.extensions["migrate"]
     db = migrate_ext.db
     conf_args = dict(migrate_ext.configure_args)
@@ -55,6 +57,7 @@ def run_migrations() -> None:
     conf_args.setdefault("render_as_batch", True)
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_item", _render_item)
+    conf_args.setdefault("include_object", include_object)
 
     if context.is_offline_mode():
         context.configure(

@@ -15,6 +15,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from skyframe.text import escape_like
+
 QUERY_MAX_LENGTH = 60
 SUGGESTIONS_MAX = 10
 
@@ -131,7 +133,7 @@ def _by_common_name(text: str) -> CatalogueObject | None:
         _connection()
         .execute(
             f"SELECT {_COLUMNS} FROM objects WHERE commonnames LIKE ? ESCAPE '\\'",  # noqa: S608
-            (f"%{_escape_like(text)}%",),
+            (f"%{escape_like(text)}%",),
         )
         .fetchall()
     )
@@ -140,10 +142,6 @@ def _by_common_name(text: str) -> CatalogueObject | None:
         if needle in names:
             return _from_row(row)
     return None
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def resolve(text: str | None) -> CatalogueObject | None:
@@ -163,7 +161,7 @@ def suggest(prefix: str, limit: int = SUGGESTIONS_MAX) -> list[CatalogueObject]:
     exact = resolve(prefix)
     if exact:
         results.append(exact)
-    pattern = _escape_like(prefix) + "%"
+    pattern = escape_like(prefix) + "%"
     rows = (
         _connection()
         .execute(

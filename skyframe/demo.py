@@ -9,6 +9,7 @@ inserts on SQLite. Counters on posts match the generated likes.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,25 +20,121 @@ import numpy as np
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from skyframe import catalogue
 from skyframe.models import FeedSeen, Follow, Post, PostLike, PostMedia, PostTag, User
 from skyframe.storage import Storage
 
+# What people shoot, by how they name it; the catalogue resolves the names
+# exactly as it does for uploads.
 TARGETS = [
-    ("M31", "NGC0224", "Andromeda Galaxy", "deep-sky"),
-    ("M42", "NGC1976", "Orion Nebula", "deep-sky"),
-    ("M45", "M045", "Pleiades", "deep-sky"),
-    ("M51", "NGC5194", "Whirlpool Galaxy", "deep-sky"),
-    ("M101", "NGC5457", "Pinwheel Galaxy", "deep-sky"),
-    ("NGC 7000", "NGC7000", "North America Nebula", "deep-sky"),
-    ("IC 1805", "IC1805", "Heart Nebula", "deep-sky"),
-    ("Jupiter", None, None, "planetary"),
-    ("Saturn", None, None, "planetary"),
-    ("Moon", None, None, "lunar"),
-    ("Sun", None, None, "solar"),
-    ("Milky Way", None, None, "nightscape"),
-    ("Aurora", None, None, "aurora"),
+    ("M31", "deep-sky"),
+    ("M33", "deep-sky"),
+    ("M42", "deep-sky"),
+    ("M45", "deep-sky"),
+    ("M51", "deep-sky"),
+    ("M81", "deep-sky"),
+    ("M101", "deep-sky"),
+    ("M27", "deep-sky"),
+    ("M57", "deep-sky"),
+    ("M13", "deep-sky"),
+    ("M8", "deep-sky"),
+    ("M16", "deep-sky"),
+    ("M20", "deep-sky"),
+    ("M1", "deep-sky"),
+    ("NGC 7000", "deep-sky"),
+    ("NGC 6960", "deep-sky"),
+    ("NGC 2237", "deep-sky"),
+    ("IC 1805", "deep-sky"),
+    ("IC 1396", "deep-sky"),
+    ("IC 434", "deep-sky"),
+    ("NGC 891", "deep-sky"),
+    ("NGC 4565", "deep-sky"),
+    ("Jupiter", "planetary"),
+    ("Saturn", "planetary"),
+    ("Mars", "planetary"),
+    ("Venus", "planetary"),
+    ("Moon", "lunar"),
+    ("Sun", "solar"),
+    ("Milky Way", "nightscape"),
+    ("Orion rising over the hills", "nightscape"),
+    ("Comet 12P/Pons-Brooks", "comet"),
+    ("Perseids", "meteor"),
+    ("Geminids", "meteor"),
+    ("Aurora", "aurora"),
 ]
-TAGS = ["narrowband", "lrgb", "widefield", "bortle4", "hoo", "sho", "mosaic", "firstlight"]
+TAGS = [
+    "narrowband",
+    "lrgb",
+    "widefield",
+    "osc",
+    "hoo",
+    "sho",
+    "mosaic",
+    "firstlight",
+    "bortle4",
+    "bortle7",
+    "dslr",
+    "refractor",
+    "newtonian",
+    "sct",
+    "eaa",
+    "luckyimaging",
+    "starless",
+    "drizzle",
+    "halpha",
+    "oiii",
+    "backyard",
+    "darksite",
+    "starparty",
+    "moonless",
+]
+TITLE_SHAPES = [
+    "{label}",
+    "{label} {place}",
+    "{label} in {palette}",
+    "First light: {label}",
+    "{label}, {hours} hours of data",
+    "{label} on a {night} night",
+    "Another go at {label}",
+]
+PLACES = ["from my backyard", "from a dark site", "from the city", "at the star party"]
+PALETTES = ["narrowband", "HOO", "SHO", "LRGB", "natural colour", "hydrogen alpha"]
+NIGHTS = ["clear", "cold", "windy", "moonlit", "humid", "perfect"]
+TELESCOPES = [
+    "an 80mm refractor",
+    "a RedCat 51",
+    "a Celestron C8",
+    "an 8-inch Newtonian",
+    "an Esprit 100",
+    "a 150mm Maksutov",
+    "a 300mm telephoto lens",
+]
+CAMERAS = [
+    "an ASI2600MC",
+    "an ASI533MC",
+    "an ASI294MM",
+    "a Canon 6D",
+    "a Nikon Z6",
+    "an ASI183MM",
+    "a QHY268M",
+]
+SOFTWARE = [
+    "Siril",
+    "PixInsight",
+    "DeepSkyStacker",
+    "Astro Pixel Processor",
+    "AutoStakkert",
+    "GraXpert and Photoshop",
+]
+CONDITIONS = [
+    "Seeing was excellent.",
+    "Some high clouds came through.",
+    "The Moon was up, so I used filters.",
+    "Transparency was superb.",
+    "Dew was a problem all night.",
+    "Guiding at 0.6 arcseconds RMS.",
+]
+
 DEMO_PASSWORD = "stargazing-demo-1"  # noqa: S105 - printed for people trying the demo
 
 
@@ -225,11 +322,14 @@ def _with_times(a, b, oldest: np.ndarray, now: datetime, rng) -> Iterator[tuple]
 def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng) -> None:
     media = _DemoImages(storage) if shape.images and shape.posts else None
     post_rows, media_rows, tag_rows = [], [], []
+    # Text from its own generator: the graph stays what it was for a seed.
+    captions = np.random.default_rng(shape.seed + 1)
     media_id = _next_id(session, PostMedia)
-    for index, (post_id, owner, age, likes) in enumerate(
-        zip(ids.tolist(), owners.tolist(), ages.tolist(), like_counts.tolist(), strict=True)
+    for post_id, owner, age, likes in zip(
+        ids.tolist(), owners.tolist(), ages.tolist(), like_counts.tolist(), strict=True
     ):
-        name, object_id, common, category = TARGETS[int(rng.integers(len(TARGETS)))]
+        name, object_id, common, category = _targets()[int(rng.integers(len(TARGETS)))]
+        title, notes, tags = _caption(name, common, captions)
         created = now - timedelta(seconds=age)
         key = f"demo{post_id:08x}{int(rng.integers(1 << 62)):016x}"
         image = media.next_image() if media else _DemoImages.plain()
@@ -237,13 +337,13 @@ def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng
             (
                 post_id,
                 owner,
-                f"{common or name} from my backyard",
+                title,
                 name,
                 object_id,
                 common,
                 category,
                 f"Demo observer {owner}",
-                created - timedelta(hours=3),
+                created - timedelta(hours=float(captions.integers(2, 24 * 20))),
                 "ready",
                 key,
                 image.width,
@@ -253,7 +353,8 @@ def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng
                 likes,
                 created,
                 created,
-                "",
+                notes,
+                " ".join(tags),
             )
         )
         for kind, content_type, extension, width, height, size in image.renditions:
@@ -276,9 +377,7 @@ def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng
                 )
             )
             media_id += 1
-        for position, tag in enumerate(
-            sorted({TAGS[index % len(TAGS)], TAGS[int(rng.integers(len(TAGS)))]})
-        ):
+        for position, tag in enumerate(tags):
             tag_rows.append((post_id, tag, position))
     _bulk(
         session,
@@ -303,6 +402,7 @@ def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng
             "created_at",
             "updated_at",
             "notes",
+            "tags_text",
         ),
         post_rows,
     )
@@ -327,6 +427,42 @@ def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng
     _bulk(session, PostTag.__table__, ("post_id", "tag", "position"), tag_rows)
     if media:
         media.close()
+
+
+@functools.cache
+def _targets() -> list[tuple[str, str | None, str | None, str]]:
+    resolved = [(name, catalogue.resolve(name), category) for name, category in TARGETS]
+    return [
+        (name, found.id if found else None, found.common_name if found else None, category)
+        for name, found, category in resolved
+    ]
+
+
+def _pick(options: list[str], rng) -> str:
+    return options[int(rng.integers(len(options)))]
+
+
+def _caption(name: str, common: str | None, rng) -> tuple[str, str, list[str]]:
+    """A title, notes and tags as astrophotographers write them: popular tags
+    far more often than rare ones."""
+    label = common or name
+    if common and rng.random() < 0.3:
+        label = f"{name}, the {common}" if rng.random() < 0.5 else name
+    title = _pick(TITLE_SHAPES, rng).format(
+        label=label,
+        place=_pick(PLACES, rng),
+        palette=_pick(PALETTES, rng),
+        hours=int(rng.integers(1, 30)),
+        night=_pick(NIGHTS, rng),
+    )
+    notes = (
+        f"Shot with {_pick(TELESCOPES, rng)} and {_pick(CAMERAS, rng)}, "
+        f"stacked in {_pick(SOFTWARE, rng)}. {_pick(CONDITIONS, rng)}"
+    )
+    count = int(rng.integers(0, 4))
+    picks = np.minimum(rng.zipf(1.6, size=count), len(TAGS)) - 1
+    tags = list(dict.fromkeys(TAGS[int(i)] for i in picks))
+    return title, notes, tags
 
 
 def _bulk(session: Session, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:

@@ -30,7 +30,7 @@ from skyframe.media.pipeline import (
     accept_upload,
     render_to_storage,
 )
-from skyframe.models import Category, Post, PostMedia, PostStatus, PostTag, User
+from skyframe.models import Category, Post, PostMedia, PostStatus, User
 from skyframe.models.post import (
     EQUIPMENT_MAX_LENGTH,
     GAIN_MAX_LENGTH,
@@ -227,7 +227,8 @@ def _observed_at(value: str, now: datetime, errors: dict) -> datetime | None:
     return moment
 
 
-def _apply_object(post: Post, text: str | None) -> None:
+def set_object(post: Post, text: str | None) -> None:
+    """The object as typed, and what the catalogue knows of it."""
     post.object_name = text
     found = catalogue.resolve(text) if text else None
     post.object_id = found.id if found else None
@@ -242,9 +243,9 @@ def _apply_details(post: Post, details: PostDetails) -> None:
         if name in details.given:
             setattr(post, name, getattr(details, name) if name != "notes" else details.notes or "")
     if "object" in details.given:
-        _apply_object(post, details.object)
+        set_object(post, details.object)
     if "tags" in details.given:
-        post.tag_rows = [PostTag(tag=tag, position=i) for i, tag in enumerate(details.tags or [])]
+        post.set_tags(details.tags or [])
     # Total integration follows the subs unless the uploader gave it.
     subs_changed = {"exposure_seconds", "exposure_count"} & details.given
     if subs_changed and "integration_seconds" not in details.given:

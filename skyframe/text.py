@@ -25,3 +25,8 @@ def paragraphs(value: str) -> str:
         if line or (kept and kept[-1]):
             kept.append(line)
     return "\n".join(kept).strip()
+
+
+def escape_like(text: str, escape: str = "\\") -> str:
+    """``text`` with LIKE's wildcards (and the escape character) taken literally."""
+    return text.replace(escape, escape * 2).replace("%", escape + "%").replace("_", escape + "_")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request, url_for
 from flask_login import AnonymousUserMixin
 
-from skyframe import login_sessions
+from skyframe import login_sessions, search
 from skyframe.errors import json_error, wants_json
 from skyframe.extensions import (
     bootstrap,
@@ -20,6 +20,7 @@ from skyframe.jobs import jobs_from_config
 from skyframe.media.pipeline import MediaSettings
 from skyframe.models import User, utcnow
 from skyframe.passwords import PasswordHashing
+from skyframe.search.filters import SearchFilters
 from skyframe.storage import Storage, storage_from_config
 
 MIGRATIONS_DIR = "migrations"
@@ -110,3 +111,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def search_page(filters: SearchFilters, cursor: str | None, limit: int) -> search.ResultPage:
+    """A page of a search with this app's secret and settings."""
+    return search.page(
+        db.session,
+        filters,
+        secret=current_app.config["SECRET_KEY"],
+        cursor=cursor,
+        limit=limit,
+        now=utcnow(),
+        rank_window=current_app.config["SEARCH_RANK_WINDOW"],
+    )

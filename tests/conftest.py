@@ -184,9 +184,18 @@ def make_post(app):
     import secrets
     from datetime import timedelta
 
+    from skyframe import posts
     from skyframe.models import Post, PostStatus, utcnow
 
-    def make(owner, *, age: timedelta = timedelta(0), status=PostStatus.READY, **fields) -> int:
+    def make(
+        owner,
+        *,
+        age: timedelta = timedelta(0),
+        status=PostStatus.READY,
+        tags: list[str] = (),
+        object: str | None = None,
+        **fields,
+    ) -> int:
         fields.setdefault("title", "A capture")
         fields.setdefault("category", "deep-sky")
         fields.setdefault("observer", "Someone")
@@ -200,6 +209,9 @@ def make_post(app):
                 updated_at=created,
                 **fields,
             )
+            post.set_tags(list(tags))
+            if object is not None:
+                posts.set_object(post, object)
             db.session.add(post)
             db.session.commit()
             return post.id

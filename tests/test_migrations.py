@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 
 from skyframe import create_app
 from skyframe.extensions import db
+from skyframe.search.schema import include_object
 from tests.conftest import BACKENDS, throwaway_database
 
 APP_TABLES = {
@@ -55,7 +56,12 @@ def test_migrations_match_the_models(fresh_app):
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True}
+                connection,
+                opts={
+                    "compare_type": True,
+                    "render_as_batch": True,
+                    "include_object": include_object,
+                },
             )
             differences = compare_metadata(context, db.metadata)
     # SQLite cannot reflect expression indexes, so they are only compared on PostgreSQL.

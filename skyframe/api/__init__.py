@@ -16,4 +16,5 @@ from skyframe.api import (  # noqa: E402,F401
     notifications,
     posts,
     profile,
+    search,
 )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import current_app
 from flask_login import current_user, login_required
 
-from skyframe import feed, interactions
+from skyframe import cursors, feed, following, interactions
 from skyframe.api import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import post_out
-from skyframe.api.schemas import FeedQuery, PostPage, SeenIn, SeenOut
+from skyframe.api.schemas import FeedQuery, PageQuery, PostPage, SeenIn, SeenOut
 from skyframe.extensions import db
 from skyframe.feed import seen
 from skyframe.main.media import viewer
@@ -26,14 +26,19 @@ def feed_page(query: FeedQuery):
     """The next page of the feed: for a signed-in viewer followed uploaders and
     liked posts blended with everyone's newest, unseen first; for anonymous
     visitors the newest posts. Pass next_cursor back as ?cursor=."""
+    return for_you_page(query.cursor, query.limit)
+
+
+def for_you_page(cursor: str | None, limit: int | None) -> PostPage:
+    """A page of the viewer's feed (the API and the feed page)."""
     reader = viewer()
     page = feed.next_page(
         db.session,
         reader,
         feed_settings(),
         secret=current_app.config["SECRET_KEY"],
-        cursor=query.cursor,
-        limit=query.limit,
+        cursor=cursor,
+        limit=limit,
         now=utcnow(),
     )
     flags = interactions.viewer_flags(db.session, reader, page.posts) if reader else None
@@ -57,3 +62,29 @@ def feed_seen(json: SeenIn):
     )
     db.session.commit()
     return SeenOut(recorded=recorded)
+
+
+@bp.get("/feed/following")
+@login_required
+@operation(tags=TAGS, returns=PostPage, query=PageQuery, signed_in=True, errors=(400,))
+def following_feed(query: PageQuery):
+    """Posts by the people the signed-in user follows, newest upload first
+    (cursor-paginated)."""
+    return following_page(query.cursor, query.limit)
+
+
+def following_page(cursor: str | None, limit: int) -> PostPage:
+    """A page of the Following feed for the signed-in user (the API and the page)."""
+    secret = current_app.config["SECRET_KEY"]
+    before = cursors.decode(secret, "following", cursor) if cursor else None
+    rows = following.followed_posts(db.session, current_user, limit=limit + 1, before=before)
+    page, has_more = rows[:limit], len(rows) > limit
+    flags = interactions.viewer_flags(db.session, current_user, page)
+    next_cursor = None
+    if has_more:
+        next_cursor = cursors.encode(secret, "following", page[-1].created_at, page[-1].id)
+    return PostPage(
+        items=[post_out(post, current_user, flags) for post in page],
+        next_cursor=next_cursor,
+        has_more=has_more,
+    )

@@ -8,6 +8,7 @@ from skyframe import comments as comment_rules
 from skyframe import interactions
 from skyframe import posts as post_rules
 from skyframe.api.schemas import (
+    CatalogueItem,
     CatalogueRef,
     CommentOut,
     CommentRef,
@@ -20,6 +21,7 @@ from skyframe.api.schemas import (
     UserRef,
 )
 from skyframe.avatars import gravatar_url
+from skyframe.catalogue import CatalogueObject
 from skyframe.interactions import ViewerFlags
 from skyframe.models import Comment, Notification, Post, PostMedia, User
 
@@ -73,6 +75,17 @@ def avatar_url(user: User) -> str:
         return gravatar_url(user.email)
     version = user.avatar_key.rsplit("/", 1)[-1].split(".")[0][:12] if user.avatar_key else "d"
     return url_for("main.avatar", handle=user.handle, v=version)
+
+
+def catalogue_item(found: CatalogueObject) -> CatalogueItem:
+    return CatalogueItem(
+        id=found.id,
+        name=found.name,
+        common_name=found.common_name,
+        type=found.type,
+        constellation=found.constellation,
+        aliases=list(found.aliases),
+    )
 
 
 def user_ref(user: User) -> UserRef:

@@ -455,3 +455,76 @@ class NotificationsRead(BaseModel):
 
 class UnreadCount(BaseModel):
     unread_count: int
+
+
+# Search -----------------------------------------------------------------------
+
+
+class SearchQuery(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    q: str | None = Field(
+        default=None,
+        max_length=1000,
+        description=(
+            "Free text over title, object, tags and notes: all words must match; "
+            '"quoted words" match as a phrase, `or` accepts either side, -word excludes.'
+        ),
+    )
+    observer: str | None = Field(
+        default=None, max_length=1000, description="A handle (@ optional) or an observer name."
+    )
+    object: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Any name the catalogue knows (M31, NGC 224, Andromeda Galaxy) or a name.",
+    )
+    category: str | None = Field(default=None, max_length=40, examples=["deep-sky"])
+    tag: str | None = Field(default=None, max_length=100)
+    observed_from: str | None = Field(
+        default=None,
+        alias="from",
+        max_length=40,
+        description="Observed on or after: YYYY-MM-DD (UTC day) or an ISO 8601 date and time.",
+    )
+    observed_to: str | None = Field(
+        default=None,
+        alias="to",
+        max_length=40,
+        description="Observed on or before: YYYY-MM-DD (the whole day) or a date and time.",
+    )
+    sort: str | None = Field(
+        default=None,
+        max_length=20,
+        description="relevance (the default with q) or newest (always, without q).",
+    )
+    cursor: str | None = Field(
+        default=None, max_length=500, description="next_cursor from the previous page."
+    )
+    limit: int = Field(default=20, ge=1, le=PAGE_SIZE_MAX)
+
+
+class SearchResults(PostPage):
+    sort: str = Field(description="The order the results are in: relevance or newest.")
+    object: CatalogueItem | None = Field(
+        description="The catalogue object the object filter resolved to, if any."
+    )
+
+
+class PostList(BaseModel):
+    items: list[PostOut]
+
+
+class UserSuggestions(BaseModel):
+    items: list[UserRef]
+
+
+class HandleQuery(BaseModel):
+    q: str = Field(
+        default="",
+        max_length=200,
+        description=(
+            "The start of a handle, any case (@ optional). Wildcards are literal; "
+            f"more than {HANDLE_MAX_LENGTH} characters matches nothing."
+        ),
+    )

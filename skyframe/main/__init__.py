@@ -2,4 +2,12 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from skyframe.main import media, posts, profile, routes  # noqa: E402,F401
+from skyframe.main import (  # noqa: E402,F401
+    context,
+    feed_pages,
+    media,
+    people,
+    posts,
+    profile,
+    routes,
+)

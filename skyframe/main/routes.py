@@ -14,11 +14,6 @@ from skyframe.main import bp
 log = logging.getLogger(__name__)
 
 
-@bp.get("/")
-def index():
-    return render_template("main/index.html")
-
-
 @bp.get("/api/docs")
 def api_docs():
     """A readable reference of the JSON API, rendered from its OpenAPI document."""

@@ -66,6 +66,9 @@ class PostStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+_READY = text("status = 'ready'")
+
+
 def _in(values) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
@@ -97,10 +100,31 @@ class Post(Base):
             postgresql_where=text("status = 'ready'"),
             sqlite_where=text("status = 'ready'"),
         ),
-        Index("ix_posts_object_id", "object_id"),
-        Index("ix_posts_observed_at", "observed_at"),
-        Index("ix_posts_category", "category"),
+        # Search filters, each answering newest-first from its own index.
+        *(
+            Index(name, *columns, postgresql_where=_READY, sqlite_where=_READY)
+            for name, columns in {
+                "ix_posts_ready_object_created": ("object_id", "created_at", "id"),
+                "ix_posts_ready_object_name_created": (
+                    text("lower(object_name)"),
+                    "created_at",
+                    "id",
+                ),
+                "ix_posts_ready_observer_created": (text("lower(observer)"), "created_at", "id"),
+                "ix_posts_ready_category_created": ("category", "created_at", "id"),
+                "ix_posts_ready_category_observed": (
+                    "category",
+                    "observed_at",
+                    "created_at",
+                    "id",
+                ),
+                "ix_posts_ready_observed_created": ("observed_at", "created_at", "id"),
+            }.items()
+        ),
     )
+    # Not mapped: the full-text index is the database's own (migration 0008),
+    # a generated tsvector column on PostgreSQL and an FTS5 table on SQLite;
+    # skyframe.search queries it.
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -123,6 +147,8 @@ class Post(Base):
     gain: Mapped[str | None] = mapped_column(String(GAIN_MAX_LENGTH))
     bortle: Mapped[int | None] = mapped_column(SmallInteger)
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The tags again, space-separated, for the full-text index (kept by set_tags).
+    tags_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[str] = mapped_column(String(12), default=PostStatus.PROCESSING)
     failure_reason: Mapped[str | None] = mapped_column(String(300))
     # Storage prefix of the post's files: random, so file URLs reveal nothing.
@@ -155,6 +181,10 @@ class Post(Base):
     @property
     def tags(self) -> list[str]:
         return [row.tag for row in self.tag_rows]
+
+    def set_tags(self, tags: list[str]) -> None:
+        self.tag_rows = [PostTag(tag=tag, position=i) for i, tag in enumerate(tags)]
+        self.tags_text = " ".join(tags)
 
     @property
     def is_ready(self) -> bool:

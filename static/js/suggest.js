@@ -1,5 +1,6 @@
-// Object typeahead: fills the field's <datalist> from the catalogue API.
-export function attachObjectSuggestions(input, url) {
+// Typeahead for text fields: fills the field's <datalist> from a JSON API
+// answering {items: [...]} for ?q=.
+export function attachSuggestions(input, url, toOption, minLength = 2) {
   const list = document.getElementById(input.getAttribute("list"));
   if (!list || !url) return;
   let timer;
@@ -7,7 +8,7 @@ export function attachObjectSuggestions(input, url) {
   input.addEventListener("input", () => {
     clearTimeout(timer);
     const query = input.value.trim();
-    if (query.length < 2 || query === lastQuery) return;
+    if (query.length < minLength || query === lastQuery) return;
     timer = setTimeout(async () => {
       lastQuery = query;
       try {
@@ -19,8 +20,7 @@ export function attachObjectSuggestions(input, url) {
         list.replaceChildren(
           ...items.map((item) => {
             const option = document.createElement("option");
-            option.value = item.name;
-            option.label = [item.common_name, item.type, item.constellation].filter(Boolean).join(" · ");
+            Object.assign(option, toOption(item));
             return option;
           }),
         );
@@ -29,4 +29,22 @@ export function attachObjectSuggestions(input, url) {
       }
     }, 200);
   });
+}
+
+// Object typeahead: designations and common names from the catalogue.
+export function attachObjectSuggestions(input, url) {
+  attachSuggestions(input, url, (item) => ({
+    value: item.name,
+    label: [item.common_name, item.type, item.constellation].filter(Boolean).join(" · "),
+  }));
+}
+
+// Handle typeahead: active users whose handle starts with what was typed.
+export function attachHandleSuggestions(input, url) {
+  attachSuggestions(
+    input,
+    url,
+    (user) => ({ value: `@${user.handle}`, label: user.display_name }),
+    1,
+  );
 }

@@ -1,0 +1,62 @@
+"""The Following feed: posts by the people a user follows, newest upload first.
+
+Keyset-paginated on (created_at, id). On PostgreSQL one bounded LATERAL scan
+per followed uploader over the (owner_id, created_at, id) index of ready
+posts (see RESEARCH.md: 10 ms for 500 follows against 63 ms for IN); SQLite
+gets the same rows from IN (subquery).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, true, tuple_
+from sqlalchemy.orm import Session
+
+from skyframe.models import Follow, Post, PostStatus, User
+from skyframe.posts import load_posts
+
+Position = tuple[datetime, int]
+
+
+def followed_posts(
+    session: Session, user: User, *, limit: int, before: Position | None
+) -> list[Post]:
+    """Up to ``limit`` ready posts by uploaders ``user`` follows, newest first,
+    strictly older than ``before``. Ask for ``limit + 1`` to learn whether more
+    follow."""
+    posts = Post.__table__
+    follows = Follow.__table__
+    conditions = [posts.c.status == PostStatus.READY]
+    if before is not None:
+        conditions.append(tuple_(posts.c.created_at, posts.c.id) < tuple_(*before))
+    order = (posts.c.created_at.desc(), posts.c.id.desc())
+    if session.get_bind().dialect.name == "postgresql":
+        per_followee = (
+            select(posts.c.id, posts.c.created_at)
+            .where(posts.c.owner_id == follows.c.followee_id, *conditions)
+            .order_by(*order)
+            .limit(limit)
+            .lateral("followed_posts")
+        )
+        query = (
+            select(per_followee.c.id)
+            .select_from(follows)
+            .join(per_followee, true())
+            .where(follows.c.follower_id == user.id)
+            .order_by(per_followee.c.created_at.desc(), per_followee.c.id.desc())
+            .limit(limit)
+        )
+    else:
+        query = (
+            select(posts.c.id)
+            .where(
+                posts.c.owner_id.in_(
+                    select(follows.c.followee_id).where(follows.c.follower_id == user.id)
+                ),
+                *conditions,
+            )
+            .order_by(*order)
+            .limit(limit)
+        )
+    return load_posts(session, list(session.scalars(query)))

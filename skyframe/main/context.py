@@ -1,0 +1,22 @@
+"""Values every page template may use."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from skyframe import notifications
+from skyframe.extensions import db
+from skyframe.main import bp
+
+
+def unread_notifications() -> int:
+    """The signed-in user's unread notifications (0 when signed out); one
+    indexed count, made only by templates that show the badge."""
+    if not current_user.is_authenticated:
+        return 0
+    return notifications.unread_count(db.session, current_user)
+
+
+@bp.app_context_processor
+def page_helpers() -> dict[str, object]:
+    return {"unread_notifications": unread_notifications}

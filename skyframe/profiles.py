@@ -1,0 +1,66 @@
+"""Profile pages: a user's posts, their counts, and whether the viewer follows them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from skyframe import interactions
+from skyframe.models import Follow, Post, PostStatus, User
+
+Position = tuple[datetime, int]
+
+
+@dataclass(frozen=True)
+class ProfileCounts:
+    posts: int
+    followers: int
+    following: int
+
+
+def shows_unfinished(owner: User, viewer: User | None) -> bool:
+    """Owners and staff also see uploads still processing or failed."""
+    return viewer is not None and (viewer.id == owner.id or viewer.is_staff)
+
+
+def profile_posts(
+    session: Session,
+    owner: User,
+    viewer: User | None,
+    *,
+    limit: int,
+    before: Position | None,
+) -> list[Post]:
+    """Up to ``limit`` of the owner's posts, newest first, strictly older than
+    ``before`` (keyset on the (owner_id, created_at, id) index)."""
+    conditions = [Post.owner_id == owner.id]
+    if not shows_unfinished(owner, viewer):
+        conditions.append(Post.status == PostStatus.READY)
+    if before is not None:
+        conditions.append(tuple_(Post.created_at, Post.id) < tuple_(*before))
+    query = select(Post).where(*conditions).order_by(Post.created_at.desc(), Post.id.desc())
+    return list(session.scalars(query.limit(limit)))
+
+
+def profile_counts(session: Session, owner: User) -> ProfileCounts:
+    posts = session.scalar(
+        select(func.count())
+        .select_from(Post)
+        .where(Post.owner_id == owner.id, Post.status == PostStatus.READY)
+    )
+    followers, following = interactions.follow_counts(session, owner)
+    return ProfileCounts(posts=posts or 0, followers=followers, following=following)
+
+
+def is_following(session: Session, follower: User | None, followee: User) -> bool:
+    if follower is None or follower.id == followee.id:
+        return False
+    found = session.scalar(
+        select(Follow.follower_id).where(
+            Follow.follower_id == follower.id, Follow.followee_id == followee.id
+        )
+    )
+    return found is not None
