@@ -10,4 +10,5 @@ from skyframe.main import (  # noqa: E402,F401
     posts,
     profile,
     routes,
+    search,
 )
