@@ -82,7 +82,7 @@ function render(comment) {
   actions.append(like);
   if (signedIn) actions.append(button("Reply", "reply"));
   if (comment.can_edit) actions.append(button("Edit", "edit"));
-  if (comment.can_delete) actions.append(button("Delete", "delete", "text-danger"));
+  if (comment.can_delete) actions.append(button("Delete", "delete", "text-danger-emphasis"));
   main.append(head, body, actions);
   item.append(avatar, main);
   item.comment = comment;
