@@ -8,14 +8,16 @@ is present only for validation errors.
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from skyframe.exceptions import DomainError
-from skyframe.extensions import db
+from skyframe.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +61,33 @@ def json_error(
     return response
 
 
-def _error_page(status: int, title: str, message: str) -> tuple[str, int]:
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+# When even the error page cannot be drawn (the database is down and the
+# layout asks who is signed in), this plain page still answers.
+PLAIN_ERROR_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{status} {title} · SkyFrame</title></head>
+<body><main><h1>{status} {title}</h1><p>{message}</p>
+<p><a href="/">Back to SkyFrame</a></p></main></body></html>"""
+
+
+def _error_page(
+    status: int, title: str, message: str, retry_after: int | None = None
+) -> tuple[str, int]:
+    try:
+        body = render_template(
+            "errors/error.html",
+            status=status,
+            title=title,
+            message=message,
+            retry_after=retry_after,
+        )
+    except Exception:
+        if status < 500:
+            raise
+        log.exception("the error page itself failed")
+        db.session.rollback()
+        body = PLAIN_ERROR_PAGE.format(status=status, title=escape(title), message=escape(message))
+    return body, status
 
 
 def _respond(
@@ -75,7 +102,11 @@ def _respond(
     if wants_json():
         response = json_error(status, message, code=code, fields=fields)
     else:
-        body, _ = _error_page(status, title, message)
+        retry_after = next(
+            (int(v) for k, v in headers or () if k.lower() == "retry-after" and str(v).isdigit()),
+            None,
+        )
+        body, _ = _error_page(status, title, message, retry_after)
         response = Response(body, status=status, mimetype="text/html")
     if headers:
         response.headers.extend(headers)
@@ -115,12 +146,13 @@ def handle_csrf_error(exc: CSRFError):
 
 
 def handle_rate_limit(exc: RateLimitExceeded):
-    response = _respond(429, "Slow down", FRIENDLY_MESSAGES[429], code="rate_limited")
-    retry_after = exc.get_headers()
-    for name, value in retry_after:
-        if name.lower() == "retry-after":
-            response.headers[name] = value
-    return response
+    # Flask-Limiter adds its headers after the response is made; the page
+    # needs the wait now, from the limit that was hit.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() == "retry-after"]
+    current = limiter.current_limit
+    if not headers and current is not None:
+        headers = [("Retry-After", str(max(1, int(current.reset_at - time.time()))))]
+    return _respond(429, "Slow down", FRIENDLY_MESSAGES[429], code="rate_limited", headers=headers)
 
 
 def handle_domain_error(exc: DomainError):

@@ -9,6 +9,7 @@ from skyframe.main import (  # noqa: E402,F401
     people,
     posts,
     profile,
+    pwa,
     routes,
     search,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from skyframe import notifications
 from skyframe.extensions import db
@@ -14,7 +15,11 @@ def unread_notifications() -> int:
     indexed count, made only by templates that show the badge."""
     if not current_user.is_authenticated:
         return 0
-    return notifications.unread_count(db.session, current_user)
+    try:
+        return notifications.unread_count(db.session, current_user)
+    except SQLAlchemyError:  # the badge never takes a page down with it
+        db.session.rollback()
+        return 0
 
 
 @bp.app_context_processor
