@@ -231,3 +231,70 @@ def test_notifications_page_lists_and_marks_read_without_js(client, make_user, u
     html = client.get("/notifications").get_data(as_text=True)
     assert "is-unread" not in html
     assert 'aria-label="Notifications"' in html
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_the_post_page_likes_saves_and_follows_without_js(client, make_user, uploaded):
+    post_id = uploaded["id"]
+    html = client.get(f"/p/{post_id}").get_data(as_text=True)
+    assert "Log in to like, save or comment" in html
+    make_user("mira")
+    login(client, "mira")
+    html = client.get(f"/p/{post_id}").get_data(as_text=True)
+    token = csrf_of(html)
+    answer = client.post(
+        f"/p/{post_id}/like", data={"csrf_token": token, "action": "do"}, csrf=False
+    )
+    assert answer.headers["Location"] == f"/p/{post_id}#actions"
+    html = client.get(f"/p/{post_id}").get_data(as_text=True)
+    assert "Liked · 1" in html
+    client.post(f"/p/{post_id}/like", data={"csrf_token": token, "action": "undo"}, csrf=False)
+    assert "Like · 0" in client.get(f"/p/{post_id}").get_data(as_text=True)
+
+    client.post(f"/p/{post_id}/save", data={"csrf_token": token, "action": "do"}, csrf=False)
+    assert f'href="/p/{post_id}"' in client.get("/saved").get_data(as_text=True)
+
+    answer = client.post(
+        "/u/vega/follow",
+        data={"csrf_token": token, "action": "follow", "next": f"/p/{post_id}#actions"},
+        csrf=False,
+    )
+    assert answer.headers["Location"] == f"/p/{post_id}#actions"
+    assert "Following @vega" in client.get(f"/p/{post_id}").get_data(as_text=True)
+    assert client.post(f"/p/{post_id}/like", data={"action": "do"}, csrf=False).status_code == 403
+
+
+def test_the_post_page_lists_and_takes_comments_without_js(client, make_user, uploaded):
+    post_id = uploaded["id"]
+    make_user("mira")
+    login(client, "mira")
+    token = csrf_of(client.get(f"/p/{post_id}").get_data(as_text=True))
+    answer = client.post(
+        f"/p/{post_id}/comments", data={"csrf_token": token, "body": "Sharp!"}, csrf=False
+    )
+    assert answer.status_code == 302
+    anchor = answer.headers["Location"].split("#")[1]
+    html = client.get(f"/p/{post_id}").get_data(as_text=True)
+    assert f'<li class="comment" id="{anchor}">' in html  # where notifications point
+    assert "Sharp!" in html
+    assert "Comments (1)" in html
+    refused = client.post(
+        f"/p/{post_id}/comments", data={"csrf_token": token, "body": "   "}, csrf=False
+    )
+    assert refused.headers["Location"] == f"/p/{post_id}#comments"
+    html = client.get(f"/p/{post_id}").get_data(as_text=True)
+    assert "Comments (1)" in html
+    assert 'class="alert alert-danger' in html
+
+    client.post("/api/v1/auth/logout")
+    login(client, "vega")  # the post's owner may delete any comment on it
+    html = client.get(f"/p/{post_id}").get_data(as_text=True)
+    comment_id = anchor.removeprefix("comment-")
+    assert f'action="/comments/{comment_id}/delete"' in html
+    client.post(f"/comments/{comment_id}/delete", data={"csrf_token": csrf_of(html)}, csrf=False)
+    html = client.get(f"/p/{post_id}").get_data(as_text=True)
+    assert "Sharp!" not in html
+    assert "Comments (0)" in html

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from skyframe import posts
+from skyframe import comments, cursors, interactions, posts
 from skyframe.exceptions import DomainError, PermissionDenied
 from skyframe.extensions import db
 from skyframe.main import bp
 from skyframe.main.forms import ConfirmForm, PostDetailsForm, UploadForm
 from skyframe.main.media import viewer
 from skyframe.models import Category, utcnow
+from skyframe.ratelimit import per_user_limit
 from skyframe.requests import accepts_uploads, upload_rate_limit
 from skyframe.uploads import receive_upload
 from skyframe.wiring import current_storage
@@ -52,16 +53,92 @@ def upload():
     return render_template("posts/upload.html", form=form), status
 
 
+COMMENTS_PAGE = 50
+
+
 @bp.get("/p/<int:post_id>")
 def post_page(post_id: int):
-    post = posts.get_post(db.session, post_id, viewer())
+    reader = viewer()
+    post = posts.get_post(db.session, post_id, reader)
+    flags = interactions.viewer_flags(db.session, reader, [post]) if reader else None
+    secret = current_app.config["SECRET_KEY"]
+    listing = f"comments:{post.id}"
+    raw_cursor = request.args.get("comments")
+    after = cursors.decode(secret, listing, raw_cursor[:500]) if raw_cursor else None
+    rows = comments.conversation(db.session, post, limit=COMMENTS_PAGE, after=after)
+    page = rows[:COMMENTS_PAGE]
+    more = None
+    if len(rows) > COMMENTS_PAGE:
+        more = cursors.encode(secret, listing, page[-1].created_at, page[-1].id)
     return render_template(
         "posts/post.html",
         post=post,
-        can_edit=posts.can_edit(post, viewer()),
+        can_edit=posts.can_edit(post, reader),
         delete_form=ConfirmForm(),
         category_label=Category(post.category).label,
+        liked=bool(flags and post.id in flags.liked),
+        favorited=bool(flags and post.id in flags.favorited),
+        following=bool(flags and post.owner_id in flags.following),
+        comments=page,
+        more_comments=more,
+        can_delete_comment=lambda comment: comments.can_delete(comment, post.owner_id, reader),
     )
+
+
+def _back_to(post_id: int, anchor: str) -> Response:
+    return redirect(url_for("main.post_page", post_id=post_id) + f"#{anchor}")
+
+
+@bp.post("/p/<int:post_id>/like")
+@login_required
+@per_user_limit("INTERACTION_LIMIT", scope="interactions")
+def like_form(post_id: int):
+    """Like or unlike from the post page without JavaScript."""
+    post = posts.get_post(db.session, post_id, current_user)
+    interactions.set_like(db.session, current_user, post, request.form.get("action") != "undo")
+    db.session.commit()
+    return _back_to(post.id, "actions")
+
+
+@bp.post("/p/<int:post_id>/save")
+@login_required
+@per_user_limit("INTERACTION_LIMIT", scope="interactions")
+def save_form(post_id: int):
+    """Save or unsave from the post page without JavaScript."""
+    post = posts.get_post(db.session, post_id, current_user)
+    interactions.set_favorite(db.session, current_user, post, request.form.get("action") != "undo")
+    db.session.commit()
+    return _back_to(post.id, "actions")
+
+
+@bp.post("/p/<int:post_id>/comments")
+@login_required
+@per_user_limit("COMMENT_LIMIT", scope="comments")
+def comment_form(post_id: int):
+    """Add a comment from the post page without JavaScript."""
+    post = posts.get_post(db.session, post_id, current_user)
+    try:
+        comment = comments.add_comment(
+            db.session, current_user, post, request.form.get("body", ""), None, utcnow()
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.fields.get("body") or exc.message, "error")
+        return _back_to(post.id, "comments")
+    db.session.commit()
+    return _back_to(post.id, f"comment-{comment.id}")
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@login_required
+def delete_comment_form(comment_id: int):
+    """Delete a comment (its author, the post's owner or a moderator) without JavaScript."""
+    comment = comments.get_comment(db.session, comment_id, current_user)
+    post_id = comment.post_id
+    comments.delete_comment(db.session, current_user, comment)
+    db.session.commit()
+    flash("The comment was deleted.", "info")
+    return _back_to(post_id, "comments")
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
