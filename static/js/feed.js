@@ -470,6 +470,15 @@ function go(index) {
   target.focus({ preventScroll: true });
 }
 
+feed.addEventListener("keydown", (event) => {
+  // The image is a button: Enter or Space opens the viewer (double-tap's twin is the Like button).
+  const media = event.target.closest && event.target.closest(".feed-card__media");
+  if (!media || (event.key !== "Enter" && event.key !== " ")) return;
+  event.preventDefault();
+  const { item } = itemOf(media);
+  if (item) openViewer(item);
+});
+
 document.addEventListener("keydown", (event) => {
   if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
   const target = event.target;

@@ -138,3 +138,28 @@ def test_signed_out_visitors_are_sent_to_log_in_to_like(phone, live_server, many
     page.wait_for_url(live_server + "/login?next=/")
     settle_free = page.problems == []
     assert settle_free
+
+
+def test_the_zoom_viewer_opens_from_a_tap_or_the_keyboard_and_zooms(phone, live_server, many_posts):
+    page = phone
+    page.goto(live_server + "/")
+    media = page.locator(".feed-card__media").first
+    media.locator("img").wait_for()
+    media.tap()
+    viewer = page.get_by_role("dialog", name="Full-resolution image")
+    expect(viewer).to_be_visible()
+    image = viewer.locator("img")
+    page.wait_for_function("() => document.querySelector('#zoom-viewer img').naturalWidth > 0")
+    assert image.get_attribute("src").endswith("/original.jpg")
+    viewer.dblclick(position={"x": 200, "y": 450})
+    assert "scale(2.5)" in image.evaluate("i => i.style.transform")
+    page.keyboard.press("Escape")
+    expect(viewer).to_be_hidden()
+    media.focus()
+    page.keyboard.press("Enter")
+    expect(viewer).to_be_visible()
+    page.keyboard.press("+")
+    assert "scale(1.5)" in image.evaluate("i => i.style.transform")
+    viewer.get_by_role("button", name="Close the viewer").click()
+    expect(viewer).to_be_hidden()
+    assert page.problems == []
