@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests import media_samples as samples
 from tests.conftest import STRONG_PASSWORD
 
@@ -59,7 +61,8 @@ def test_refused_file_shows_the_reason_next_to_the_field(phone, live_server, mak
     with page.expect_response(lambda r: r.url.endswith("/api/v1/posts")) as answer:
         page.get_by_role("button", name="Upload").click()
     assert answer.value.status == 422
-    assert page.get_by_text("Markup (SVG, HTML) is not accepted").first.is_visible()
-    assert page.get_by_label("Image").get_attribute("aria-invalid") == "true"
+    # The answer is shown by the XHR's load handler, a moment after the response.
+    expect(page.get_by_text("Markup (SVG, HTML) is not accepted").first).to_be_visible()
+    expect(page.get_by_label("Image")).to_have_attribute("aria-invalid", "true")
     # The 422 itself is expected; nothing else may have gone wrong.
     assert [p for p in page.problems if "/api/v1/posts" not in p] == []
