@@ -144,7 +144,7 @@ class BaseConfig:
     FEED_SEEN_LIMIT = "60 per minute"
     # Search (SPEC §5): relevance ranks the newest N matches (0: all of them);
     # searches, typeahead and related posts share a per-client limit.
-    SEARCH_RANK_WINDOW = 1000
+    SEARCH_RANK_WINDOW = 200
     SEARCH_LIMIT = "120 per minute;3000 per hour"
 
     LOG_LEVEL = "INFO"

@@ -104,6 +104,7 @@ def _from_row(row) -> CatalogueObject:
 _COLUMNS = "name, type, const, messier, ngc, ic, commonnames, identifiers"
 
 
+@functools.lru_cache(maxsize=4096)
 def by_id(object_id: str) -> CatalogueObject | None:
     row = (
         _connection()
@@ -126,30 +127,33 @@ def _by_designation(text: str) -> CatalogueObject | None:
     return by_id(found.name) if found is not None else None
 
 
+@functools.cache
+def _common_names() -> dict[str, str]:
+    """Every common name (case-folded) → its object's id, read once."""
+    names: dict[str, str] = {}
+    for name, commonnames in _connection().execute(
+        "SELECT name, commonnames FROM objects WHERE commonnames IS NOT NULL"
+    ):
+        for common in commonnames.split(","):
+            names.setdefault(common.strip().casefold(), name)
+    return names
+
+
 def _by_common_name(text: str) -> CatalogueObject | None:
     """Exact (case-insensitive) match of one of an object's common names."""
-    needle = text.casefold()
-    rows = (
-        _connection()
-        .execute(
-            f"SELECT {_COLUMNS} FROM objects WHERE commonnames LIKE ? ESCAPE '\\'",  # noqa: S608
-            (f"%{escape_like(text)}%",),
-        )
-        .fetchall()
-    )
-    for row in rows:
-        names = [c.strip().casefold() for c in (row[6] or "").split(",")]
-        if needle in names:
-            return _from_row(row)
-    return None
+    object_id = _common_names().get(text.casefold())
+    return by_id(object_id) if object_id else None
 
 
 def resolve(text: str | None) -> CatalogueObject | None:
     """The catalogue object a free-text name means, or None."""
     text = " ".join((text or "").split())[:QUERY_MAX_LENGTH]
-    if not text:
-        return None
-    return _by_designation(text) or _by_designation(text.replace(" ", "")) or _by_common_name(text)
+    return _resolve(text) if text else None
+
+
+@functools.lru_cache(maxsize=4096)  # the catalogue never changes while running
+def _resolve(text: str) -> CatalogueObject | None:
+    return _by_common_name(text) or _by_designation(text) or _by_designation(text.replace(" ", ""))
 
 
 def suggest(prefix: str, limit: int = SUGGESTIONS_MAX) -> list[CatalogueObject]:

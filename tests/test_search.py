@@ -148,11 +148,11 @@ def test_tag_filter_ignores_case_and_hash(client, sky):
 
 
 def test_observed_date_range_includes_both_whole_days(client, sky):
-    assert found(client, **{"from": "2026-08-10", "to": "2026-09-01"}) == [
-        sky["m31_a"],
-        sky["m31_b"],
-        sky["moon"],
-    ]
+    august = {"from": "2026-08-10", "to": "2026-09-01"}
+    body = search(client, **august)
+    assert body["sort"] == "observed"  # a range of dates lists the latest observations first
+    assert [item["id"] for item in body["items"]] == [sky["m31_b"], sky["moon"], sky["m31_a"]]
+    assert found(client, **august, sort="newest") == [sky["m31_a"], sky["m31_b"], sky["moon"]]
     assert found(client, **{"from": "2026-09-02"}) == [sky["m31_c"], sky["jupiter"]]
     assert found(client, to="2026-01-15") == [sky["m42"]]
     assert found(client, **{"from": "2026-08-12T19:00:00Z", "to": "2026-08-12T20:00:00Z"}) == [
@@ -277,6 +277,8 @@ def test_deleted_and_edited_posts_leave_the_index(app, client, sky):
         {"q": "galaxy or nebula", "sort": "newest"},
         {"category": "deep-sky"},
         {"q": "-zzz"},
+        {"from": "2026-01-01"},
+        {"sort": "observed"},
     ],
 )
 def test_pages_cover_every_result_once(client, sky, query):
@@ -453,3 +455,57 @@ def test_post_page_shows_more_like_this(client, sky):
     html = client.get(f"/p/{sky['m31_a']}").get_data(as_text=True)
     assert "More like this" in html
     assert f'href="/p/{sky["m31_b"]}"' in html
+
+
+# The relevance window -----------------------------------------------------------
+
+
+@pytest.fixture
+def comets(app, make_user, make_post):
+    """Six posts about comets, newest first; the newest three are the window
+    when SEARCH_RANK_WINDOW is 3. Titles make the oldest of the three rank first."""
+    app.config["SEARCH_RANK_WINDOW"] = 3
+    owner = make_user("hale")
+    titles = ["A comet", "Comet tail", "Comet comet", "Comet four", "Comet five", "Comet six"]
+    return [
+        make_post(owner, age=i * MINUTE, title=title, notes="comet" if i == 2 else "")
+        for i, title in enumerate(titles)
+    ]
+
+
+def test_relevance_ranks_the_window_then_continues_with_older_matches(client, comets):
+    whole = every_page(client, q="comet", limit=50)
+    assert sorted(whole[:3]) == sorted(comets[:3])  # the window, best first
+    assert whole[0] == comets[2]  # comet in title and notes
+    assert whole[3:] == comets[3:]  # then older matches, newest first
+    for size in (1, 2, 4):
+        assert every_page(client, q="comet", limit=size) == whole
+
+
+def test_a_post_made_visible_between_pages_pushes_nothing_out(app, client, comets, make_post):
+    late = make_post(comets[0], status=PostStatus.PROCESSING, title="Comet late", age=MINUTE / 2)
+    first = search(client, q="comet", limit=2)
+    with app.app_context():
+        db.session.get(Post, late).status = PostStatus.READY
+        db.session.commit()
+    seen = [item["id"] for item in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        body = search(client, q="comet", limit=2, cursor=cursor)
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+    assert set(comets) <= set(seen)
+    assert len(seen) == len(set(seen))
+
+
+def test_suggestions_ignore_control_characters(client, handles):
+    assert suggested(client, "user\x00") == []
+    assert suggested(client, "\x00") == []
+
+
+def test_too_many_words_is_a_clear_422(client, sky):
+    response = client.get(
+        "/api/v1/search", query_string={"q": " ".join(f"w{i}" for i in range(17))}
+    )
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["q"] == "Use at most 16 words."

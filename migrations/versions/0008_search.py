@@ -96,9 +96,10 @@ def _backfill_tags_text():
         tags = "string_agg(tag, ' ' ORDER BY position)"
     else:
         tags = "group_concat(tag, ' ')"
+    # Tags in their order, as Post.set_tags writes them (phrases span tags).
     op.execute(
-        f"UPDATE posts SET tags_text = (SELECT {tags} FROM post_tags "  # noqa: S608
-        "WHERE post_tags.post_id = posts.id) "
+        f"UPDATE posts SET tags_text = (SELECT {tags} FROM (SELECT tag, position FROM post_tags "  # noqa: S608
+        "WHERE post_tags.post_id = posts.id ORDER BY position) AS ordered) "
         "WHERE EXISTS (SELECT 1 FROM post_tags WHERE post_tags.post_id = posts.id)"
     )
 

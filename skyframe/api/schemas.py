@@ -496,7 +496,10 @@ class SearchQuery(BaseModel):
     sort: str | None = Field(
         default=None,
         max_length=20,
-        description="relevance (the default with q) or newest (always, without q).",
+        description=(
+            "relevance (the default with q), observed (latest observation first: the "
+            "default with from/to) or newest (upload time: the default otherwise)."
+        ),
     )
     cursor: str | None = Field(
         default=None, max_length=500, description="next_cursor from the previous page."

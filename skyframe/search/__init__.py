@@ -3,10 +3,12 @@ this", and handle typeahead.
 
 Every filter is answered from an index of ready posts (migration 0008) and
 pages are keyset positions, never OFFSET. Newest-first pages continue from
-(created_at, id). Relevance pages rank the newest ``rank_window`` matches of
-the search as it stood on its first page (as_of) and continue from (rank,
-id): ranking every match of a common word would read a large part of the
-table, while the newest thousand matches answer in milliseconds.
+(created_at, id), observation-date pages from (observed_at, created_at, id).
+Relevance pages rank the newest ``rank_window`` matches of the search as it
+stood on its first page (as_of, and the window's oldest match) and continue
+from (rank, id), then list older matches newest first: ranking every match of
+a common word would read a large part of the table, while the newest few
+hundred matches answer in milliseconds.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select, tuple_
+from sqlalchemy import exists, func, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -24,7 +26,7 @@ from skyframe.models import Post, PostStatus, PostTag, User
 from skyframe.models.user import HANDLE_MAX_LENGTH
 from skyframe.search import fulltext
 from skyframe.search.filters import SearchFilters, Sort
-from skyframe.text import escape_like
+from skyframe.text import escape_like, has_control
 
 __all__ = [
     "Position",
@@ -50,6 +52,8 @@ class Position:
     created_at: datetime | None = None  # newest-first pages
     rank: float | None = None  # relevance pages
     as_of: datetime | None = None  # relevance pages: the search's snapshot
+    bound: tuple[datetime, int] | None = None  # relevance: the window's oldest match
+    observed_at: datetime | None = None  # pages by observation date
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ def find(
     limit: int,
     now: datetime,
     after: Position | None = None,
-    rank_window: int = 1000,
+    rank_window: int = 200,
 ) -> SearchPage:
     """One page of posts matching ``filters``, best first."""
     conditions = _conditions(session, filters)
@@ -104,14 +108,12 @@ def find(
         text = fulltext.matches(session.get_bind().dialect.name, filters.text)
         if text is None:
             return SearchPage([], None)
+        conditions.append(text.condition)
     if filters.sort is Sort.RELEVANCE and text is not None:
-        return _by_relevance(session, conditions, text, limit, now, after, rank_window)
-    query = select(Post.id, Post.created_at).where(*conditions)
-    if text is not None:
-        query = text.apply(query)
-    if after is not None and after.created_at is not None:
-        query = query.where(tuple_(Post.created_at, Post.id) < tuple_(after.created_at, after.id))
-    rows = session.execute(_newest_first(query).limit(limit + 1)).all()
+        return _by_relevance(session, conditions, text.rank, limit, now, after, rank_window)
+    if filters.sort is Sort.OBSERVED:
+        return _by_observation(session, conditions, after, limit)
+    rows = _newest(session, conditions, after, limit + 1)
     next_position = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -119,24 +121,104 @@ def find(
     return SearchPage([row.id for row in rows], next_position)
 
 
-def _by_relevance(session, conditions, text, limit, now, after, rank_window) -> SearchPage:
+def _by_observation(session: Session, conditions: list, after: Position | None, limit: int):
+    """Latest observation first: answered from the observed_at indexes, so an
+    old range of dates costs what it holds, not what was uploaded since."""
+    key = (Post.observed_at, Post.created_at, Post.id)
+    query = select(*key).where(*conditions, Post.observed_at.is_not(None))
+    if after is not None and after.observed_at is not None:
+        query = query.where(tuple_(*key) < tuple_(after.observed_at, after.created_at, after.id))
+    query = query.order_by(*(column.desc() for column in key)).limit(limit + 1)
+    rows = session.execute(query).all()
+    next_position = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_position = Position(
+            id=last.id, created_at=last.created_at, observed_at=last.observed_at
+        )
+    return SearchPage([row.id for row in rows], next_position)
+
+
+def _newest(session: Session, conditions: list, after: Position | None, limit: int) -> list:
+    query = select(Post.id, Post.created_at).where(*conditions)
+    if after is not None and after.created_at is not None:
+        query = query.where(_older_than(after.created_at, after.id))
+    return session.execute(_newest_first(query).limit(limit)).all()
+
+
+def _older_than(created_at: datetime, post_id: int) -> ColumnElement[bool]:
+    return tuple_(Post.created_at, Post.id) < tuple_(created_at, post_id)
+
+
+def _by_relevance(session, conditions, rank, limit, now, after, rank_window) -> SearchPage:
+    """Ranked pages over the window, then the older matches newest first.
+
+    The window is fixed on the first page (its snapshot ``as_of`` and its
+    oldest member ``bound``): a post that becomes visible meanwhile cannot
+    push an unserved one out of it."""
     as_of = after.as_of if after is not None and after.as_of is not None else now
-    matches = select(Post.id.label("id"), text.rank.label("rank")).where(
-        *conditions, Post.created_at <= as_of
+    conditions = [*conditions, Post.created_at <= as_of]
+    if after is not None and after.rank is None and after.created_at is not None:
+        return _tail(session, conditions, after, limit, as_of)
+    if after is None and rank_window:
+        rows, bound = _first_window(session, conditions, rank, rank_window)
+    else:
+        bound = after.bound if after is not None else None
+        rows = _ranked(session, conditions, rank, bound, after, rank_window, limit)
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        position = Position(id=last.id, rank=float(last.rank), as_of=as_of, bound=bound)
+        return SearchPage([row.id for row in rows[:limit]], position)
+    ids = [row.id for row in rows]
+    if bound is None:
+        return SearchPage(ids, None)
+    rest = _tail(
+        session, conditions, Position(id=bound[1], created_at=bound[0]), limit - len(ids), as_of
     )
-    matches = text.apply(matches)
-    if rank_window:
-        matches = _newest_first(matches).limit(rank_window)
+    return SearchPage(ids + rest.post_ids, rest.next_position)
+
+
+def _first_window(session, conditions, rank, rank_window: int):
+    """The newest ``rank_window`` matches in one scan, best first, and the
+    oldest of them when older matches exist."""
+    query = select(Post.id, Post.created_at, rank.label("rank")).where(*conditions)
+    rows = session.execute(_newest_first(query).limit(rank_window + 1)).all()
+    bound = None
+    if len(rows) > rank_window:
+        rows = rows[:rank_window]
+        bound = (rows[-1].created_at, rows[-1].id)
+    return sorted(rows, key=lambda row: (row.rank, row.id), reverse=True), bound
+
+
+def _ranked(session, conditions, rank, bound, after, rank_window: int, limit: int) -> list:
+    """The next ranked rows of the window after the cursor."""
+    if bound:
+        conditions = [*conditions, tuple_(Post.created_at, Post.id) >= tuple_(*bound)]
+    matches = select(Post.id.label("id"), rank.label("rank")).where(*conditions)
+    if bound:
+        # Newest first with a limit (twice the window: room for posts that
+        # became visible since the first page), so PostgreSQL walks the window
+        # from the created_at index instead of collecting every match.
+        matches = _newest_first(matches).limit(2 * rank_window)
     ranked = matches.subquery("ranked")
     query = select(ranked.c.id, ranked.c.rank)
     if after is not None and after.rank is not None:
         query = query.where(tuple_(ranked.c.rank, ranked.c.id) < tuple_(after.rank, after.id))
     query = query.order_by(ranked.c.rank.desc(), ranked.c.id.desc()).limit(limit + 1)
-    rows = session.execute(query).all()
+    return session.execute(query).all()
+
+
+def _tail(session, conditions, after: Position, limit: int, as_of: datetime) -> SearchPage:
+    """Matches older than the ranked window, newest first."""
+    rows = _newest(session, conditions, after, limit + 1)
     next_position = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_position = Position(id=rows[-1].id, rank=float(rows[-1].rank), as_of=as_of)
+        if rows:
+            next_position = Position(id=rows[-1].id, created_at=rows[-1].created_at, as_of=as_of)
+        else:
+            next_position = Position(id=after.id, created_at=after.created_at, as_of=as_of)
     return SearchPage([row.id for row in rows], next_position)
 
 
@@ -162,13 +244,14 @@ def _conditions(session: Session, filters: SearchFilters) -> list[ColumnElement[
 
 
 def _by_observer(session: Session, observer: str) -> ColumnElement[bool]:
-    """Posts uploaded by the user with that handle, or credited to that
-    observer name (whatever the case)."""
-    named = func.lower(Post.observer) == func.lower(observer)
-    owner_id = session.scalar(
-        select(User.id).where(func.lower(User.handle) == func.lower(observer))
-    )
-    return or_(Post.owner_id == owner_id, named) if owner_id is not None else named
+    """Uploads of the user with that handle (whatever the case); when no
+    user has it, posts credited to that observer name. One condition either
+    way, so one index answers it newest first."""
+    by_handle = func.lower(User.handle) == func.lower(observer)
+    owner_id = session.scalar(select(User.id).where(by_handle))
+    if owner_id is not None:
+        return Post.owner_id == owner_id
+    return func.lower(Post.observer) == func.lower(observer)
 
 
 def _about_object(filters: SearchFilters) -> ColumnElement[bool]:
@@ -208,7 +291,7 @@ def suggest_handles(session: Session, prefix: str, limit: int = SUGGESTIONS_MAX)
     match first, then alphabetical. LIKE's wildcards in the input are taken
     literally; input longer than a handle can be matches nothing."""
     prefix = prefix.strip().removeprefix("@")
-    if not prefix or len(prefix) > HANDLE_MAX_LENGTH:
+    if not prefix or len(prefix) > HANDLE_MAX_LENGTH or has_control(prefix, allowed=""):
         return []
     handle = func.lower(User.handle)
     query = (
@@ -233,6 +316,8 @@ def encode_cursor(secret: str, filters: SearchFilters, position: Position) -> st
         position.created_at.isoformat() if position.created_at else None,
         position.rank,
         position.as_of.isoformat() if position.as_of else None,
+        [position.bound[0].isoformat(), position.bound[1]] if position.bound else None,
+        position.observed_at.isoformat() if position.observed_at else None,
     ]
     return cursors.dumps(secret, CURSOR_LISTING, payload)
 
@@ -240,7 +325,7 @@ def encode_cursor(secret: str, filters: SearchFilters, position: Position) -> st
 def decode_cursor(secret: str, filters: SearchFilters, cursor: str) -> Position:
     payload = cursors.loads(secret, CURSOR_LISTING, cursor)
     try:
-        fingerprint, post_id, created_at, rank, as_of = payload
+        fingerprint, post_id, created_at, rank, as_of, bound, observed_at = payload
         if fingerprint != filters.fingerprint():
             raise ValueError("a cursor of another search")
         return Position(
@@ -248,6 +333,8 @@ def decode_cursor(secret: str, filters: SearchFilters, cursor: str) -> Position:
             created_at=datetime.fromisoformat(created_at) if created_at else None,
             rank=float(rank) if rank is not None else None,
             as_of=datetime.fromisoformat(as_of) if as_of else None,
+            bound=(datetime.fromisoformat(bound[0]), int(bound[1])) if bound else None,
+            observed_at=datetime.fromisoformat(observed_at) if observed_at else None,
         )
     except (ValueError, TypeError) as exc:
         raise cursors.invalid() from exc

@@ -14,15 +14,18 @@ from skyframe import catalogue
 from skyframe.exceptions import ValidationFailed
 from skyframe.models import Category
 from skyframe.models.post import TAG_MAX_LENGTH
+from skyframe.search import websearch
 from skyframe.text import has_control, one_line
 
 TEXT_MAX_LENGTH = 200
+TERMS_MAX = 16
 NAME_MAX_LENGTH = 120
 
 
 class Sort(StrEnum):
-    RELEVANCE = "relevance"
-    NEWEST = "newest"
+    RELEVANCE = "relevance"  # best match first (needs words)
+    NEWEST = "newest"  # newest upload first
+    OBSERVED = "observed"  # most recent observation first (posts with a date)
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def build(
         "tag": _tag(tag, errors),
         "category": _category(category, errors),
     }
+    if values["text"] and websearch.term_count(values["text"]) > TERMS_MAX:
+        errors["q"] = f"Use at most {TERMS_MAX} words."
     start = _bound(observed_from, "from", errors, end=False)
     end = _bound(observed_to, "to", errors, end=True)
     if start and end and start >= end:
@@ -90,10 +95,10 @@ def build(
     if values["observer"]:
         values["observer"] = values["observer"].removeprefix("@") or None
     if chosen is None:
-        chosen = Sort.RELEVANCE if values["text"] else Sort.NEWEST
-    # Relevance needs words to weigh; without text, newest is the only order.
-    if not values["text"]:
-        chosen = Sort.NEWEST
+        chosen = _default_sort(values["text"], start or end)
+    # Relevance needs words to weigh.
+    if chosen is Sort.RELEVANCE and not values["text"]:
+        chosen = _default_sort(None, start or end)
     return SearchFilters(**values, observed_from=start, observed_before=end, sort=chosen)
 
 
@@ -112,6 +117,14 @@ def from_params(params: Mapping[str, str | None]) -> SearchFilters:
         observed_to=params.get("to"),
         sort=params.get("sort"),
     )
+
+
+def _default_sort(text: str | None, observed_range: datetime | None) -> Sort:
+    """Best match for words; for a range of observation dates, the latest
+    observations; else the newest uploads."""
+    if text:
+        return Sort.RELEVANCE
+    return Sort.OBSERVED if observed_range else Sort.NEWEST
 
 
 def _clean(value: str | None, limit: int, field: str, errors: dict) -> str | None:
@@ -148,7 +161,7 @@ def _sort(value: str | None, errors: dict) -> Sort | None:
     try:
         return Sort(value)
     except ValueError:
-        errors["sort"] = "Sort by relevance or newest."
+        errors["sort"] = "Sort by relevance, newest or observed."
         return None
 
 

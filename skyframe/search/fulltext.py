@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Float, case, column, func, literal, literal_column, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement
 
 from skyframe.models import Post
 from skyframe.search import websearch
@@ -33,7 +33,7 @@ class TextMatch:
     """Joins and conditions to add to a posts query, and its relevance (higher
     is better)."""
 
-    apply: object  # Callable[[Select], Select]
+    condition: ColumnElement[bool]
     rank: ColumnElement[float]
 
 
@@ -52,11 +52,8 @@ def _postgresql(text: str) -> TextMatch:
     tsquery = func.websearch_to_tsquery(literal(LANGUAGE, REGCONFIG), literal(text))
     vector = literal_column("posts.search_vector", TSVECTOR)
 
-    def apply(query: Select) -> Select:
-        return query.where(vector.bool_op("@@")(tsquery))
-
     # float8, so the rank a cursor carries compares equal to itself.
-    return TextMatch(apply, func.ts_rank(vector, tsquery).cast(Float(53)))
+    return TextMatch(vector.bool_op("@@")(tsquery), func.ts_rank(vector, tsquery).cast(Float(53)))
 
 
 def _sqlite(query: websearch.ParsedQuery) -> TextMatch:
@@ -64,9 +61,9 @@ def _sqlite(query: websearch.ParsedQuery) -> TextMatch:
     if required is None:
         # Only exclusions ("-moon"): every post that does not match them.
         excluded = select(_fts.c.rowid).where(_matches(websearch.fts5_excluded(query)))
-        return TextMatch(lambda statement: statement.where(Post.id.not_in(excluded)), literal(0.0))
+        return TextMatch(Post.id.not_in(excluded), literal(0.0))
     hits = select(_fts.c.rowid).where(_matches(required))
-    return TextMatch(lambda statement: statement.where(Post.id.in_(hits)), _sqlite_rank(query))
+    return TextMatch(Post.id.in_(hits), _sqlite_rank(query))
 
 
 def _matches(expression: str | None) -> ColumnElement[bool]:

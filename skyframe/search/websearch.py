@@ -121,3 +121,10 @@ def fts5_excluded(query: ParsedQuery) -> str | None:
 def fts5_groups(query: ParsedQuery) -> list[str]:
     """Each required part of the query as an FTS5 expression (for ranking)."""
     return [_any_of(group) for group in query.required]
+
+
+def term_count(text: str) -> int:
+    """How many different words and phrases a search holds."""
+    query = parse(text)
+    terms = {term.words for group in query.required for term in group}
+    return len(terms | {term.words for term in query.excluded})
