@@ -266,17 +266,24 @@ def explain(url: str, handles: dict[str, str]) -> None:
                 if "FROM posts" not in statement:
                     continue
                 pool = "prioritised" if "followed_posts" in statement else "global"
-                plan = db.session.connection().exec_driver_sql(
-                    "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters
-                )
-                print(f"\n--- {label} user ({handle}), {pool} pool")
-                for (line,) in plan:
-                    print("   ", line)
+                print_plan(f"{label} user ({handle}), {pool} pool", statement, parameters)
             db.session.rollback()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def print_plan(title: str, statement: str, parameters) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of one captured statement, indented under a title."""
+    from skyframe.extensions import db
+
+    plan = db.session.connection().exec_driver_sql(
+        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters
+    )
+    print(f"\n--- {title}")
+    for (line,) in plan:
+        print("   ", line)
+
+
+def add_dataset_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the 1M-post dataset (shared with the search benchmark)."""
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="skyframe_feed_bench")
     parser.add_argument("--rebuild", action="store_true")
@@ -285,6 +292,11 @@ def main() -> None:
     parser.add_argument("--follows", type=int, default=50)
     parser.add_argument("--likes", type=int, default=500)
     parser.add_argument("--seen", type=int, default=500)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_dataset_arguments(parser)
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=6)

@@ -121,37 +121,19 @@ def explain(url: str, examples: dict[str, dict[str, str]]) -> None:
                 rank_window=app.config["SEARCH_RANK_WINDOW"],
             )
             event.remove(engine, "before_cursor_execute", keep)
-            statement, parameters = statements[-1]
-            plan = db.session.connection().exec_driver_sql(
-                "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters
-            )
-            print(f"\n--- {label}: {params}")
-            for (line,) in plan:
-                print("   ", line)
+            feed_bench.print_plan(f"{label}: {params}", *statements[-1])
             db.session.rollback()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--database", default="skyframe_feed_bench")
-    parser.add_argument("--rebuild", action="store_true")
+    feed_bench.add_dataset_arguments(parser)
     parser.add_argument("--requests", type=int, default=300, help="per search type")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--no-explain", action="store_true")
     args = parser.parse_args()
-    dataset = argparse.Namespace(
-        server=args.server,
-        database=args.database,
-        rebuild=args.rebuild,
-        users=20_000,
-        posts=1_000_000,
-        follows=50,
-        likes=500,
-        seen=500,
-    )
-    url = feed_bench.ensure_dataset(dataset)
+    url = feed_bench.ensure_dataset(args)
     rng = random.Random(args.seed)
     kinds = searches(observers(url), date.today(), rng)
     port = 20000 + secrets.randbelow(20000)
