@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from skyframe import catalogue
 from skyframe.models import FeedSeen, Follow, Post, PostLike, PostMedia, PostTag, User
+from skyframe.models.post import SEARCH_COLUMNS, search_fields
 from skyframe.storage import Storage
 
 # What people shoot, by how they name it; the catalogue resolves the names
@@ -333,6 +334,9 @@ def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng
         created = now - timedelta(seconds=age)
         key = f"demo{post_id:08x}{int(rng.integers(1 << 62)):016x}"
         image = media.next_image() if media else _DemoImages.plain()
+        observer = f"Demo observer {owner}"
+        tags_text = " ".join(tags)
+        searched = search_fields(title, name, common, tags_text, notes, observer)
         post_rows.append(
             (
                 post_id,
@@ -342,7 +346,7 @@ def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng
                 object_id,
                 common,
                 category,
-                f"Demo observer {owner}",
+                observer,
                 created - timedelta(hours=float(captions.integers(2, 24 * 20))),
                 "ready",
                 key,
@@ -354,7 +358,8 @@ def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng
                 created,
                 created,
                 notes,
-                " ".join(tags),
+                tags_text,
+                *searched.values(),
             )
         )
         for kind, content_type, extension, width, height, size in image.renditions:
@@ -403,6 +408,7 @@ def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng
             "updated_at",
             "notes",
             "tags_text",
+            *SEARCH_COLUMNS,
         ),
         post_rows,
     )

@@ -7,7 +7,7 @@ Tags live in post_tags; ``posts.tags_text`` carries them on the row so that
 both indexes can read them.
 
 Careful in later migrations on SQLite: a batch operation that recreates the
-posts table drops these triggers; recreate them (``create_sqlite_fts``).
+posts table drops these triggers; recreate them (skyframe.search.schema).
 
 Revision ID: 0008
 Revises: 0007
@@ -16,6 +16,8 @@ Create Date: 2026-11-21 18:00:00
 
 import sqlalchemy as sa
 from alembic import op
+
+from skyframe.search import schema
 
 revision = "0008"
 down_revision = "0007"
@@ -58,37 +60,11 @@ def upgrade():
     for name, columns in NEW_INDEXES.items():
         op.create_index(name, "posts", columns, postgresql_where=READY, sqlite_where=READY)
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            f"ALTER TABLE posts ADD COLUMN search_vector tsvector "
-            f"GENERATED ALWAYS AS ({SEARCH_VECTOR}) STORED"
-        )
-        op.execute("CREATE INDEX ix_posts_search_vector ON posts USING gin (search_vector)")
+        statements = schema.postgresql_search_vector(SEARCH_VECTOR)
     else:
-        create_sqlite_fts()
-
-
-def create_sqlite_fts():
-    columns = ", ".join(FTS_COLUMNS)
-    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
-    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
-    op.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5({columns}, "
-        "content='posts', content_rowid='id', "
-        "tokenize='porter unicode61 remove_diacritics 0')"
-    )
-    remove = f"INSERT INTO posts_fts(posts_fts, rowid, {columns}) VALUES ('delete', old.id, {old});"  # noqa: S608
-    add = f"INSERT INTO posts_fts(rowid, {columns}) VALUES (new.id, {new});"  # noqa: S608
-    op.execute(
-        f"CREATE TRIGGER IF NOT EXISTS posts_fts_insert AFTER INSERT ON posts BEGIN {add} END"
-    )
-    op.execute(
-        f"CREATE TRIGGER IF NOT EXISTS posts_fts_delete AFTER DELETE ON posts BEGIN {remove} END"
-    )
-    op.execute(
-        f"CREATE TRIGGER IF NOT EXISTS posts_fts_update AFTER UPDATE OF {columns} ON posts "
-        f"BEGIN {remove} {add} END"
-    )
-    op.execute("INSERT INTO posts_fts(posts_fts) VALUES ('rebuild')")
+        statements = schema.sqlite_fts(FTS_COLUMNS, "porter unicode61 remove_diacritics 0")
+    for statement in statements:
+        op.execute(statement)
 
 
 def _backfill_tags_text():
@@ -106,12 +82,11 @@ def _backfill_tags_text():
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP INDEX ix_posts_search_vector")
-        op.execute("ALTER TABLE posts DROP COLUMN search_vector")
+        statements = schema.postgresql_drop_search_vector()
     else:
-        for trigger in ("insert", "delete", "update"):
-            op.execute(f"DROP TRIGGER IF EXISTS posts_fts_{trigger}")
-        op.execute("DROP TABLE IF EXISTS posts_fts")
+        statements = schema.sqlite_drop_fts()
+    for statement in statements:
+        op.execute(statement)
     for name in NEW_INDEXES:
         op.drop_index(name, table_name="posts")
     for name, columns in OLD_INDEXES.items():

@@ -16,10 +16,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from skyframe import words
 from skyframe.models.base import Base, UTCDateTime, utcnow
 
 TITLE_MAX_LENGTH = 120
@@ -105,12 +108,8 @@ class Post(Base):
             Index(name, *columns, postgresql_where=_READY, sqlite_where=_READY)
             for name, columns in {
                 "ix_posts_ready_object_created": ("object_id", "created_at", "id"),
-                "ix_posts_ready_object_name_created": (
-                    text("lower(object_name)"),
-                    "created_at",
-                    "id",
-                ),
-                "ix_posts_ready_observer_created": (text("lower(observer)"), "created_at", "id"),
+                "ix_posts_ready_object_key_created": ("object_key", "created_at", "id"),
+                "ix_posts_ready_observer_key_created": ("observer_key", "created_at", "id"),
                 "ix_posts_ready_category_created": ("category", "created_at", "id"),
                 "ix_posts_ready_category_observed": (
                     "category",
@@ -122,9 +121,9 @@ class Post(Base):
             }.items()
         ),
     )
-    # Not mapped: the full-text index is the database's own (migration 0008),
-    # a generated tsvector column on PostgreSQL and an FTS5 table on SQLite;
-    # skyframe.search queries it.
+    # Not mapped: the full-text index is the database's own (migration 0009),
+    # a generated tsvector column on PostgreSQL and an FTS5 table on SQLite,
+    # both over the search_* columns; skyframe.search queries it.
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -147,8 +146,16 @@ class Post(Base):
     gain: Mapped[str | None] = mapped_column(String(GAIN_MAX_LENGTH))
     bortle: Mapped[int | None] = mapped_column(SmallInteger)
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # The tags again, space-separated, for the full-text index (kept by set_tags).
+    # The tags again, space-separated, in order (kept by set_tags).
     tags_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # What search compares (skyframe.words), kept by refresh_search_fields:
+    # the words of the title, of object names and tags, and of the notes;
+    # the observer and object names folded for the equality filters.
+    search_title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_names: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    observer_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    object_key: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=PostStatus.PROCESSING)
     failure_reason: Mapped[str | None] = mapped_column(String(300))
     # Storage prefix of the post's files: random, so file URLs reveal nothing.
@@ -185,6 +192,18 @@ class Post(Base):
     def set_tags(self, tags: list[str]) -> None:
         self.tag_rows = [PostTag(tag=tag, position=i) for i, tag in enumerate(tags)]
         self.tags_text = " ".join(tags)
+
+    def refresh_search_fields(self) -> None:
+        fields = search_fields(
+            self.title,
+            self.object_name,
+            self.object_common_name,
+            self.tags_text,
+            self.notes,
+            self.observer,
+        )
+        for name, value in fields.items():
+            setattr(self, name, value)
 
     @property
     def is_ready(self) -> bool:
@@ -228,3 +247,39 @@ class PostMedia(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     post: Mapped[Post] = relationship(back_populates="media")
+
+
+SEARCH_COLUMNS = ("search_title", "search_names", "search_notes", "observer_key", "object_key")
+
+
+def search_fields(
+    title: str | None,
+    object_name: str | None,
+    object_common_name: str | None,
+    tags_text: str | None,
+    notes: str | None,
+    observer: str | None,
+) -> dict[str, str | None]:
+    """The search columns of a post with these fields (also used by migrations)."""
+    return {
+        "search_title": words.document(title),
+        "search_names": words.document(object_name, object_common_name, tags_text),
+        "search_notes": words.document(notes),
+        "observer_key": words.key(observer or ""),
+        "object_key": words.key(object_name) if object_name else None,
+    }
+
+
+SEARCHED_FIELDS = ("title", "object_name", "object_common_name", "tags_text", "notes", "observer")
+
+
+@event.listens_for(Post, "before_insert")
+def _index_new_post(mapper, connection, post: Post) -> None:
+    post.refresh_search_fields()
+
+
+@event.listens_for(Post, "before_update")
+def _index_edited_post(mapper, connection, post: Post) -> None:
+    state = inspect(post)
+    if any(state.attrs[name].history.has_changes() for name in SEARCHED_FIELDS):
+        post.refresh_search_fields()

@@ -1,85 +1,123 @@
 """Free text over title, object names, tags and notes: one interface, two
-backends. PostgreSQL matches the generated ``search_vector`` column (GIN
-index) against ``websearch_to_tsquery`` and ranks with ``ts_rank``; SQLite
-matches the FTS5 table ``posts_fts`` and ranks by which fields hold each
-part of the query, with ts_rank's weights. Both weight a title above object
-names and tags, and those above notes.
+backends, the same answers.
+
+Both index the same folded and stemmed words (skyframe.words), kept by the
+ORM in ``posts.search_title``, ``search_names`` and ``search_notes``.
+PostgreSQL matches a generated ``search_vector`` (GIN index) against
+``websearch_to_tsquery('simple', …)`` of the parsed query; SQLite matches the
+FTS5 table ``posts_fts`` with the ``ascii`` tokenizer, which splits those
+columns on spaces and nothing else. Relevance is computed from the same
+columns by the same Python on both: for each word or phrase asked for, 1.0 if
+the title holds it, 0.4 for object names and tags, 0.1 for notes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Float, case, column, func, literal, literal_column, select, table
+from sqlalchemy import column, func, literal, literal_column, or_, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 from sqlalchemy.sql import ColumnElement
 
 from skyframe.models import Post
 from skyframe.search import websearch
 
-LANGUAGE = "english"
+# A configuration without stop words or stemming: the words arrive ready.
+CONFIGURATION = "simple"
 _fts = table("posts_fts", column("rowid"))
 _FTS = literal_column("posts_fts")
-# ts_rank's default weights of the classes search_vector puts the fields in.
-_WEIGHTED_COLUMNS = (
-    ("title", 1.0),
-    ("object_name object_common_name tags_text", 0.4),
-    ("notes", 0.1),
-)
+WEIGHTS = {"search_title": 1.0, "search_names": 0.4, "search_notes": 0.1}
+# Unmapped (the database keeps it); only PostgreSQL has it.
+SEARCH_VECTOR = literal_column("posts.search_vector", TSVECTOR)
+
+
+@dataclass(frozen=True)
+class Searched:
+    """Where the searched columns are: the posts table, or a subquery of it
+    that selects them under the same names."""
+
+    id: ColumnElement[int]
+    fields: dict[str, ColumnElement[str]]  # by name, as in WEIGHTS
+    vector: ColumnElement | None = None  # PostgreSQL
+
+    @classmethod
+    def of(cls, selectable) -> Searched:
+        columns = selectable.c
+        vector = columns.get("search_vector")
+        return cls(columns.id, {name: columns[name] for name in WEIGHTS}, vector)
+
+    def columns(self) -> list[ColumnElement]:
+        """What a subquery must select for ``Searched.of`` to read it back."""
+        vector = [self.vector.label("search_vector")] if self.vector is not None else []
+        return [self.id, *self.fields.values(), *vector]
+
+
+POSTS = Searched(Post.id, {name: getattr(Post, name) for name in WEIGHTS}, SEARCH_VECTOR)
 
 
 @dataclass(frozen=True)
 class TextMatch:
-    """Joins and conditions to add to a posts query, and its relevance (higher
-    is better)."""
+    """A condition to add to a posts query, and the query it came from."""
 
     condition: ColumnElement[bool]
-    rank: ColumnElement[float]
+    query: websearch.ParsedQuery
+
+    def score(self, fields: dict[str, str]) -> float:
+        return score(self.query, fields)
 
 
-def matches(dialect: str, text: str) -> TextMatch | None:
+def matches(dialect: str, text: str, searched: Searched = POSTS) -> TextMatch | None:
     """How to find ``text``; None when the text has nothing searchable (only
     stop words or punctuation), which matches no post on either backend."""
     query = websearch.parse(text)
     if query.is_empty:
         return None
+    return TextMatch(condition(dialect, query, searched), query)
+
+
+def condition(
+    dialect: str, query: websearch.ParsedQuery, searched: Searched = POSTS
+) -> ColumnElement[bool]:
+    """Rows of ``searched`` matching a (non-empty) parsed query."""
     if dialect == "postgresql":
-        return _postgresql(text)
-    return _sqlite(query)
+        return _postgresql(query, searched)
+    return _sqlite(query, searched)
 
 
-def _postgresql(text: str) -> TextMatch:
-    tsquery = func.websearch_to_tsquery(literal(LANGUAGE, REGCONFIG), literal(text))
-    vector = literal_column("posts.search_vector", TSVECTOR)
-
-    # float8, so the rank a cursor carries compares equal to itself.
-    return TextMatch(vector.bool_op("@@")(tsquery), func.ts_rank(vector, tsquery).cast(Float(53)))
-
-
-def _sqlite(query: websearch.ParsedQuery) -> TextMatch:
-    required = websearch.fts5_match(query)
-    if required is None:
-        # Only exclusions ("-moon"): every post that does not match them.
-        excluded = select(_fts.c.rowid).where(_matches(websearch.fts5_excluded(query)))
-        return TextMatch(Post.id.not_in(excluded), literal(0.0))
-    hits = select(_fts.c.rowid).where(_matches(required))
-    return TextMatch(Post.id.in_(hits), _sqlite_rank(query))
+def _postgresql(query: websearch.ParsedQuery, searched: Searched) -> ColumnElement[bool]:
+    tsquery = func.websearch_to_tsquery(
+        literal(CONFIGURATION, REGCONFIG), literal(websearch.websearch_text(query))
+    )
+    return searched.vector.bool_op("@@")(tsquery)
 
 
-def _matches(expression: str | None) -> ColumnElement[bool]:
-    return _FTS.bool_op("MATCH")(literal(expression))
+def _sqlite(query: websearch.ParsedQuery, searched: Searched) -> ColumnElement[bool]:
+    conditions = []
+    asking = [part for part in query.parts if part.included]
+    if asking:
+        expression = " OR ".join(websearch.fts5_part(part) for part in asking)
+        conditions.append(searched.id.in_(_rows_matching(expression)))
+    for part in query.parts:
+        if not part.included:  # only exclusions ("-moon"): every post without them
+            excluded = _rows_matching(websearch.fts5_any(part.excluded))
+            conditions.append(searched.id.not_in(excluded))
+    return or_(*conditions)
 
 
-def _sqlite_rank(query: websearch.ParsedQuery) -> ColumnElement[float]:
-    """ts_rank's weights for each part of the query found in each field.
+def _rows_matching(expression: str):
+    return select(_fts.c.rowid).where(_FTS.bool_op("MATCH")(literal(expression)))
 
-    Not bm25: its scores move whenever any post is added or edited (they
-    depend on the whole index), so a relevance cursor would skip or repeat
-    posts; this score depends on the post alone, as ts_rank's does.
-    """
-    score: ColumnElement[float] = literal(0.0)
-    for group in websearch.fts5_groups(query):
-        for columns, weight in _WEIGHTED_COLUMNS:
-            found = select(_fts.c.rowid).where(_matches(f"{{{columns}}} : {group}"))
-            score = score + case((Post.id.in_(found), weight), else_=0.0)
-    return score
+
+def score(query: websearch.ParsedQuery, fields: dict[str, str]) -> float:
+    """Relevance: for each word or phrase asked for, the weights of the
+    fields (their folded words, by column name) that hold it.
+
+    Not bm25 or ts_rank: a score that depends on the post alone keeps a
+    relevance cursor exact while other posts come and go, and computing it
+    here gives both databases the same order."""
+    padded = {name: f" {text} " for name, text in fields.items()}
+    total = 0.0
+    for phrase in query.wanted:
+        needle = f" {' '.join(phrase)} "
+        total += sum(weight for name, weight in WEIGHTS.items() if needle in padded[name])
+    return total

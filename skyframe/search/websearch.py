@@ -1,12 +1,18 @@
-"""What people type into the search box, read the way PostgreSQL's
-``websearch_to_tsquery`` reads it — words are all required, "quoted words"
-are a phrase, ``or`` between two parts accepts either, a leading ``-``
-excludes — and written out as an SQLite FTS5 query with the same meaning.
+"""What people type into the search box, parsed once for both databases.
 
-PostgreSQL parses the text itself (never ``to_tsquery`` on user input); this
-module exists so the embedded default answers the same search the same way.
-Every word reaches FTS5 as a quoted string, so nothing a person types can be
-read as FTS5 syntax.
+The syntax is PostgreSQL's ``websearch_to_tsquery``: words are all required,
+"quoted words" are a phrase, ``or`` between two parts accepts either, and a
+leading ``-`` excludes a word or phrase. As there, ``or`` binds loosest:
+``eastern veil or nebula`` is (eastern and veil) or nebula, and an exclusion
+belongs to the part it sits in.
+
+Words go through skyframe.words, as the indexed text did. A word that folds
+to several (``NGC-7000``, ``SII/Ha/OIII``, ``12P/Pons-Brooks``) is a phrase
+of them, so it finds the same name however it was punctuated. The parsed
+query is then written out for each backend: for PostgreSQL as a websearch
+string of the already-normalised words (it parses that exactly as parsed
+here), for SQLite as FTS5 expressions whose every word is a quoted string,
+so nothing a person types is read as either database's syntax.
 """
 
 from __future__ import annotations
@@ -14,22 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# PostgreSQL's english configuration drops these (the Snowball English stop
-# list); FTS5 would otherwise require them, and "the orion nebula" would find
-# less on SQLite than on PostgreSQL.
-_STOP_WORDS = """
-    i me my myself we our ours ourselves you your yours yourself yourselves he him his
-    himself she her hers herself it its itself they them their theirs themselves what
-    which who whom this that these those am is are was were be been being have has had
-    having do does did doing a an the and but if or because as until while of at by for
-    with about against between into through during before after above below to from up
-    down in out on off over under again further then once here there when where why how
-    all any both each few more most other some such no nor not only own same so than
-    too very s t can will just don should now
-"""
-STOP_WORDS = frozenset(_STOP_WORDS.split())
-_PIECES = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-_WORDS = re.compile(r"[^\W_]+")
+from skyframe import words
+
+_PIECES = re.compile(r'(-*)"([^"]*)"?|(-*)([^\s"]+)')
+_OR = "or"
 
 
 @dataclass(frozen=True)
@@ -39,92 +33,101 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Part:
+    """Terms that must all hold (the excluded ones by being absent)."""
+
+    terms: tuple[Term, ...]
+
+    @property
+    def included(self) -> tuple[Term, ...]:
+        return tuple(term for term in self.terms if not term.excluded)
+
+    @property
+    def excluded(self) -> tuple[Term, ...]:
+        return tuple(term for term in self.terms if term.excluded)
+
+
+@dataclass(frozen=True)
 class ParsedQuery:
-    # Every group must match; a group matches when any of its terms does.
-    required: tuple[tuple[Term, ...], ...]
-    excluded: tuple[Term, ...]
+    parts: tuple[Part, ...]  # a post matches when any part holds
 
     @property
     def is_empty(self) -> bool:
-        return not self.required and not self.excluded
+        return not self.parts
 
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(
-        word for word in (w.casefold() for w in _WORDS.findall(text)) if word not in STOP_WORDS
-    )
+    @property
+    def wanted(self) -> tuple[tuple[str, ...], ...]:
+        """Each word or phrase asked for (not excluded), once, in order."""
+        found = (term.words for part in self.parts for term in part.included)
+        return tuple(dict.fromkeys(found))
 
 
 def _terms(text: str) -> list[Term | str]:
-    """Terms in order, with the bare word ``or`` kept as a marker."""
+    """Terms in order, with each bare ``or`` kept as a marker."""
     found: list[Term | str] = []
     for match in _PIECES.finditer(text):
-        dash, quoted, bare = match.groups()
-        if bare is not None:
-            if bare.casefold() == "or":
-                found.append("or")
-                continue
-            excluded = bare.startswith("-") and len(bare) > 1
-            words = _words(bare[1:] if excluded else bare)
-        else:
-            excluded, words = bool(dash), _words(quoted)
-        if words:
-            found.append(Term(words, excluded))
+        phrase_dashes, phrase, word_dashes, word = match.groups()
+        if word is not None and not word_dashes and word.casefold() == _OR:
+            found.append(_OR)
+            continue
+        dashes, typed = (word_dashes, word) if word is not None else (phrase_dashes, phrase)
+        folded = tuple(words.words(typed))
+        if folded:
+            found.append(Term(folded, excluded=bool(dashes)))
     return found
 
 
 def parse(text: str) -> ParsedQuery:
-    required: list[list[Term]] = []
-    excluded: list[Term] = []
-    joining = False
+    parts: list[list[Term]] = [[]]
     for item in _terms(text):
-        if item == "or":
-            joining = bool(required) and not joining
+        if item == _OR:
+            # Only between two terms; a leading, trailing or doubled "or" is ignored.
+            if parts[-1]:
+                parts.append([])
             continue
         assert isinstance(item, Term)
-        if item.excluded:
-            excluded.append(item)
-        elif joining:
-            required[-1].append(item)
-        else:
-            required.append([item])
-        joining = False
-    return ParsedQuery(tuple(tuple(group) for group in required), tuple(excluded))
-
-
-def _quoted(term: Term) -> str:
-    return '"' + " ".join(term.words).replace('"', '""') + '"'
-
-
-def _any_of(terms: tuple[Term, ...]) -> str:
-    inner = " OR ".join(_quoted(term) for term in terms)
-    return f"({inner})" if len(terms) > 1 else inner
-
-
-def fts5_match(query: ParsedQuery) -> str | None:
-    """The FTS5 expression of the required part (None when only exclusions)."""
-    if not query.required:
-        return None
-    expression = " AND ".join(_any_of(group) for group in query.required)
-    if query.excluded:
-        expression = f"({expression}) NOT {_any_of(query.excluded)}"
-    return expression
-
-
-def fts5_excluded(query: ParsedQuery) -> str | None:
-    """For a query of exclusions only: the FTS5 expression of what to leave out."""
-    if query.required or not query.excluded:
-        return None
-    return _any_of(query.excluded)
-
-
-def fts5_groups(query: ParsedQuery) -> list[str]:
-    """Each required part of the query as an FTS5 expression (for ranking)."""
-    return [_any_of(group) for group in query.required]
+        parts[-1].append(item)
+    return ParsedQuery(tuple(Part(tuple(terms)) for terms in parts if terms))
 
 
 def term_count(text: str) -> int:
     """How many different words and phrases a search holds."""
     query = parse(text)
-    terms = {term.words for group in query.required for term in group}
-    return len(terms | {term.words for term in query.excluded})
+    return len({term.words for part in query.parts for term in part.terms})
+
+
+def websearch_text(query: ParsedQuery) -> str:
+    """The query for PostgreSQL's ``websearch_to_tsquery('simple', …)``: its
+    words are already folded and stemmed, and only letters and digits."""
+    return " or ".join(
+        " ".join(_websearch_term(term) for term in part.terms) for part in query.parts
+    )
+
+
+def _websearch_term(term: Term) -> str:
+    text = term.words[0] if len(term.words) == 1 else '"' + " ".join(term.words) + '"'
+    return "-" + text if term.excluded else text
+
+
+def fts5_all(terms: tuple[Term, ...]) -> str:
+    """An FTS5 expression matching rows holding every one of ``terms``."""
+    return " AND ".join(_fts5_phrase(term) for term in terms)
+
+
+def fts5_any(terms: tuple[Term, ...]) -> str:
+    """An FTS5 expression matching rows holding any of ``terms``."""
+    return " OR ".join(_fts5_phrase(term) for term in terms)
+
+
+def fts5_part(part: Part) -> str:
+    """The FTS5 expression of a part that asks for at least one term."""
+    expression = f"({fts5_all(part.included)})"
+    if part.excluded:
+        expression += f" NOT ({fts5_any(part.excluded)})"
+    return expression
+
+
+def _fts5_phrase(term: Term) -> str:
+    # Folded words are letters and digits only; doubling quotes keeps that
+    # a guarantee of this function rather than of its callers.
+    return '"' + " ".join(term.words).replace('"', '""') + '"'
