@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, false, text
+from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, false, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from skyframe.models.base import Base, UTCDateTime, utcnow
@@ -33,6 +33,13 @@ class User(UserMixin, Base):
         # Handles and e-mail addresses are unique whatever their case.
         # Handles are ASCII, so lower() is exact on every database.
         Index("uq_users_handle_lower", text("lower(handle)"), unique=True),
+        # Handle typeahead (lower(handle) LIKE 'prefix%'): PostgreSQL uses a
+        # btree for LIKE only with pattern operators unless the collation is C.
+        Index(
+            "ix_users_handle_prefix",
+            literal_column("lower(handle)").label("handle_lower"),
+            postgresql_ops={"handle_lower": "text_pattern_ops"},
+        ).ddl_if(dialect="postgresql"),
         Index("ix_users_created_at", "created_at"),
         CheckConstraint("role IN ('user', 'moderator', 'manager')", name="role_known"),
     )
