@@ -21,7 +21,7 @@ from skyframe import accounts, posts, search, words
 from skyframe.extensions import db
 from skyframe.models import Post, PostStatus, utcnow
 from skyframe.search import filters as search_filters
-from skyframe.search import websearch
+from skyframe.search import scan, websearch
 from skyframe.wiring import password_hashing
 from tests.conftest import (
     POSTGRES_ADMIN_URL,
@@ -128,10 +128,10 @@ def _fill(session) -> None:
 def short_walks():
     """PostgreSQL's relevance pages walk the newest posts first and fall back
     to the index: a walk shorter than the corpus exercises both."""
-    walked = search.RECENT_ROWS, search.RECENT_ROWS_MAX
-    search.RECENT_ROWS, search.RECENT_ROWS_MAX = 4, 8
+    walked = scan.RECENT_ROWS, scan.RECENT_ROWS_MAX
+    scan.RECENT_ROWS, scan.RECENT_ROWS_MAX = 4, 8
     yield
-    search.RECENT_ROWS, search.RECENT_ROWS_MAX = walked
+    scan.RECENT_ROWS, scan.RECENT_ROWS_MAX = walked
 
 
 def _answer(app, query: str, sort: str, rank_window: int = 100) -> list[int]:

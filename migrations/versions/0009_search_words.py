@@ -61,6 +61,8 @@ def upgrade():
     _swap_indexes(LOWER_INDEXES, KEY_INDEXES)
     if postgresql:
         _execute(schema.postgresql_search_vector(SEARCH_VECTOR))
+        # The planner knows nothing of the new columns until posts is analysed.
+        op.execute("ANALYZE posts")
     else:
         _execute(schema.sqlite_fts(WORD_COLUMNS, "ascii"))
 

@@ -24,7 +24,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from skyframe import cursors, words
 from skyframe.models import Post, PostStatus, PostTag, User
 from skyframe.models.user import HANDLE_MAX_LENGTH
-from skyframe.search import fulltext
+from skyframe.search import fulltext, scan
 from skyframe.search.filters import SearchFilters, Sort
 from skyframe.text import escape_like, has_control
 
@@ -42,12 +42,6 @@ __all__ = [
 
 SUGGESTIONS_MAX = 10
 RELATED_MAX = 6
-# How many of the newest posts a relevance search walks first, and at most,
-# before it asks the full-text index instead (PostgreSQL; see
-# _Relevance._recent_matches).
-RECENT_ROWS = 5_000
-RECENT_ROWS_MAX = 30_000
-_FIELDS = tuple(getattr(Post, name) for name in fulltext.WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -116,10 +110,16 @@ def find(
         if filters.sort is Sort.RELEVANCE:
             relevance = _Relevance(session, conditions, text, rank_window)
             return relevance.page(limit, now, after)
+        if filters.sort is Sort.NEWEST:
+            return _newest_page(session, conditions, after, limit, text)
         conditions.append(text.condition)
     if filters.sort is Sort.OBSERVED:
         return _by_observation(session, conditions, after, limit)
-    rows = _newest(session, conditions, after, limit + 1)
+    return _newest_page(session, conditions, after, limit)
+
+
+def _newest_page(session, conditions, after, limit: int, text=None) -> SearchPage:
+    rows = _newest(session, conditions, after, limit + 1, text)
     next_position = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -146,10 +146,18 @@ def _by_observation(session: Session, conditions: list, after: Position | None, 
     return SearchPage([row.id for row in rows], next_position)
 
 
-def _newest(session: Session, conditions: list, after: Position | None, limit: int) -> list:
-    query = select(Post.id, Post.created_at).where(*conditions)
+def _newest(
+    session: Session,
+    conditions: list,
+    after: Position | None,
+    limit: int,
+    text: fulltext.TextMatch | None = None,
+) -> list:
     if after is not None and after.created_at is not None:
-        query = query.where(_older_than(after.created_at, after.id))
+        conditions = [*conditions, _older_than(after.created_at, after.id)]
+    if text is not None:
+        return scan.newest_matches(session, conditions, text, limit)
+    query = select(Post.id, Post.created_at).where(*conditions)
     return session.execute(_newest_first(query).limit(limit)).all()
 
 
@@ -182,9 +190,8 @@ class _Relevance:
     def page(self, limit: int, now: datetime, after: Position | None) -> SearchPage:
         as_of = after.as_of if after is not None and after.as_of is not None else now
         self.conditions = [*self.conditions, Post.created_at <= as_of]
-        matching = [*self.conditions, self.match.condition]
         if after is not None and after.rank is None and after.created_at is not None:
-            return _tail(self.session, matching, after, limit, as_of)
+            return self._tail(after, limit, as_of)
         if after is None and self.rank_window:
             rows, bound = self._first_window()
         else:
@@ -198,20 +205,13 @@ class _Relevance:
         if bound is None:
             return SearchPage(ids, None)
         oldest = Position(id=bound[1], created_at=bound[0])
-        rest = _tail(self.session, matching, oldest, limit - len(ids), as_of)
+        rest = self._tail(oldest, limit - len(ids), as_of)
         return SearchPage(ids + rest.post_ids, rest.next_position)
 
     def _first_window(self) -> tuple[list[_Ranked], tuple[datetime, int] | None]:
         """The newest ``rank_window`` matches, best first, and the oldest of
         them when older matches exist."""
-        wanted = self.rank_window + 1
-        rows = None
-        if self.session.get_bind().dialect.name == "postgresql":
-            rows = self._recent_matches(wanted)
-        if rows is None:
-            query = select(Post.id, Post.created_at, *_FIELDS)
-            query = query.where(*self.conditions, self.match.condition)
-            rows = self.session.execute(_newest_first(query).limit(wanted)).all()
+        rows = scan.newest_matches(self.session, self.conditions, self.match, self.rank_window + 1)
         bound = None
         if len(rows) > self.rank_window:
             rows = rows[: self.rank_window]
@@ -220,13 +220,12 @@ class _Relevance:
 
     def _rest_of_window(self, bound, after: Position | None) -> list[_Ranked]:
         """The window's rows ranked after the cursor."""
-        conditions = [*self.conditions, self.match.condition]
+        conditions = list(self.conditions)
         if bound:
             conditions.append(tuple_(Post.created_at, Post.id) >= tuple_(*bound))
         # Twice the window: room for posts that became visible since the first page.
-        query = select(Post.id, Post.created_at, *_FIELDS).where(*conditions)
-        query = _newest_first(query).limit(2 * self.rank_window)
-        ranked = self._best_first(self.session.execute(query).all())
+        rows = scan.newest_matches(self.session, conditions, self.match, 2 * self.rank_window)
+        ranked = self._best_first(rows)
         if after is not None and after.rank is not None:
             ranked = [row for row in ranked if (row.rank, row.id) < (after.rank, after.id)]
         return ranked
@@ -235,54 +234,15 @@ class _Relevance:
         scored = (_Ranked(row.id, row.created_at, self.match.score(row._mapping)) for row in rows)
         return sorted(scored, key=lambda row: (row.rank, row.id), reverse=True)
 
-    def _recent_matches(self, wanted: int) -> list | None:
-        """The newest ``wanted`` matches, found by walking the newest posts
-        that pass the other filters; None when that would take too long.
-
-        PostgreSQL cannot see that two words, or a word and a category, go
-        together (every "perseids" post is a meteor post), so it expects few
-        matches, and collects and sorts every one of them from the GIN index:
-        29,000 rows, 160–440 ms. A bounded walk of the newest posts fills the
-        window of a common word within a few thousand rows. When the first
-        RECENT_ROWS hold too few matches to fill it within RECENT_ROWS_MAX,
-        the word is rare, and the index answers it fast."""
-        rows = self._walk(wanted, RECENT_ROWS)
-        if len(rows) == wanted:
-            return rows
-        if not rows:
-            return None
-        # Rows expected to hold the window at the rate seen so far, with a margin.
-        expected = int(RECENT_ROWS * wanted / len(rows) * 1.25)
-        if expected > RECENT_ROWS_MAX:
-            return None
-        rows = self._walk(wanted, expected)
-        return rows if len(rows) == wanted else None
-
-    def _walk(self, wanted: int, walked: int) -> list:
-        """The newest ``wanted`` matches among the newest ``walked`` posts."""
-        recent = select(*fulltext.POSTS.columns(), Post.created_at).where(*self.conditions)
-        recent = _newest_first(recent).limit(walked).subquery("recent")
-        condition = fulltext.condition("postgresql", self.match.query, fulltext.Searched.of(recent))
-        query = (
-            select(recent.c.id, recent.c.created_at, *(recent.c[f.key] for f in _FIELDS))
-            .where(condition)
-            .order_by(recent.c.created_at.desc(), recent.c.id.desc())
-            .limit(wanted)
-        )
-        return self.session.execute(query).all()
-
-
-def _tail(session, conditions, after: Position, limit: int, as_of: datetime) -> SearchPage:
-    """Matches older than the ranked window, newest first."""
-    rows = _newest(session, conditions, after, limit + 1)
-    next_position = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        if rows:
-            next_position = Position(id=rows[-1].id, created_at=rows[-1].created_at, as_of=as_of)
-        else:
-            next_position = Position(id=after.id, created_at=after.created_at, as_of=as_of)
-    return SearchPage([row.id for row in rows], next_position)
+    def _tail(self, after: Position, limit: int, as_of: datetime) -> SearchPage:
+        """Matches older than the ranked window, newest first."""
+        rows = _newest(self.session, self.conditions, after, limit + 1, self.match)
+        next_position = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1] if rows else after
+            next_position = Position(id=last.id, created_at=last.created_at, as_of=as_of)
+        return SearchPage([row.id for row in rows], next_position)
 
 
 def _newest_first(query: Select) -> Select:
