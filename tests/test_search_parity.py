@@ -129,7 +129,7 @@ def short_walks():
     """PostgreSQL's relevance pages walk the newest posts first and fall back
     to the index: a walk shorter than the corpus exercises both."""
     walked = scan.RECENT_ROWS, scan.RECENT_ROWS_MAX
-    scan.RECENT_ROWS, scan.RECENT_ROWS_MAX = 4, 8
+    scan.RECENT_ROWS, scan.RECENT_ROWS_MAX = 4, 12
     yield
     scan.RECENT_ROWS, scan.RECENT_ROWS_MAX = walked
 

@@ -32,30 +32,6 @@ SEARCH_VECTOR = literal_column("posts.search_vector", TSVECTOR)
 
 
 @dataclass(frozen=True)
-class Searched:
-    """Where the searched columns are: the posts table, or a subquery of it
-    that selects them under the same names."""
-
-    id: ColumnElement[int]
-    fields: dict[str, ColumnElement[str]]  # by name, as in WEIGHTS
-    vector: ColumnElement | None = None  # PostgreSQL
-
-    @classmethod
-    def of(cls, selectable) -> Searched:
-        columns = selectable.c
-        vector = columns.get("search_vector")
-        return cls(columns.id, {name: columns[name] for name in WEIGHTS}, vector)
-
-    def columns(self) -> list[ColumnElement]:
-        """What a subquery must select for ``Searched.of`` to read it back."""
-        vector = [self.vector.label("search_vector")] if self.vector is not None else []
-        return [self.id, *self.fields.values(), *vector]
-
-
-POSTS = Searched(Post.id, {name: getattr(Post, name) for name in WEIGHTS}, SEARCH_VECTOR)
-
-
-@dataclass(frozen=True)
 class TextMatch:
     """A condition to add to a posts query, and the query it came from."""
 
@@ -66,41 +42,33 @@ class TextMatch:
         return score(self.query, fields)
 
 
-def matches(dialect: str, text: str, searched: Searched = POSTS) -> TextMatch | None:
+def matches(dialect: str, text: str) -> TextMatch | None:
     """How to find ``text``; None when the text has nothing searchable (only
     stop words or punctuation), which matches no post on either backend."""
     query = websearch.parse(text)
     if query.is_empty:
         return None
-    return TextMatch(condition(dialect, query, searched), query)
+    condition = _postgresql(query) if dialect == "postgresql" else _sqlite(query)
+    return TextMatch(condition, query)
 
 
-def condition(
-    dialect: str, query: websearch.ParsedQuery, searched: Searched = POSTS
-) -> ColumnElement[bool]:
-    """Rows of ``searched`` matching a (non-empty) parsed query."""
-    if dialect == "postgresql":
-        return _postgresql(query, searched)
-    return _sqlite(query, searched)
-
-
-def _postgresql(query: websearch.ParsedQuery, searched: Searched) -> ColumnElement[bool]:
+def _postgresql(query: websearch.ParsedQuery) -> ColumnElement[bool]:
     tsquery = func.websearch_to_tsquery(
         literal(CONFIGURATION, REGCONFIG), literal(websearch.websearch_text(query))
     )
-    return searched.vector.bool_op("@@")(tsquery)
+    return SEARCH_VECTOR.bool_op("@@")(tsquery)
 
 
-def _sqlite(query: websearch.ParsedQuery, searched: Searched) -> ColumnElement[bool]:
+def _sqlite(query: websearch.ParsedQuery) -> ColumnElement[bool]:
     conditions = []
     asking = [part for part in query.parts if part.included]
     if asking:
         expression = " OR ".join(websearch.fts5_part(part) for part in asking)
-        conditions.append(searched.id.in_(_rows_matching(expression)))
+        conditions.append(Post.id.in_(_rows_matching(expression)))
     for part in query.parts:
         if not part.included:  # only exclusions ("-moon"): every post without them
             excluded = _rows_matching(websearch.fts5_any(part.excluded))
-            conditions.append(searched.id.not_in(excluded))
+            conditions.append(Post.id.not_in(excluded))
     return or_(*conditions)
 
 

@@ -22,7 +22,7 @@ of this.
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -47,44 +47,44 @@ def newest_matches(
     if session.get_bind().dialect.name != "postgresql":
         query = select(Post.id, Post.created_at, *FIELDS).where(*conditions, match.condition)
         return session.execute(query.order_by(*_NEWEST_FIRST).limit(wanted)).all()
-    rows, exhausted = _walk(session, conditions, match, wanted, RECENT_ROWS)
-    if len(rows) == wanted or exhausted:
+    rows, last = _walk(session, conditions, match, wanted, RECENT_ROWS)
+    if len(rows) == wanted or last is None:
         return rows
     if rows:
         # Rows expected to hold the page at the rate seen so far, with a margin.
         expected = int(RECENT_ROWS * wanted / len(rows) * 1.25)
         if expected <= RECENT_ROWS_MAX:
-            rows, exhausted = _walk(session, conditions, match, wanted, expected)
-            if len(rows) == wanted or exhausted:
+            # Carry on from the last row walked.
+            older = tuple_(Post.created_at, Post.id) < tuple_(last.created_at, last.id)
+            more, last = _walk(
+                session, [*conditions, older], match, wanted - len(rows), expected - RECENT_ROWS
+            )
+            rows += more
+            if len(rows) == wanted or last is None:
                 return rows
     return _from_index(session, conditions, match, wanted)
 
 
-def _walk(session, conditions, match, wanted: int, walked: int) -> tuple[list[Row], bool]:
+def _walk(session, conditions, match, wanted: int, walked: int) -> tuple[list[Row], Row | None]:
     """The newest ``wanted`` matches among the newest ``walked`` candidates,
-    and whether those were all the candidates there are.
+    and the last row walked if the walk stopped at its limit (None if it
+    ran out of candidates).
 
-    The oldest walked row comes back as well, matching or not, as the sign
-    that the walk stopped at its limit rather than at the last candidate."""
+    The last walked row comes back matching or not: it says where the walk
+    stopped. Whether a row matches is worked out once, as it is walked."""
     position = func.row_number().over(order_by=_NEWEST_FIRST).label("position")
-    recent = select(*fulltext.POSTS.columns(), Post.created_at, position).where(*conditions)
+    hit = match.condition.label("hit")
+    recent = select(Post.id, Post.created_at, *FIELDS, position, hit).where(*conditions)
     recent = recent.order_by(*_NEWEST_FIRST).limit(walked).subquery("recent")
-    hit = fulltext.condition("postgresql", match.query, fulltext.Searched.of(recent))
     query = (
-        select(
-            recent.c.id,
-            recent.c.created_at,
-            *(recent.c[field.key] for field in FIELDS),
-            recent.c.position,
-            hit.label("hit"),
-        )
-        .where(or_(hit, recent.c.position == walked))
+        select(recent)
+        .where(or_(recent.c.hit, recent.c.position == walked))
         .order_by(recent.c.created_at.desc(), recent.c.id.desc())
         .limit(wanted + 1)
     )
     rows = session.execute(query).all()
-    reached_limit = any(row.position == walked for row in rows)
-    return [row for row in rows if row.hit][:wanted], not reached_limit
+    last = next((row for row in rows if row.position == walked), None)
+    return [row for row in rows if row.hit][:wanted], last
 
 
 def _from_index(session, conditions, match, wanted: int) -> list[Row]:
