@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -67,6 +69,14 @@ class PostStatus(enum.StrEnum):
 
 
 _READY = text("status = 'ready'")
+
+
+class _Rendition(Protocol):
+    kind: str
+    content_type: str
+
+
+M = TypeVar("M", bound=_Rendition)  # PostMedia, or posts.MediaView
 
 
 def _in(values) -> str:
@@ -191,9 +201,12 @@ class Post(Base):
         return self.status == PostStatus.READY
 
     def rendition(self, kind: str, content_type: str) -> PostMedia | None:
-        return next(
-            (m for m in self.media if m.kind == kind and m.content_type == content_type), None
-        )
+        return find_rendition(self.media, kind, content_type)
+
+
+def find_rendition(media: Iterable[M], kind: str, content_type: str) -> M | None:
+    """The rendition of ``kind`` in ``content_type`` among a post's media."""
+    return next((m for m in media if m.kind == kind and m.content_type == content_type), None)
 
 
 class PostTag(Base):
