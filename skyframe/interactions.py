@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, func, literal, select, tuple_, union_a
 from sqlalchemy.orm import Session
 
 from skyframe import notifications
-from skyframe.database import insert_ignoring_duplicates
+from skyframe.database import in_bound_ids, insert_ignoring_duplicates
 from skyframe.exceptions import ValidationFailed
 from skyframe.models import (
     Comment,
@@ -120,28 +120,27 @@ def viewer_flags(session: Session, user: User, posts: Sequence[Post | PostView])
         "owner_ids": list({post.owner_id for post in posts}),
     }
     found: dict[str, set[int]] = {"liked": set(), "saved": set(), "followed": set()}
-    for kind, item_id in session.execute(_viewer_flags_statement(), params):
+    statement = _viewer_flags_statement(session.get_bind().dialect.name)
+    for kind, item_id in session.execute(statement, params):
         found[kind].add(item_id)
     return ViewerFlags(
         frozenset(found["liked"]), frozenset(found["saved"]), frozenset(found["followed"])
     )
 
 
-@lru_cache(maxsize=1)
-def _viewer_flags_statement():
+@lru_cache(maxsize=4)
+def _viewer_flags_statement(dialect: str):
     # Built once: every listing page runs it, and building it cost more CPU
     # than running it.
     user_id = bindparam("user_id")
-    post_ids = bindparam("post_ids", expanding=True)
     liked = select(literal("liked"), PostLike.post_id).where(
-        PostLike.user_id == user_id, PostLike.post_id.in_(post_ids)
+        PostLike.user_id == user_id, in_bound_ids(PostLike.post_id, "post_ids", dialect)
     )
     saved = select(literal("saved"), PostFavorite.post_id).where(
-        PostFavorite.user_id == user_id, PostFavorite.post_id.in_(post_ids)
+        PostFavorite.user_id == user_id, in_bound_ids(PostFavorite.post_id, "post_ids", dialect)
     )
     followed = select(literal("followed"), Follow.followee_id).where(
-        Follow.follower_id == user_id,
-        Follow.followee_id.in_(bindparam("owner_ids", expanding=True)),
+        Follow.follower_id == user_id, in_bound_ids(Follow.followee_id, "owner_ids", dialect)
     )
     return union_all(liked, saved, followed)
 

@@ -18,10 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, bindparam, null, select, union_all
+from sqlalchemy import Select, null, select, union_all
 from sqlalchemy.orm import Session
 
 from skyframe import catalogue
+from skyframe.database import in_bound_ids
 from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
 from skyframe.media.errors import MediaError
 from skyframe.media.formats import FORMATS
@@ -545,8 +546,8 @@ _OWNER_VIEW_COLUMNS = [f.name for f in fields(OwnerView)]
 _MEDIA_VIEW_COLUMNS = [f.name for f in fields(MediaView)]
 
 
-@lru_cache(maxsize=1)
-def _post_view_statements() -> tuple[Select, Select]:
+@lru_cache(maxsize=4)
+def _post_view_statements(dialect: str) -> tuple[Select, Select]:
     """The two statements of load_post_views, built once (with bound ids)."""
     posts, users = Post.__table__, User.__table__
     media, tags = PostMedia.__table__, PostTag.__table__
@@ -556,7 +557,7 @@ def _post_view_statements() -> tuple[Select, Select]:
             *(users.c[name].label(f"owner_{name}") for name in _OWNER_VIEW_COLUMNS),
         )
         .join(users, users.c.id == posts.c.owner_id)
-        .where(posts.c.id.in_(bindparam("ids", expanding=True)))
+        .where(in_bound_ids(posts.c.id, "ids", dialect))
     )
     # Renditions and tags in one round trip: a tag row carries its text in
     # ``key`` and no kind.
@@ -565,14 +566,14 @@ def _post_view_statements() -> tuple[Select, Select]:
             media.c.post_id,
             media.c.id.label("position"),
             *(media.c[n] for n in _MEDIA_VIEW_COLUMNS),
-        ).where(media.c.post_id.in_(bindparam("ids", expanding=True))),
+        ).where(in_bound_ids(media.c.post_id, "ids", dialect)),
         select(
             tags.c.post_id,
             tags.c.position,
             null(),
             tags.c.tag,
             *(null() for _ in _MEDIA_VIEW_COLUMNS[2:]),
-        ).where(tags.c.post_id.in_(bindparam("ids", expanding=True))),
+        ).where(in_bound_ids(tags.c.post_id, "ids", dialect)),
     )
     return rows, details
 
@@ -581,7 +582,7 @@ def load_post_views(session: Session, post_ids: list[int]) -> list[PostView]:
     """PostViews in the order of ``post_ids`` (two queries for the lot)."""
     if not post_ids:
         return []
-    rows_statement, details_statement = _post_view_statements()
+    rows_statement, details_statement = _post_view_statements(session.get_bind().dialect.name)
     params = {"ids": post_ids}
     media: dict[int, list[tuple[int, MediaView]]] = {}
     tags: dict[int, list[tuple[int, str]]] = {}
