@@ -1,7 +1,8 @@
 """Candidate pools: the feed's queries.
 
-Each returns at most ``limit`` candidates, newest upload first, strictly
-after a keyset position. They are written for PostgreSQL at a million posts
+Each pool is at most ``limit`` candidates, newest upload first, strictly
+after a keyset position; a blend step fetches both pools in one statement,
+built once per shape (see _Shape). They are written for PostgreSQL at a million posts
 (see RESEARCH.md): keyset pagination over partial indexes of ready posts
 (index-only scans), anti-joins against the viewer's follows, likes and seen
 history as primary-key probes (see _absent), and on PostgreSQL one bounded
