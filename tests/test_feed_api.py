@@ -397,3 +397,37 @@ def test_feed_items_show_likes_comments_edits_and_profile_changes_at_once(
     assert (after["title"], after["tags"]) == ("Orion again", ["m42", "orion"])
     assert after["owner"]["display_name"] == "Astro Zero"
     assert after == reader.get(f"/api/v1/posts/{post_id}").get_json()
+
+
+@pytest.mark.parametrize(("many_follows", "scan_newest"), [(1, 1000), (1, 3), (10_000, 1000)])
+def test_followed_posts_are_the_same_whichever_way_they_are_found(
+    app_factory, make_user, make_post, monkeypatch, many_follows, scan_newest
+):
+    """PostgreSQL finds followed posts among the newest posts for viewers with
+    many follows, else per followed uploader; the pages must not tell."""
+    from skyframe.feed import pools
+
+    app = app_factory(FEED_MAX_PER_UPLOADER=0, FEED_MAX_CONSECUTIVE_PER_UPLOADER=0)
+    client = app.test_client()
+    people = [make_user(f"astro{i}") for i in range(5)]
+    posts = [make_post(people[i % 5], age=i * MINUTE) for i in range(40)]
+    make_user("reader")
+    login(client, "reader")
+    for handle in ("astro0", "astro2", "astro3"):
+        client.post(f"/api/v1/users/{handle}/follow")
+    client.post(f"/api/v1/posts/{posts[1]}/like")
+    seen(client, posts[0:10:3])
+
+    def walk():  # one pass: every post once, the seen ones last
+        return [ids(page) for page in pages(client, limit=4, max_pages=10)]
+
+    pools._pools_statement.cache_clear()
+    expected = walk()
+    monkeypatch.setattr(pools, "MANY_FOLLOWS", many_follows)
+    monkeypatch.setattr(pools, "SCAN_NEWEST", scan_newest)
+    pools._pools_statement.cache_clear()
+    try:
+        assert walk() == expected
+    finally:
+        pools._pools_statement.cache_clear()
+    assert sorted(itertools.chain.from_iterable(expected)) == sorted(posts)

@@ -70,9 +70,9 @@ def _at(name: str):
     return bindparam(name, type_=UTCDateTime())
 
 
-def _visible(posts, shape: _Shape, pool: str) -> list[ColumnElement[bool]]:
+def _visible(posts, shape: _Shape, pool: str, *, unseen: bool = True) -> list[ColumnElement[bool]]:
     """Ready posts of the pass's window, after the pool's keyset position,
-    not already served out of order, not seen."""
+    not already served out of order, not seen (unless ``unseen`` is False)."""
     conditions = [posts.c.status == PostStatus.READY, posts.c.created_at <= _at("as_of")]
     if shape.fresh:
         conditions.append(posts.c.created_at >= _at("fresh_from"))
@@ -83,7 +83,7 @@ def _visible(posts, shape: _Shape, pool: str) -> list[ColumnElement[bool]]:
         )
     if getattr(shape, f"{pool}_served"):
         conditions.append(posts.c.id.not_in(bindparam(f"{pool}_served", expanding=True)))
-    if shape.exclude_seen:
+    if shape.exclude_seen and unseen:
         conditions.append(_absent(_seen(posts.c.id, shape.seen_window)))
     return conditions
 
@@ -142,19 +142,7 @@ def _prioritized(shape: _Shape, limit) -> Select:
     follows = Follow.__table__
     likes = PostLike.__table__
     if shape.dialect == "postgresql":
-        per_followee = _newest_first(
-            select(*_post_columns(posts)).where(
-                posts.c.owner_id == follows.c.followee_id, *_visible(posts, shape, "prioritized")
-            ),
-            posts.c,
-            limit,
-        ).lateral("followed_posts")
-        followed = (
-            select(*per_followee.c)
-            .select_from(follows)
-            .join(per_followee, true())
-            .where(_follows())
-        )
+        followed = _followed_on_postgresql(shape, limit)
     else:
         followed = select(*_post_columns(posts)).where(
             posts.c.owner_id.in_(select(follows.c.followee_id).where(_follows())),
@@ -172,6 +160,61 @@ def _prioritized(shape: _Shape, limit) -> Select:
     )
     pool = union(followed, liked).subquery("prioritized")
     return _newest_first(select(*pool.c), pool.c, limit)
+
+
+# Viewers following at least this many uploaders first look for their
+# followed posts among the newest SCAN_NEWEST posts of the window, newest
+# first: at 1M posts the heavy user (500 follows) finds a page's worth there
+# in ~1.5 ms, where one LATERAL scan per followee reads every followed post
+# of the window (6,000 rows, ~30 ms). Fewer follows: the LATERAL scans are
+# cheap (50 follows: ~1.5 ms) and the newest posts rarely hold enough.
+MANY_FOLLOWS = 100
+SCAN_NEWEST = 1000
+
+
+def _followed_on_postgresql(shape: _Shape, limit):
+    """Unseen posts by followed uploaders, at least the newest ``limit``.
+
+    Two ways to the same rows, of which PostgreSQL runs one (the other sits
+    under a one-time filter). For viewers with MANY_FOLLOWS, the newest
+    SCAN_NEWEST visible posts probed against the viewer's follows: when that
+    finds ``limit`` of them they are the newest ``limit`` followed posts, as
+    the scan goes newest first. Otherwise (fewer follows, or not enough
+    found) one bounded LATERAL scan per followed uploader.
+    """
+    posts = Post.__table__
+    follows = Follow.__table__
+    newest = _newest_first(
+        select(*_post_columns(posts)).where(*_visible(posts, shape, "prioritized", unseen=False)),
+        posts.c,
+        SCAN_NEWEST,
+    ).subquery("newest_posts")
+    some_follows = select(literal(1)).where(_follows()).limit(MANY_FOLLOWS).subquery()
+    many_follows = select(func.count()).select_from(some_follows).scalar_subquery()
+    followed_first = [
+        many_follows >= MANY_FOLLOWS,
+        ~_absent(_follows(), follows.c.followee_id == newest.c.owner_id),
+    ]
+    if shape.exclude_seen:
+        followed_first.append(_absent(_seen(newest.c.id, shape.seen_window)))
+    recent = _newest_first(select(*newest.c).where(*followed_first), newest.c, limit).cte(
+        "recent_followed"
+    )
+    per_followee = _newest_first(
+        select(*_post_columns(posts)).where(
+            posts.c.owner_id == follows.c.followee_id, *_visible(posts, shape, "prioritized")
+        ),
+        posts.c,
+        limit,
+    ).lateral("followed_posts")
+    found = select(func.count()).select_from(recent).scalar_subquery()
+    return union_all(
+        select(*recent.c),
+        select(*per_followee.c)
+        .select_from(follows)
+        .join(per_followee, true())
+        .where(found < limit, _follows()),
+    )
 
 
 def _global(shape: _Shape, limit) -> Select:
