@@ -110,6 +110,15 @@ class Post(Base):
             postgresql_where=text("status = 'ready'"),
             sqlite_where=text("status = 'ready'"),
         ),
+        # Liked posts by id, answered without the table (migration 0010).
+        Index(
+            "ix_posts_ready_id_created_owner",
+            "id",
+            "created_at",
+            "owner_id",
+            postgresql_where=text("status = 'ready'"),
+            sqlite_where=text("status = 'ready'"),
+        ),
         # Search filters, each answering newest-first from its own index.
         *(
             Index(name, *columns, postgresql_where=_READY, sqlite_where=_READY)
