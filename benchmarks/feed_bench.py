@@ -265,8 +265,8 @@ def explain(url: str, handles: dict[str, str]) -> None:
             for statement, parameters in captured:
                 if "FROM posts" not in statement:
                     continue
-                pool = "prioritised" if "followed_posts" in statement else "global"
-                print_plan(f"{label} user ({handle}), {pool} pool", statement, parameters)
+                what = "both pools" if "global_page" in statement else "posts"
+                print_plan(f"{label} user ({handle}), {what}", statement, parameters)
             db.session.rollback()
 
 

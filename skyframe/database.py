@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import Integer, any_, bindparam, event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 
 @event.listens_for(Engine, "connect")
@@ -44,3 +46,15 @@ def insert_ignoring_duplicates(session: Session, model, **values) -> bool:
     )
     # RETURNING rather than rowcount: psycopg reports -1 for this statement.
     return session.execute(statement).first() is not None
+
+
+def in_bound_ids(column, name: str, dialect: str) -> ColumnElement[bool]:
+    """``column`` IN the integer list bound as ``name`` at execution.
+
+    PostgreSQL gets one array parameter (= ANY): the SQL text does not change
+    with the list's length, and SQLAlchemy need not rewrite the statement for
+    each execution as it does for an expanding IN (about 0.3 ms a query).
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, literal, select, tuple_, union_all, update
+from sqlalchemy import bindparam, delete, func, literal, select, tuple_, union_all, update
 from sqlalchemy.orm import Session
 
 from skyframe import notifications
-from skyframe.database import insert_ignoring_duplicates
+from skyframe.database import in_bound_ids, insert_ignoring_duplicates
 from skyframe.exceptions import ValidationFailed
 from skyframe.models import (
     Comment,
@@ -27,6 +29,9 @@ from skyframe.models import (
     PostStatus,
     User,
 )
+
+if TYPE_CHECKING:
+    from skyframe.posts import PostView
 
 
 def _bump(session: Session, target, counter, step: int) -> None:
@@ -104,28 +109,40 @@ class ViewerFlags:
     following: frozenset[int] = frozenset()  # uploader ids
 
 
-def viewer_flags(session: Session, user: User, posts: Sequence[Post]) -> ViewerFlags:
+def viewer_flags(session: Session, user: User, posts: Sequence[Post | PostView]) -> ViewerFlags:
     """The viewer's likes, saves and follows among ``posts``: one query of
     three indexed parts for a whole page, however long."""
     if not posts:
         return ViewerFlags()
-    post_ids = [post.id for post in posts]
-    owner_ids = list({post.owner_id for post in posts})
-    liked = select(literal("liked"), PostLike.post_id).where(
-        PostLike.user_id == user.id, PostLike.post_id.in_(post_ids)
-    )
-    saved = select(literal("saved"), PostFavorite.post_id).where(
-        PostFavorite.user_id == user.id, PostFavorite.post_id.in_(post_ids)
-    )
-    followed = select(literal("followed"), Follow.followee_id).where(
-        Follow.follower_id == user.id, Follow.followee_id.in_(owner_ids)
-    )
+    params = {
+        "user_id": user.id,
+        "post_ids": [post.id for post in posts],
+        "owner_ids": list({post.owner_id for post in posts}),
+    }
     found: dict[str, set[int]] = {"liked": set(), "saved": set(), "followed": set()}
-    for kind, item_id in session.execute(union_all(liked, saved, followed)):
+    statement = _viewer_flags_statement(session.get_bind().dialect.name)
+    for kind, item_id in session.execute(statement, params):
         found[kind].add(item_id)
     return ViewerFlags(
         frozenset(found["liked"]), frozenset(found["saved"]), frozenset(found["followed"])
     )
+
+
+@lru_cache(maxsize=4)
+def _viewer_flags_statement(dialect: str):
+    # Built once: every listing page runs it, and building it cost more CPU
+    # than running it.
+    user_id = bindparam("user_id")
+    liked = select(literal("liked"), PostLike.post_id).where(
+        PostLike.user_id == user_id, in_bound_ids(PostLike.post_id, "post_ids", dialect)
+    )
+    saved = select(literal("saved"), PostFavorite.post_id).where(
+        PostFavorite.user_id == user_id, in_bound_ids(PostFavorite.post_id, "post_ids", dialect)
+    )
+    followed = select(literal("followed"), Follow.followee_id).where(
+        Follow.follower_id == user_id, in_bound_ids(Follow.followee_id, "owner_ids", dialect)
+    )
+    return union_all(liked, saved, followed)
 
 
 def saved_posts(

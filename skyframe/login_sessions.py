@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from skyframe.models import LoginSession, User
@@ -41,18 +42,25 @@ def resolve(session: Session, token: str, now: datetime) -> User | None:
     """The active user behind a token, or None (unknown, expired, or disabled)."""
     if not token or len(token) > 128:
         return None
-    row = session.execute(
-        select(LoginSession, User)
-        .join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.token_hash == _hash(token))
-    ).first()
+    row = session.execute(_resolve_statement(), {"token_hash": _hash(token)}).first()
     if row is None:
         return None
-    login, user = row
-    if login.expires_at <= now or user.disabled:
+    user, expires_at = row
+    if expires_at <= now or user.disabled:
         return None
     user.login_token = token
     return user
+
+
+@lru_cache(maxsize=1)
+def _resolve_statement():
+    # Every signed-in request runs it: built once, and the login session's
+    # expiry as a column rather than a second ORM entity.
+    return (
+        select(User, LoginSession.expires_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == bindparam("token_hash"))
+    )
 
 
 def end(session: Session, token: str | None) -> None:

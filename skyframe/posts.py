@@ -14,13 +14,15 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, null, select, union_all
 from sqlalchemy.orm import Session
 
 from skyframe import catalogue
+from skyframe.database import in_bound_ids
 from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
 from skyframe.media.errors import MediaError
 from skyframe.media.formats import FORMATS
@@ -30,7 +32,7 @@ from skyframe.media.pipeline import (
     accept_upload,
     render_to_storage,
 )
-from skyframe.models import Category, Post, PostMedia, PostStatus, User
+from skyframe.models import Category, Post, PostMedia, PostStatus, PostTag, User
 from skyframe.models.post import (
     EQUIPMENT_MAX_LENGTH,
     GAIN_MAX_LENGTH,
@@ -39,6 +41,7 @@ from skyframe.models.post import (
     OBSERVER_MAX_LENGTH,
     TAG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
+    find_rendition,
 )
 from skyframe.storage import Storage, StorageError
 from skyframe.text import has_control, one_line
@@ -463,13 +466,151 @@ def load_posts(session: Session, post_ids: list[int]) -> list[Post]:
     return [found[post_id] for post_id in post_ids if post_id in found]
 
 
+@dataclass(frozen=True, slots=True)
+class MediaView:
+    """One rendition of a post, as listings show it."""
+
+    kind: str
+    key: str
+    content_type: str
+    width: int
+    height: int
+    bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerView:
+    """A post's uploader, as listings show them."""
+
+    id: int
+    handle: str
+    display_name: str
+    email: str
+    avatar_key: str | None
+    gravatar: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    """A read-only post for listings: the attributes of Post that a post's
+    JSON reads, loaded as plain rows (hydrating ORM objects with their
+    relationships was most of a feed page's CPU). Equal views are equal
+    content, so a view can key a cache of what is derived from it."""
+
+    id: int
+    owner_id: int
+    title: str
+    object_name: str | None
+    object_id: str | None
+    object_common_name: str | None
+    object_type: str | None
+    object_constellation: str | None
+    category: str
+    observer: str
+    observed_at: datetime | None
+    telescope: str | None
+    camera: str | None
+    mount: str | None
+    filters: str | None
+    exposure_seconds: float | None
+    exposure_count: int | None
+    integration_seconds: float | None
+    gain: str | None
+    bortle: int | None
+    notes: str
+    status: str
+    failure_reason: str | None
+    width: int | None
+    height: int | None
+    placeholder_blurhash: str | None
+    placeholder_color: str | None
+    like_count: int
+    favorite_count: int
+    comment_count: int
+    created_at: datetime
+    updated_at: datetime
+    owner: OwnerView
+    media: tuple[MediaView, ...]
+    tags: tuple[str, ...]
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == PostStatus.READY
+
+    def rendition(self, kind: str, content_type: str) -> MediaView | None:
+        return find_rendition(self.media, kind, content_type)
+
+
+_POST_VIEW_COLUMNS = [f.name for f in fields(PostView)][:-3]  # all but owner, media, tags
+_OWNER_VIEW_COLUMNS = [f.name for f in fields(OwnerView)]
+_MEDIA_VIEW_COLUMNS = [f.name for f in fields(MediaView)]
+
+
+@lru_cache(maxsize=4)
+def _post_view_statements(dialect: str) -> tuple[Select, Select]:
+    """The two statements of load_post_views, built once (with bound ids)."""
+    posts, users = Post.__table__, User.__table__
+    media, tags = PostMedia.__table__, PostTag.__table__
+    rows = (
+        select(
+            *(posts.c[name] for name in _POST_VIEW_COLUMNS),
+            *(users.c[name].label(f"owner_{name}") for name in _OWNER_VIEW_COLUMNS),
+        )
+        .join(users, users.c.id == posts.c.owner_id)
+        .where(in_bound_ids(posts.c.id, "ids", dialect))
+    )
+    # Renditions and tags in one round trip: a tag row carries its text in
+    # ``key`` and no kind.
+    details = union_all(
+        select(
+            media.c.post_id,
+            media.c.id.label("position"),
+            *(media.c[n] for n in _MEDIA_VIEW_COLUMNS),
+        ).where(in_bound_ids(media.c.post_id, "ids", dialect)),
+        select(
+            tags.c.post_id,
+            tags.c.position,
+            null(),
+            tags.c.tag,
+            *(null() for _ in _MEDIA_VIEW_COLUMNS[2:]),
+        ).where(in_bound_ids(tags.c.post_id, "ids", dialect)),
+    )
+    return rows, details
+
+
+def load_post_views(session: Session, post_ids: list[int]) -> list[PostView]:
+    """PostViews in the order of ``post_ids`` (two queries for the lot)."""
+    if not post_ids:
+        return []
+    rows_statement, details_statement = _post_view_statements(session.get_bind().dialect.name)
+    params = {"ids": post_ids}
+    media: dict[int, list[tuple[int, MediaView]]] = {}
+    tags: dict[int, list[tuple[int, str]]] = {}
+    for post_id, position, kind, key, *rest in session.execute(details_statement, params):
+        if kind is None:
+            tags.setdefault(post_id, []).append((position, key))
+        else:
+            media.setdefault(post_id, []).append((position, MediaView(kind, key, *rest)))
+    found = {}
+    size = len(_POST_VIEW_COLUMNS)
+    for row in session.execute(rows_statement, params):
+        post_id = row[0]
+        found[post_id] = PostView(
+            *row[:size],
+            owner=OwnerView(*row[size:]),
+            media=tuple(view for _, view in sorted(media.get(post_id, ()))),
+            tags=tuple(tag for _, tag in sorted(tags.get(post_id, ()))),
+        )
+    return [found[post_id] for post_id in post_ids if post_id in found]
+
+
 def can_view(post: Post, viewer: User | None) -> bool:
     if post.status == PostStatus.READY:
         return True
     return viewer is not None and (viewer.id == post.owner_id or viewer.is_staff)
 
 
-def can_edit(post: Post, user: User | None) -> bool:
+def can_edit(post: Post | PostView, user: User | None) -> bool:
     return user is not None and (user.id == post.owner_id or user.is_staff)
 
 

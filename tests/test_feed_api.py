@@ -306,3 +306,128 @@ def test_seen_reports_are_ignored_when_seen_history_is_off(app_factory, make_use
     login(client, "reader")
     assert seen(client, [post]) == 0
     assert ids(client.get("/api/v1/feed").get_json()) == [post]
+
+
+def _add_renditions(app, post_id):
+    from skyframe.models import PostMedia
+
+    with app.app_context():
+        for index, (kind, content_type, edge) in enumerate(
+            [
+                ("original", "image/jpeg", 4000),
+                ("display", "image/jpeg", 2048),
+                ("display", "image/webp", 2048),
+                ("thumb", "image/webp", 480),
+                ("thumb", "image/jpeg", 480),
+            ]
+        ):
+            db.session.add(
+                PostMedia(
+                    post_id=post_id,
+                    kind=kind,
+                    backend="local",
+                    key=f"posts/k{post_id}/{kind}-{index}.{content_type.split('/')[1]}",
+                    content_type=content_type,
+                    width=edge,
+                    height=edge // 2,
+                    bytes=1000 + index,
+                    sha256="0" * 64,
+                )
+            )
+        db.session.commit()
+
+
+def test_feed_items_are_the_posts_json(client, make_user, make_post, uploaders):
+    """The feed loads posts as plain rows; the items must still be exactly
+    what GET /api/v1/posts/<id> answers, flags included."""
+    followed = make_post(
+        uploaders[0],
+        tags=["nebula", "ha", "narrowband"],
+        object="M42",
+        telescope="RedCat 51",
+        exposure_seconds=120.0,
+        exposure_count=30,
+        bortle=4,
+        notes="Two nights.",
+    )
+    other = make_post(uploaders[1], age=MINUTE, tags=["moon"])
+    _add_renditions(client.application, followed)
+    make_user("reader")
+    login(client, "reader")
+    client.post("/api/v1/users/astro0/follow")
+    client.post(f"/api/v1/posts/{followed}/like")
+    client.post(f"/api/v1/posts/{other}/favorite")
+    items = client.get("/api/v1/feed").get_json()["items"]
+    assert {item["id"] for item in items} == {followed, other}
+    for item in items:
+        assert item == client.get(f"/api/v1/posts/{item['id']}").get_json()
+    mine = next(item for item in items if item["id"] == followed)
+    assert (mine["liked"], mine["following"], mine["favorited"]) == (True, True, False)
+    assert [r["content_type"] for r in mine["media"]["display"]] == ["image/webp", "image/jpeg"]
+    assert mine["tags"] == ["nebula", "ha", "narrowband"]
+
+
+def test_feed_items_show_likes_comments_edits_and_profile_changes_at_once(
+    app, make_user, make_post, uploaders
+):
+    """Nothing a page shows may be stale after a write, whatever is cached."""
+    post_id = make_post(uploaders[0], tags=["orion"])
+    owner, reader = app.test_client(), app.test_client()
+    make_user("reader")
+    login(owner, "astro0")
+    login(reader, "reader")
+
+    def item():
+        (found,) = [i for i in reader.get("/api/v1/feed").get_json()["items"] if i["id"] == post_id]
+        return found
+
+    before = item()
+    assert (before["like_count"], before["liked"], before["comment_count"]) == (0, False, 0)
+    reader.post(f"/api/v1/posts/{post_id}/like")
+    reader.post(f"/api/v1/posts/{post_id}/comments", json={"body": "Lovely"})
+    assert (
+        owner.patch(
+            f"/api/v1/posts/{post_id}", json={"title": "Orion again", "tags": ["m42", "orion"]}
+        ).status_code
+        == 200
+    )
+    assert owner.patch("/api/v1/me", json={"display_name": "Astro Zero"}).status_code == 200
+    after = item()
+    assert (after["like_count"], after["liked"], after["comment_count"]) == (1, True, 1)
+    assert (after["title"], after["tags"]) == ("Orion again", ["m42", "orion"])
+    assert after["owner"]["display_name"] == "Astro Zero"
+    assert after == reader.get(f"/api/v1/posts/{post_id}").get_json()
+
+
+@pytest.mark.parametrize(("many_follows", "scan_newest"), [(1, 1000), (1, 3), (10_000, 1000)])
+def test_followed_posts_are_the_same_whichever_way_they_are_found(
+    app_factory, make_user, make_post, monkeypatch, many_follows, scan_newest
+):
+    """PostgreSQL finds followed posts among the newest posts for viewers with
+    many follows, else per followed uploader; the pages must not tell."""
+    from skyframe.feed import pools
+
+    app = app_factory(FEED_MAX_PER_UPLOADER=0, FEED_MAX_CONSECUTIVE_PER_UPLOADER=0)
+    client = app.test_client()
+    people = [make_user(f"astro{i}") for i in range(5)]
+    posts = [make_post(people[i % 5], age=i * MINUTE) for i in range(40)]
+    make_user("reader")
+    login(client, "reader")
+    for handle in ("astro0", "astro2", "astro3"):
+        client.post(f"/api/v1/users/{handle}/follow")
+    client.post(f"/api/v1/posts/{posts[1]}/like")
+    seen(client, posts[0:10:3])
+
+    def walk():  # one pass: every post once, the seen ones last
+        return [ids(page) for page in pages(client, limit=4, max_pages=10)]
+
+    pools._pools_statement.cache_clear()
+    expected = walk()
+    monkeypatch.setattr(pools, "MANY_FOLLOWS", many_follows)
+    monkeypatch.setattr(pools, "SCAN_NEWEST", scan_newest)
+    pools._pools_statement.cache_clear()
+    try:
+        assert walk() == expected
+    finally:
+        pools._pools_statement.cache_clear()
+    assert sorted(itertools.chain.from_iterable(expected)) == sorted(posts)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import g, url_for
+from functools import lru_cache
+
+from flask import current_app, g, url_for
 
 from skyframe import comments as comment_rules
 from skyframe import interactions
@@ -24,11 +26,12 @@ from skyframe.avatars import gravatar_url
 from skyframe.catalogue import CatalogueObject
 from skyframe.interactions import ViewerFlags
 from skyframe.models import Comment, Notification, Post, PostMedia, User
+from skyframe.posts import MediaView, OwnerView, PostView
 
 WEB_FIRST = ("image/webp", "image/jpeg")
 
 
-def media_url(media: PostMedia) -> str:
+def media_url(media: PostMedia | MediaView) -> str:
     # Storage keys are URL-safe (storage.check_key): the route's prefix and
     # the key, without building a URL per rendition (a feed page has fifty).
     return _media_prefix() + media.key
@@ -40,7 +43,7 @@ def _media_prefix() -> str:
     return g.skyframe_media_prefix
 
 
-def _rendition(media: PostMedia) -> Rendition:
+def _rendition(media: PostMedia | MediaView) -> Rendition:
     return Rendition(
         url=media_url(media),
         content_type=media.content_type,
@@ -50,12 +53,12 @@ def _rendition(media: PostMedia) -> Rendition:
     )
 
 
-def _renditions(post: Post, kind: str) -> list[Rendition]:
+def _renditions(post: Post | PostView, kind: str) -> list[Rendition]:
     found = [post.rendition(kind, content_type) for content_type in WEB_FIRST]
     return [_rendition(m) for m in found if m is not None]
 
 
-def post_image(post: Post) -> PostImage | None:
+def post_image(post: Post | PostView) -> PostImage | None:
     if not post.media:
         return None
     original = post.rendition("original", "image/jpeg")
@@ -69,7 +72,7 @@ def post_image(post: Post) -> PostImage | None:
     )
 
 
-def avatar_url(user: User) -> str:
+def avatar_url(user: User | OwnerView) -> str:
     """Uploaded avatar, else Gravatar for those who opted in, else the generated one."""
     if user.avatar_key is None and user.gravatar:
         return gravatar_url(user.email)
@@ -88,16 +91,30 @@ def catalogue_item(found: CatalogueObject) -> CatalogueItem:
     )
 
 
-def user_ref(user: User) -> UserRef:
+def user_ref(user: User | OwnerView) -> UserRef:
     return UserRef(handle=user.handle, display_name=user.display_name, avatar_url=avatar_url(user))
 
 
-def post_out(post: Post, viewer: User | None, flags: ViewerFlags | None = None) -> PostOut:
+# Per app and process: the viewer-independent JSON of recently listed posts.
+# Keyed by everything it is made of (the PostView's every field, renditions
+# and tags included, and the URL root), so an edit, a like or a new comment
+# makes a new key and the old entry just ages out.
+POST_OUT_CACHE_SIZE = 4096
+_CACHE_KEY = "skyframe.post_out_cache"
+
+
+def post_out(
+    post: Post | PostView, viewer: User | None, flags: ViewerFlags | None = None
+) -> PostOut:
     """One post as JSON, with the viewer's own flags. Listings pass ``flags``
-    (interactions.viewer_flags for the page); alone, three key lookups are made."""
+    (interactions.viewer_flags for the page); alone, three key lookups are made.
+    PostViews (posts.load_post_views) share the rest through a cache."""
     from skyframe.extensions import db
 
-    sees_failures = post_rules.can_edit(post, viewer)
+    if isinstance(post, PostView):
+        shared = _shared_cache()(post, _media_prefix())
+    else:
+        shared = _shared_post_out(post)
     liked = favorited = following = None
     if viewer is not None:
         if flags is None:
@@ -105,10 +122,35 @@ def post_out(post: Post, viewer: User | None, flags: ViewerFlags | None = None) 
         liked = post.id in flags.liked
         favorited = post.id in flags.favorited
         following = post.owner_id in flags.following
+    sees_failures = post_rules.can_edit(post, viewer)
+    return shared.model_copy(
+        update={
+            "failure_reason": post.failure_reason if sees_failures else None,
+            "liked": liked,
+            "favorited": favorited,
+            "following": following,
+        }
+    )
+
+
+def _shared_cache():
+    cache = current_app.extensions.get(_CACHE_KEY)
+    if cache is None:
+        # The media prefix in the key stands for the request's URL root
+        # (every URL in the JSON is relative to it).
+        cached = lru_cache(maxsize=POST_OUT_CACHE_SIZE)(
+            lambda post, _media_prefix: _shared_post_out(post)
+        )
+        cache = current_app.extensions.setdefault(_CACHE_KEY, cached)
+    return cache
+
+
+def _shared_post_out(post: Post | PostView) -> PostOut:
+    """A post's JSON without what depends on the viewer."""
     return PostOut(
         id=post.id,
         status=post.status,
-        failure_reason=post.failure_reason if sees_failures else None,
+        failure_reason=None,
         title=post.title,
         object=CatalogueRef(
             id=post.object_id,
@@ -133,7 +175,7 @@ def post_out(post: Post, viewer: User | None, flags: ViewerFlags | None = None) 
             bortle=post.bortle,
         ),
         notes=post.notes,
-        tags=post.tags,
+        tags=list(post.tags),
         owner=user_ref(post.owner),
         created_at=post.created_at,
         updated_at=post.updated_at,
@@ -141,9 +183,9 @@ def post_out(post: Post, viewer: User | None, flags: ViewerFlags | None = None) 
         like_count=post.like_count,
         favorite_count=post.favorite_count,
         comment_count=post.comment_count,
-        liked=liked,
-        favorited=favorited,
-        following=following,
+        liked=None,
+        favorited=None,
+        following=None,
         url=url_for("main.post_page", post_id=post.id),
         download_url=url_for("main.download", post_id=post.id) if post.is_ready else None,
     )

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from skyframe.feed import cursor as feed_cursor
 from skyframe.feed import selector
 from skyframe.feed.settings import FeedSettings
-from skyframe.models import Post, User
-from skyframe.posts import load_posts
+from skyframe.models import User
+from skyframe.posts import PostView, load_post_views
 
 
 @dataclass(frozen=True)
 class Page:
-    posts: list[Post]
+    posts: list[PostView]
     next_cursor: str | None
 
 
@@ -47,7 +47,7 @@ def next_page(
     next_cursor = (
         feed_cursor.encode(secret, viewer_id, chosen.next_state) if chosen.next_state else None
     )
-    return Page(load_posts(session, chosen.post_ids), next_cursor)
+    return Page(load_post_views(session, chosen.post_ids), next_cursor)
 
 
 __all__ = ["FeedSettings", "Page", "next_page"]

@@ -1,7 +1,8 @@
 """Candidate pools: the feed's queries.
 
-Each returns at most ``limit`` candidates, newest upload first, strictly
-after a keyset position. They are written for PostgreSQL at a million posts
+Each pool is at most ``limit`` candidates, newest upload first, strictly
+after a keyset position; a blend step fetches both pools in one statement,
+built once per shape (see _Shape). They are written for PostgreSQL at a million posts
 (see RESEARCH.md): keyset pagination over partial indexes of ready posts
 (index-only scans), anti-joins against the viewer's follows, likes and seen
 history as primary-key probes (see _absent), and on PostgreSQL one bounded
@@ -14,13 +15,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import and_, func, literal, select, true, tuple_, union
+from sqlalchemy import (
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    tuple_,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from skyframe.feed.blend import Candidate, PoolWalk
 from skyframe.models import FeedSeen, Follow, Post, PostLike, PostStatus
+from skyframe.models.base import UTCDateTime
 
 Position = tuple[datetime, int]
 
@@ -36,16 +51,40 @@ class Window:
     exclude_seen: bool
 
 
-def _visible(posts, window: Window, walk: PoolWalk) -> list[ColumnElement[bool]]:
-    conditions = [posts.c.status == PostStatus.READY, posts.c.created_at <= window.as_of]
-    if window.fresh_from is not None:
-        conditions.append(posts.c.created_at >= window.fresh_from)
-    if walk.after is not None:
-        conditions.append(tuple_(posts.c.created_at, posts.c.id) < tuple_(*walk.after))
-    if walk.served:
-        conditions.append(posts.c.id.not_in(walk.served_ids))
-    if window.exclude_seen and window.viewer_id is not None:
-        conditions.append(_absent(_seen(posts.c.id, window)))
+class _Shape(NamedTuple):
+    """What a blend step's statement looks like; its values are bound at
+    execution. A handful of shapes covers every request, so each is built
+    once per process (building one cost more CPU than running it)."""
+
+    dialect: str
+    fresh: bool  # a FEED_FRESH_DAYS window
+    exclude_seen: bool
+    seen_window: bool  # FEED_SEEN_RETENTION_DAYS
+    prioritized_after: bool
+    prioritized_served: bool
+    global_after: bool
+    global_served: bool
+
+
+def _at(name: str):
+    return bindparam(name, type_=UTCDateTime())
+
+
+def _visible(posts, shape: _Shape, pool: str, *, unseen: bool = True) -> list[ColumnElement[bool]]:
+    """Ready posts of the pass's window, after the pool's keyset position,
+    not already served out of order, not seen (unless ``unseen`` is False)."""
+    conditions = [posts.c.status == PostStatus.READY, posts.c.created_at <= _at("as_of")]
+    if shape.fresh:
+        conditions.append(posts.c.created_at >= _at("fresh_from"))
+    if getattr(shape, f"{pool}_after"):
+        conditions.append(
+            tuple_(posts.c.created_at, posts.c.id)
+            < tuple_(_at(f"{pool}_after_at"), bindparam(f"{pool}_after_id"))
+        )
+    if getattr(shape, f"{pool}_served"):
+        conditions.append(posts.c.id.not_in(bindparam(f"{pool}_served", expanding=True)))
+    if shape.exclude_seen and unseen:
+        conditions.append(_absent(_seen(posts.c.id, shape.seen_window)))
     return conditions
 
 
@@ -62,37 +101,34 @@ def _absent(*conditions) -> ColumnElement[bool]:
     return select(literal(1)).where(*conditions).limit(1).scalar_subquery().is_(None)
 
 
-def _seen(post_id, window: Window) -> ColumnElement[bool]:
+def _seen(post_id, seen_window: bool) -> ColumnElement[bool]:
     seen = FeedSeen.__table__
-    condition = and_(seen.c.user_id == window.viewer_id, seen.c.post_id == post_id)
-    if window.seen_from is not None:
-        condition = and_(condition, seen.c.seen_at >= window.seen_from)
+    condition = and_(seen.c.user_id == bindparam("viewer_id"), seen.c.post_id == post_id)
+    if seen_window:
+        condition = and_(condition, seen.c.seen_at >= _at("seen_from"))
     return condition
 
 
-def _follows(window: Window):
+def _follows():
     follows = Follow.__table__
-    return and_(follows.c.follower_id == window.viewer_id, follows.c.created_at <= window.as_of)
+    return and_(
+        follows.c.follower_id == bindparam("viewer_id"), follows.c.created_at <= _at("as_of")
+    )
 
 
-def _likes(window: Window):
+def _likes():
     likes = PostLike.__table__
-    return and_(likes.c.user_id == window.viewer_id, likes.c.created_at <= window.as_of)
+    return and_(likes.c.user_id == bindparam("viewer_id"), likes.c.created_at <= _at("as_of"))
 
 
-def _newest_first(query: Select, columns, limit: int) -> Select:
+def _newest_first(query: Select, columns, limit) -> Select:
     return query.order_by(columns.created_at.desc(), columns.id.desc()).limit(limit)
 
 
-def _candidates(session: Session, query: Select, prioritized: bool) -> list[Candidate]:
+def _candidates(session: Session, query: Select, params: dict | None = None) -> list[Candidate]:
     return [
-        Candidate(
-            post_id=row.id,
-            uploader_id=row.owner_id,
-            created_at=row.created_at,
-            prioritized=prioritized,
-        )
-        for row in session.execute(query)
+        Candidate(post_id=row.id, uploader_id=row.owner_id, created_at=row.created_at)
+        for row in session.execute(query, params)
     ]
 
 
@@ -100,57 +136,158 @@ def _post_columns(posts):
     return posts.c.id, posts.c.owner_id, posts.c.created_at
 
 
-def prioritized(session: Session, window: Window, walk: PoolWalk, limit: int) -> list[Candidate]:
+def _prioritized(shape: _Shape, limit) -> Select:
     """Posts by uploaders the viewer follows, and posts the viewer liked."""
     posts = Post.__table__
     follows = Follow.__table__
     likes = PostLike.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        per_followee = _newest_first(
-            select(*_post_columns(posts)).where(
-                posts.c.owner_id == follows.c.followee_id, *_visible(posts, window, walk)
-            ),
-            posts.c,
-            limit,
-        ).lateral("followed_posts")
-        followed = (
-            select(*per_followee.c)
-            .select_from(follows)
-            .join(per_followee, true())
-            .where(_follows(window))
-        )
+    if shape.dialect == "postgresql":
+        followed = _followed_on_postgresql(shape, limit)
     else:
         followed = select(*_post_columns(posts)).where(
-            posts.c.owner_id.in_(select(follows.c.followee_id).where(_follows(window))),
-            *_visible(posts, window, walk),
+            posts.c.owner_id.in_(select(follows.c.followee_id).where(_follows())),
+            *_visible(posts, shape, "prioritized"),
         )
-    liked_conditions = [_likes(window), *_visible(posts, window, walk)]
-    if window.fresh_from is not None:
+    liked_conditions = [_likes(), *_visible(posts, shape, "prioritized")]
+    if shape.fresh:
         # A post is liked after it is uploaded: only likes within the window
         # can reach posts within it (index (user_id, created_at)).
-        liked_conditions.append(likes.c.created_at >= window.fresh_from)
+        liked_conditions.append(likes.c.created_at >= _at("fresh_from"))
     liked = (
         select(*_post_columns(posts))
         .join(likes, likes.c.post_id == posts.c.id)
         .where(*liked_conditions)
     )
     pool = union(followed, liked).subquery("prioritized")
-    return _candidates(session, _newest_first(select(*pool.c), pool.c, limit), True)
+    return _newest_first(select(*pool.c), pool.c, limit)
 
 
-def global_(session: Session, window: Window, walk: PoolWalk, limit: int) -> list[Candidate]:
+# Viewers following at least this many uploaders first look for their
+# followed posts among the newest SCAN_NEWEST posts of the window, newest
+# first: at 1M posts the heavy user (500 follows) finds a page's worth there
+# in ~1.5 ms, where one LATERAL scan per followee reads every followed post
+# of the window (6,000 rows, ~30 ms). Fewer follows: the LATERAL scans are
+# cheap (50 follows: ~1.5 ms) and the newest posts rarely hold enough.
+MANY_FOLLOWS = 100
+SCAN_NEWEST = 1000
+
+
+def _followed_on_postgresql(shape: _Shape, limit):
+    """Unseen posts by followed uploaders, at least the newest ``limit``.
+
+    Two ways to the same rows, of which PostgreSQL runs one (the other sits
+    under a one-time filter). For viewers with MANY_FOLLOWS, the newest
+    SCAN_NEWEST visible posts probed against the viewer's follows: when that
+    finds ``limit`` of them they are the newest ``limit`` followed posts, as
+    the scan goes newest first. Otherwise (fewer follows, or not enough
+    found) one bounded LATERAL scan per followed uploader.
+    """
+    posts = Post.__table__
+    follows = Follow.__table__
+    newest = _newest_first(
+        select(*_post_columns(posts)).where(*_visible(posts, shape, "prioritized", unseen=False)),
+        posts.c,
+        SCAN_NEWEST,
+    ).subquery("newest_posts")
+    some_follows = select(literal(1)).where(_follows()).limit(MANY_FOLLOWS).subquery()
+    many_follows = select(func.count()).select_from(some_follows).scalar_subquery()
+    followed_first = [
+        many_follows >= MANY_FOLLOWS,
+        ~_absent(_follows(), follows.c.followee_id == newest.c.owner_id),
+    ]
+    if shape.exclude_seen:
+        followed_first.append(_absent(_seen(newest.c.id, shape.seen_window)))
+    recent = _newest_first(select(*newest.c).where(*followed_first), newest.c, limit).cte(
+        "recent_followed"
+    )
+    per_followee = _newest_first(
+        select(*_post_columns(posts)).where(
+            posts.c.owner_id == follows.c.followee_id, *_visible(posts, shape, "prioritized")
+        ),
+        posts.c,
+        limit,
+    ).lateral("followed_posts")
+    found = select(func.count()).select_from(recent).scalar_subquery()
+    return union_all(
+        select(*recent.c),
+        select(*per_followee.c)
+        .select_from(follows)
+        .join(per_followee, true())
+        .where(found < limit, _follows()),
+    )
+
+
+def _global(shape: _Shape, limit) -> Select:
     """The newest posts from everyone else: not followed, not liked."""
     posts = Post.__table__
-    conditions = _visible(posts, window, walk)
-    if window.viewer_id is not None:
-        follows = Follow.__table__
-        likes = PostLike.__table__
-        conditions += [
-            _absent(_follows(window), follows.c.followee_id == posts.c.owner_id),
-            _absent(_likes(window), likes.c.post_id == posts.c.id),
-        ]
-    query = _newest_first(select(*_post_columns(posts)).where(*conditions), posts.c, limit)
-    return _candidates(session, query, False)
+    follows = Follow.__table__
+    likes = PostLike.__table__
+    conditions = [
+        *_visible(posts, shape, "global"),
+        _absent(_follows(), follows.c.followee_id == posts.c.owner_id),
+        _absent(_likes(), likes.c.post_id == posts.c.id),
+    ]
+    return _newest_first(select(*_post_columns(posts)).where(*conditions), posts.c, limit)
+
+
+@lru_cache(maxsize=256)
+def _pools_statement(shape: _Shape):
+    """Both pools in one statement (one round trip), each newest first and
+    at most ``limit`` long, tagged with the pool they come from."""
+    limit = bindparam("limit")
+    parts = []
+    for name, build, tag in (("prioritized", _prioritized, 1), ("global", _global, 0)):
+        page = build(shape, limit).subquery(f"{name}_page")
+        parts.append(select(*page.c, literal_column(str(tag)).label("pool")))
+    return union_all(*parts)
+
+
+def _walk_params(pool: str, walk: PoolWalk) -> dict:
+    params: dict = {}
+    if walk.after is not None:
+        params[f"{pool}_after_at"], params[f"{pool}_after_id"] = walk.after
+    if walk.served:
+        params[f"{pool}_served"] = walk.served_ids
+    return params
+
+
+def blend_pools(
+    session: Session,
+    window: Window,
+    prioritized_walk: PoolWalk,
+    global_walk: PoolWalk,
+    limit: int,
+) -> tuple[list[Candidate], list[Candidate]]:
+    """The prioritised pool (posts by uploaders the viewer follows, and posts
+    the viewer liked) and the global pool (the newest posts from everyone
+    else), each at most ``limit`` long, newest first, after its walk."""
+    exclude_seen = window.exclude_seen
+    shape = _Shape(
+        dialect=session.get_bind().dialect.name,
+        fresh=window.fresh_from is not None,
+        exclude_seen=exclude_seen,
+        seen_window=exclude_seen and window.seen_from is not None,
+        prioritized_after=prioritized_walk.after is not None,
+        prioritized_served=bool(prioritized_walk.served),
+        global_after=global_walk.after is not None,
+        global_served=bool(global_walk.served),
+    )
+    params = {"viewer_id": window.viewer_id, "as_of": window.as_of, "limit": limit}
+    if shape.fresh:
+        params["fresh_from"] = window.fresh_from
+    if shape.seen_window:
+        params["seen_from"] = window.seen_from
+    params |= _walk_params("prioritized", prioritized_walk)
+    params |= _walk_params("global", global_walk)
+    pools: tuple[list[Candidate], list[Candidate]] = ([], [])
+    for row in session.execute(_pools_statement(shape), params):
+        prioritized = row.pool == 1
+        pools[not prioritized].append(
+            Candidate(row.id, row.owner_id, row.created_at, prioritized=prioritized)
+        )
+    for pool in pools:  # UNION ALL keeps no order
+        pool.sort(key=lambda c: c.position, reverse=True)
+    return pools
 
 
 def recycled(
@@ -202,13 +339,15 @@ def random_batch(session: Session, window: Window, limit: int, pivot: float) -> 
     start = low + int((high - low) * pivot)
     found: dict[int, Candidate] = {}
     passes = [True, False] if window.exclude_seen and window.viewer_id is not None else [False]
+    seen_window = window.seen_from is not None
+    params = {"viewer_id": window.viewer_id, "seen_from": window.seen_from}
     for unseen_only in passes:
         for span in (posts.c.id >= start, posts.c.id < start):
             if len(found) >= limit:
                 break
             conditions = [span, posts.c.status == PostStatus.READY]
             if unseen_only:
-                conditions.append(_absent(_seen(posts.c.id, window)))
+                conditions.append(_absent(_seen(posts.c.id, seen_window)))
             if found:
                 conditions.append(posts.c.id.not_in(list(found)))
             query = (
@@ -217,7 +356,7 @@ def random_batch(session: Session, window: Window, limit: int, pivot: float) -> 
                 .order_by(posts.c.id)
                 .limit(limit - len(found))
             )
-            for candidate in _candidates(session, query, False):
+            for candidate in _candidates(session, query, params if unseen_only else None):
                 found[candidate.post_id] = candidate
     return list(found.values())
 
@@ -229,4 +368,4 @@ def newest(session: Session, after: Position | None, limit: int) -> list[Candida
     if after is not None:
         conditions.append(tuple_(posts.c.created_at, posts.c.id) < tuple_(*after))
     query = _newest_first(select(*_post_columns(posts)).where(*conditions), posts.c, limit)
-    return _candidates(session, query, False)
+    return _candidates(session, query)

@@ -115,8 +115,9 @@ def viewer_page(
 def _blend_step(session, viewer_id, settings, state, page, size, now):
     window = window_for(viewer_id, state, settings, now)
     wanted = settings.candidate_multiplier * size
-    prioritized = pools.prioritized(session, window, state.prioritized, wanted)
-    global_ = pools.global_(session, window, state.global_, wanted)
+    prioritized, global_ = pools.blend_pools(
+        session, window, state.prioritized, state.global_, wanted
+    )
     if not prioritized and not global_:
         return replace(state, phase=RECYCLE if settings.seen_enabled else DONE), [], True
     chosen = blend(

@@ -26,7 +26,9 @@ DOWNLOAD_SIZES = {"original": "original", "display": "display", "thumb": "thumb"
 
 def viewer():
     """The signed-in user, or None for a visitor."""
-    return current_user if current_user.is_authenticated else None
+    # The user itself rather than Flask-Login's proxy: listings read it for
+    # every post, and each attribute read through the proxy looks it up again.
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def send_stored(
