@@ -36,7 +36,7 @@ def search_posts(query: SearchQuery):
     Sorted by relevance when q is given, else newest first; cursor-paginated."""
     chosen = search_filters.from_params(query.model_dump(by_alias=True))
     result = search_page(chosen, query.cursor, query.limit)
-    found = posts.load_posts(db.session, result.post_ids)
+    found = posts.load_post_views(db.session, result.post_ids)
     next_cursor = result.next_cursor
     reader = viewer()
     flags = interactions.viewer_flags(db.session, reader, found) if reader else None
@@ -66,6 +66,6 @@ def related_posts(post_id: int):
     the same category (newest first within each; at most 6)."""
     reader = viewer()
     post = posts.get_post(db.session, post_id, reader)
-    found = posts.load_posts(db.session, search.related(db.session, post))
+    found = posts.load_post_views(db.session, search.related(db.session, post))
     flags = interactions.viewer_flags(db.session, reader, found) if reader else None
     return PostList(items=[post_out(p, reader, flags) for p in found])
