@@ -1,15 +1,15 @@
 """feed: liked posts answered from an index (ready posts by id, with upload time and uploader)
 
-Revision ID: 0010_feed_liked_posts
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-21 14:20:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_feed_liked_posts"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -113,7 +113,7 @@ class Post(Base):
             postgresql_where=text("status = 'ready'"),
             sqlite_where=text("status = 'ready'"),
         ),
-        # Liked posts by id, answered without the table (migration 0010).
+        # Liked posts by id, answered without the table (migration 0011).
         Index(
             "ix_posts_ready_id_created_owner",
             "id",
