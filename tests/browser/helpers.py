@@ -82,3 +82,14 @@ def swipe_up(page, distance: int = 500, steps: int = 20) -> None:
 
 def card(page, post_id: int):
     return page.locator(f'.feed-card[data-post-id="{post_id}"]')
+
+
+def on_screen(page) -> int:
+    """The id of the post whose card fills the screen."""
+    return page.evaluate(
+        """() => { const feed = document.getElementById('feed');
+          const top = feed.getBoundingClientRect().top;
+          const card = [...feed.querySelectorAll('.feed-card')]
+            .find(c => Math.abs(c.getBoundingClientRect().top - top) < 1);
+          return card ? +card.dataset.postId : null; }"""
+    )
