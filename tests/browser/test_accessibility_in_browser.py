@@ -1,7 +1,8 @@
 """Accessibility of the main pages on a phone: every visible text meets WCAG
 AA contrast (4.5:1, 3:1 for large text; text over photos carries a shadow),
-and every control has an accessible name — signed out and signed in, with
-the feed's sheets open."""
+every control has an accessible name — signed out and signed in, with the
+feed's sheets open —, keyboard focus is always visible and reduced motion
+stops animations."""
 
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ def test_main_pages_meet_aa_contrast_and_every_control_has_a_name(
     details = page.get_by_role("dialog", name="Crab Nebula")
     expect(details).to_be_visible()
     check(page, "details sheet", failures)
+    page.screenshot(path=artifacts_dir / "details-sheet.png")
 
     assert failures == [], "\n".join(failures)
     assert page.problems == []
@@ -102,3 +104,50 @@ def test_the_checks_catch_low_contrast_and_unnamed_controls(phone, live_server):
     low, _ = contrast_report(page)
     assert [r["text"] for r in low] == ["Faint words"]
     assert sorted(c["role"] for c in unnamed_controls(page)) == ["button", "textbox"]
+
+
+FOCUS_RING = """() => {
+  const el = document.activeElement;
+  // Focus in the inner parts of a date field is drawn by the browser itself.
+  if (!el || el === document.body || !el.matches(':focus')) return null;
+  const s = getComputedStyle(el);
+  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+  return {name: (el.getAttribute('aria-label') || el.textContent || el.name || el.tagName).trim(),
+          visible: outline || s.boxShadow !== 'none'};
+}"""
+
+
+def test_keyboard_focus_is_always_visible(phone, live_server, site, make_user):
+    page = phone
+    page.emulate_media(reduced_motion="reduce")
+    sign_in(page, live_server, "shapley")
+    for path in ["/", f"/p/{site['post']}", "/search", "/upload", "/settings"]:
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")
+        hidden = []
+        for _ in range(25):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUS_RING)
+            if focused and not focused["visible"]:
+                hidden.append(focused["name"][:40])
+        assert hidden == [], f"{path}: focus not visible on {hidden}"
+    assert page.problems == []
+
+
+def test_reduced_motion_stops_animations(phone, live_server, site):
+    page = phone
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(live_server + "/")
+    animated = page.evaluate(
+        """() => [...document.querySelectorAll('*')].filter(el => {
+             const s = getComputedStyle(el);
+             return (s.animationName !== 'none' && s.animationDuration !== '0s')
+               || (s.transitionDuration.split(',').some(d => parseFloat(d) > 0));
+           }).map(el => el.className)"""
+    )
+    assert animated == []
+    page.emulate_media(reduced_motion="no-preference")
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.skeleton-line')).animationName")
+        == "shimmer"
+    )
