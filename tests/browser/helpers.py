@@ -65,9 +65,10 @@ def settle(page) -> None:
 
 
 def swipe_up(page, distance: int = 500, steps: int = 20) -> None:
-    """A finger swipe (touch events through the browser's input pipeline), up."""
+    """A finger swipe (touch events through the browser's input pipeline), up;
+    a negative distance swipes down (back)."""
     session = page.context.new_cdp_session(page)
-    x, y = 150, 800
+    x, y = 150, 800 if distance > 0 else 150
     session.send(
         "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}
     )

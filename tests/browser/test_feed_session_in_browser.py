@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import PHONE_HEIGHT, on_screen, settle, sign_in
+from tests.browser.helpers import PHONE_HEIGHT, on_screen, settle, sign_in, swipe_up
 
 POSTS = 70
 HISTORY = 20  # the page's remembered history, made small for the test
@@ -40,11 +40,15 @@ def feed_state(page) -> dict:
     return page.evaluate("async () => (await import('/static/js/feed.js')).feedState()")
 
 
-def with_short_history(route):
-    """The feed page with a short remembered history (data-history)."""
-    response = route.fetch()
-    html = response.text().replace('id="feed"', f'id="feed" data-history="{HISTORY}"', 1)
-    route.fulfill(response=response, body=html)
+def with_history(cards: int):
+    """A route handler: the feed page with a remembered history of ``cards``."""
+
+    def handle(route):
+        response = route.fetch()
+        html = response.text().replace('id="feed"', f'id="feed" data-history="{cards}"', 1)
+        route.fulfill(response=response, body=html)
+
+    return handle
 
 
 def test_hundreds_of_swipes_keep_cards_and_data_bounded_and_going_back_works(
@@ -54,7 +58,7 @@ def test_hundreds_of_swipes_keep_cards_and_data_bounded_and_going_back_works(
     page = phone_without_worker
     page.emulate_media(reduced_motion="reduce")
     sign_in(page, live_server, "shapley")
-    page.route(live_server + "/", with_short_history)
+    page.route(live_server + "/", with_history(HISTORY))
     page.goto(live_server + "/")
     order = list(titles)  # newest first
     assert on_screen(page) == order[0]
@@ -102,11 +106,17 @@ def test_hundreds_of_swipes_keep_cards_and_data_bounded_and_going_back_works(
     page.wait_for_function("document.getElementById('feed').scrollTop === 0")  # space reclaimed
     assert on_screen(page) == order[state["first"]]
 
-    # And forward again across the reclaimed space.
+    # And forward again across the reclaimed space, by keyboard and by finger.
     page.keyboard.press("j")
     settle(page)
     assert on_screen(page) == order[state["first"] + 1]
     assert page.evaluate("document.getElementById('feed').scrollTop") == PHONE_HEIGHT
+    for expected in (2, 3, 4):
+        swipe_up(page, 500)
+        assert on_screen(page) == order[state["first"] + expected]
+    swipe_up(page, -500)
+    assert on_screen(page) == order[state["first"] + 3]
+    assert page.evaluate("document.getElementById('feed').scrollTop") % PHONE_HEIGHT == 0
     assert page.problems == []
 
 
@@ -158,4 +168,23 @@ def test_back_from_a_post_page_returns_to_the_same_card(phone, live_server, titl
     page.keyboard.press("k")
     settle(page)
     assert on_screen(page) == order[6]
+    assert page.problems == []
+
+
+def test_finger_swipes_across_forgotten_history_land_on_each_next_card(
+    phone_without_worker, live_server, titles
+):
+    page = phone_without_worker
+    page.route(live_server + "/", with_history(2))  # forgets from the 23rd card on
+    page.goto(live_server + "/")
+    order = list(titles)
+    for step in range(1, 26):
+        swipe_up(page, 500)
+        assert on_screen(page) == order[step], (f"card {step}", feed_state(page))
+        assert page.evaluate("document.getElementById('feed').scrollTop") % PHONE_HEIGHT == 0
+    state = feed_state(page)
+    assert state["first"] > 0
+    page.wait_for_function("document.getElementById('feed').scrollTop < 10 * 915")  # reclaimed
+    swipe_up(page, -500)
+    assert on_screen(page) == order[24]
     assert page.problems == []
