@@ -10,7 +10,14 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import PHONE_HEIGHT, on_screen, settle, sign_in, swipe_up
+from tests.browser.helpers import (
+    PHONE_HEIGHT,
+    on_screen,
+    settle,
+    sign_in,
+    signed_in_client,
+    swipe_up,
+)
 
 POSTS = 70
 HISTORY = 20  # the page's remembered history, made small for the test
@@ -188,3 +195,27 @@ def test_finger_swipes_across_forgotten_history_land_on_each_next_card(
     swipe_up(page, -500)
     assert on_screen(page) == order[24]
     assert page.problems == []
+
+
+def test_a_card_deleted_meanwhile_says_so_when_one_goes_back(
+    app, phone, live_server, titles, make_user
+):
+    page = phone
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(live_server + "/")
+    order = list(titles)
+    for _ in range(12):  # the data of the first cards is dropped on the way
+        page.keyboard.press("j")
+        settle(page)
+    owner = signed_in_client(app, "messier")
+    assert owner.delete(f"/api/v1/posts/{order[1]}").status_code == 204
+    for _ in range(11):
+        page.keyboard.press("k")
+        settle(page)
+    gone = page.locator(f'.feed-card[data-post-id="{order[1]}"]')
+    expect(gone).to_contain_text("This post is no longer available.")  # asked for again: 404
+    assert on_screen(page) == order[1]
+    page.keyboard.press("k")
+    settle(page)
+    page.get_by_role("link", name=titles[order[0]]).wait_for()
+    assert [p for p in page.problems if f"/api/v1/posts/{order[1]}" not in p] == []
