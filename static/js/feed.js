@@ -249,7 +249,20 @@ function compact() {
   setSpacer(topSpacer, Math.max(first, current - MOUNT_BEHIND) - base);
   feed.scrollTop = (onScreen - base) * height;
 }
-feed.addEventListener("scrollend", compact);
+if ("onscrollend" in window) {
+  feed.addEventListener("scrollend", compact);
+} else {
+  // No scrollend (older Safari): once scrolling has been still for a moment, finger up.
+  let touching = false;
+  let idle = null;
+  const later = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => !touching && compact(), 250);
+  };
+  feed.addEventListener("touchstart", () => (touching = true), { passive: true });
+  feed.addEventListener("touchend", () => ((touching = false), later()), { passive: true });
+  feed.addEventListener("scroll", later, { passive: true });
+}
 
 // Loading pages ----------------------------------------------------------------
 

@@ -219,3 +219,36 @@ def test_a_card_deleted_meanwhile_says_so_when_one_goes_back(
     settle(page)
     page.get_by_role("link", name=titles[order[0]]).wait_for()
     assert [p for p in page.problems if f"/api/v1/posts/{order[1]}" not in p] == []
+
+
+@pytest.mark.parametrize("scrollend", [True, False], ids=["scrollend", "no-scrollend"])
+def test_the_space_of_forgotten_cards_is_reclaimed_once_scrolling_stops(
+    phone_without_worker, live_server, titles, scrollend
+):
+    page = phone_without_worker
+    page.emulate_media(reduced_motion="reduce")
+    if not scrollend:  # as in browsers without the event (older Safari)
+        page.add_init_script(
+            "for (let o = window; o; o = Object.getPrototypeOf(o))"
+            " if (Object.hasOwn(o, 'onscrollend')) delete o.onscrollend;"
+        )
+    page.route(live_server + "/", with_history(2))  # forgets from the 23rd card on
+    page.goto(live_server + "/")
+    assert page.evaluate("'onscrollend' in window") is scrollend
+    order = list(titles)
+    for step in range(1, 26):
+        page.keyboard.press("j")
+        settle(page)
+        assert on_screen(page) == order[step], (f"card {step}", feed_state(page))
+    state = feed_state(page)
+    assert state["first"] > 0
+    page.wait_for_function(
+        "first => document.getElementById('feed').scrollTop"
+        " === (25 - first) * document.getElementById('feed').clientHeight",
+        arg=state["first"],
+    )
+    assert on_screen(page) == order[25]
+    page.keyboard.press("k")
+    settle(page)
+    assert on_screen(page) == order[24]
+    assert page.problems == []
