@@ -39,6 +39,8 @@ WHOLE_NUMBER_RANGES = {
     "FEED_SEEN_RETENTION_DAYS": (0, 36500),
     "FEED_SEEN_MAX_IDS": (0, 1_000_000),
     "SEARCH_RANK_WINDOW": (0, 1_000_000),
+    "OFFLINE_IMAGES_MAX": (1, 100_000),
+    "OFFLINE_IMAGES_MAX_KB": (1, 100_000_000),
 }
 
 
@@ -146,6 +148,11 @@ class BaseConfig:
     # searches, typeahead and related posts share a per-client limit.
     SEARCH_RANK_WINDOW = 200
     SEARCH_LIMIT = "120 per minute;3000 per hour"
+
+    # The service worker keeps the images people viewed for offline use, newest
+    # first, up to both caps (older ones are dropped).
+    OFFLINE_IMAGES_MAX = 120
+    OFFLINE_IMAGES_MAX_KB = 50 * 1024
 
     LOG_LEVEL = "INFO"
     TESTING = False

@@ -89,23 +89,28 @@ def measure(client, path: str = "/") -> Report:
     return report
 
 
-def demo_client(posts: int, workdir: Path):
-    """A test client of an app on a fresh demo database under ``workdir``."""
+def demo_app(workdir: Path, seed_args: list[str], **overrides):
+    """An app on a fresh demo database under ``workdir``, and seed-demo's output."""
     from flask_migrate import upgrade
 
     from skyframe import create_app
 
     app = create_app(
         "testing",
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{workdir / 'weight.db'}",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{workdir / 'demo.db'}",
         UPLOAD_FOLDER=str(workdir / "uploads"),
+        **overrides,
     )
     with app.app_context():
         upgrade()
-    result = app.test_cli_runner().invoke(
-        args=["seed-demo", "--users", "8", "--posts", str(posts)], catch_exceptions=False
-    )
+    result = app.test_cli_runner().invoke(args=["seed-demo", *seed_args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    return app, result.output
+
+
+def demo_client(posts: int, workdir: Path):
+    """A test client of an app on a fresh demo database under ``workdir``."""
+    app, _ = demo_app(workdir, ["--users", "8", "--posts", str(posts)])
     return app.test_client()
 
 

@@ -15,6 +15,7 @@ from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db, limiter
@@ -156,7 +157,9 @@ def handle_rate_limit(exc: RateLimitExceeded):
 
 
 def handle_domain_error(exc: DomainError):
-    return _respond(exc.status, "Request refused", exc.message, code=exc.code, fields=exc.fields)
+    # Pages name missing and forbidden things as the HTTP errors do ("Not Found").
+    title = HTTP_STATUS_CODES[exc.status] if exc.status in (403, 404) else "Request refused"
+    return _respond(exc.status, title, exc.message, code=exc.code, fields=exc.fields)
 
 
 def handle_unexpected(exc: Exception):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import login
 
 
-def test_404_offers_the_feed_and_search(client):
-    response = client.get("/no/such/page")
+@pytest.mark.parametrize("path", ["/no/such/page", "/p/999999"])
+def test_404_offers_the_feed_and_search(client, path):
+    response = client.get(path)
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert '<h1 class="h4">Not Found</h1>' in html
@@ -35,6 +38,7 @@ def test_403_for_someone_else_s_post_has_no_log_in_button(client, make_user, mak
     html = response.get_data(as_text=True)
     assert "Only the owner or a moderator can edit this post." in html
     assert ">Log in</a>" not in html
+    assert '<h1 class="h4">Forbidden</h1>' in html
 
 
 def test_429_says_when_to_come_back(app_factory, make_user, make_post):

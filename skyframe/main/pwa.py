@@ -125,6 +125,8 @@ def service_worker():
         version=shell_version(),
         shell=[url for url, _ in _shell_files()] + [url_for("main.offline")],
         offline_url=url_for("main.offline"),
+        image_cap=current_app.config["OFFLINE_IMAGES_MAX"],
+        image_bytes=current_app.config["OFFLINE_IMAGES_MAX_KB"] * 1024,
     )
     response = Response(body, mimetype="text/javascript")
     # Browsers check for a new worker on navigations; never let a cache hide one.

@@ -1,7 +1,8 @@
 // BlurHash placeholders: decodes a hash (https://blurha.sh, the algorithm is
 // public) into a tiny image painted behind a card until its photo loads.
 const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~";
-const cache = new Map();
+const cache = new Map(); // hash → data: URL, the latest CACHED only (long feed sessions)
+const CACHED = 24;
 
 function base83(text) {
   let value = 0;
@@ -89,6 +90,7 @@ export function placeholderUrl(hash) {
     url = canvas.toDataURL();
   }
   cache.set(hash, url);
+  if (cache.size > CACHED) cache.delete(cache.keys().next().value); // the oldest
   return url;
 }
 

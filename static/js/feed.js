@@ -1,31 +1,62 @@
 // The swipe feed: server-rendered first page, then pages from the API.
-// Cards far from the viewport are emptied (recycled) and refilled from their
-// data when they come back, so a long session keeps a handful of images alive.
+//
+// Memory stays bounded however long the session: only the cards around the
+// current one exist in the DOM (spacers of whole card heights stand for the
+// others, so snapping and the scroll position stay right), only the data of
+// nearby cards is kept (a card further back is fetched again by its id when
+// it comes back), and only the last HISTORY ids are remembered: older cards
+// are let go, and their space is removed when scrolling stops.
 import { apiFetch } from "./csrf.js";
 import { paintPlaceholder } from "./blurhash.js";
 import { openComments } from "./comments.js";
 import { openViewer } from "./viewer.js";
 import { problemOf, reducedMotion, toast, withId } from "./ui.js";
 
-const MOUNT_BEHIND = 2;
-const MOUNT_AHEAD = 3;
+const feed = document.getElementById("feed");
+const MOUNT_BEHIND = 2; // cards in the DOM behind the current one
+const MOUNT_AHEAD = 3; // and ahead of it (their images load early)
+const DATA_BEHIND = 8; // cards behind the current one whose data is kept
+const DATA_AHEAD = 60; // more than a page beyond LOAD_AHEAD: loaded cards are not dropped
+const HISTORY = Number(feed.dataset.history) || 200; // cards one can go back to
+const REMEMBERED = 1000; // ids remembered to skip repeats in later pages, and seen reports
 const LOAD_AHEAD = 4; // cards left before the end when the next page is fetched
 const SEEN_AFTER_MS = 1000;
 const SEEN_FLUSH_MS = 5000;
 const DOUBLE_TAP_MS = 300;
 
-const feed = document.getElementById("feed");
 const template = document.getElementById("feed-card-template");
 const endSection = document.getElementById("feed-end");
+const topSpacer = document.getElementById("feed-spacer-top");
+const bottomSpacer = document.getElementById("feed-spacer-bottom");
 const links = JSON.parse(feed.dataset.links);
 const signedIn = document.body.dataset.signedIn === "true";
 const myHandle = document.body.dataset.handle || "";
-const items = JSON.parse(document.getElementById("feed-items").textContent);
-const cards = [...feed.querySelectorAll(".feed-card")];
-const knownIds = new Set(items.map((item) => item.id));
+
+// Positions count cards from the start of the session. The scroll area starts
+// at position `base`; ids are known from position `first` (>= base) on.
+let base = 0;
+let first = 0;
+const ids = []; // ids[p - first]: the post at position p
+const data = new Map(); // position → the post's data, near the current card only
+const live = new Map(); // position → its <article>, around the current card only
+const refetching = new Set(); // positions whose data is being fetched again
+const known = new Set(); // ids already in this session (the latest REMEMBERED)
 let nextCursor = feed.dataset.nextCursor || null;
 let loading = false;
 let current = 0;
+
+const end = () => first + ids.length; // the position after the last card
+
+function remember(set, id) {
+  set.delete(id);
+  set.add(id);
+  if (set.size > REMEMBERED) set.delete(set.values().next().value); // the oldest
+}
+
+/** Sizes of what the feed holds (for tests and the memory benchmark). */
+export function feedState() {
+  return { base, first, end: end(), current, ids: ids.length, data: data.size, live: live.size, known: known.size };
+}
 
 const likeUrl = (id) => withId(feed.dataset.likeUrl, id);
 const favoriteUrl = (id) => withId(feed.dataset.favoriteUrl, id);
@@ -116,42 +147,130 @@ function prepareMedia(article) {
   if (image.complete && image.naturalWidth) box.classList.add("is-loaded");
 }
 
-function newArticle(index) {
-  const article = template.content.firstElementChild.cloneNode(false);
-  article.classList.add("is-recycled");
-  article.dataset.index = String(index);
-  article.dataset.postId = String(items[index].id);
-  return article;
+function showGone(article) {
+  const note = document.createElement("p");
+  note.className = "feed-card__gone";
+  note.textContent = "This post is no longer available.";
+  article.replaceChildren(note);
+  article.removeAttribute("aria-busy");
 }
 
-function mount(index) {
-  const article = cards[index];
-  if (!article || !article.classList.contains("is-recycled")) return;
+function render(article, position) {
+  const item = data.get(position);
+  if (!item) {
+    article.setAttribute("aria-busy", "true");
+    refetch(position);
+    return;
+  }
   const fresh = template.content.firstElementChild.cloneNode(true);
-  fill(fresh, items[index], index);
+  fill(fresh, item, position);
   article.replaceChildren(...fresh.childNodes);
-  article.setAttribute("aria-labelledby", `card-title-${index}`);
-  article.classList.remove("is-recycled");
+  article.setAttribute("aria-labelledby", `card-title-${position}`);
+  article.removeAttribute("aria-busy");
   prepareMedia(article);
 }
 
-function unmount(index) {
-  const article = cards[index];
-  if (!article || article.classList.contains("is-recycled")) return;
-  if (article.contains(document.activeElement)) return;
-  article.replaceChildren(); // drops the <img>: its decoded bitmap can be freed
-  article.classList.remove("is-liked-burst");
-  article.classList.add("is-recycled");
+/** Data of a card that was dropped: fetched again by its id. */
+async function refetch(position) {
+  if (refetching.has(position)) return;
+  refetching.add(position);
+  const id = ids[position - first];
+  let response = null;
+  try {
+    response = await apiFetch(withId(feed.dataset.postUrl, id));
+  } catch {
+    response = null;
+  }
+  refetching.delete(position);
+  if (ids[position - first] !== id) return; // forgotten meanwhile
+  const item = response && response.ok ? await response.json() : null;
+  const article = live.get(position);
+  if (!article) return; // scrolled away meanwhile
+  if (item) {
+    data.set(position, item);
+    render(article, position);
+  } else if (response && response.status === 404) {
+    showGone(article);
+  } else {
+    article.removeAttribute("aria-busy"); // offline or a server error: tried again when it comes back
+  }
+}
+
+function mount(position) {
+  const article = template.content.firstElementChild.cloneNode(false);
+  article.dataset.index = String(position);
+  article.dataset.postId = String(ids[position - first]);
+  render(article, position);
+  // Mounted from the highest position down, so the next card is already in place.
+  (live.get(position + 1) || bottomSpacer).before(article);
+  live.set(position, article);
+  observeCard(article);
+}
+
+function unmount(position) {
+  const article = live.get(position);
+  live.delete(position);
+  unobserveCard(article);
+  if (article.contains(document.activeElement)) feed.focus({ preventScroll: true });
+  clearTimeout(article.burstTimer);
+  article.remove(); // with its <img>: the decoded bitmap can be freed
+}
+
+function setSpacer(spacer, cards) {
+  spacer.style.setProperty("--cards", String(Math.max(0, cards)));
 }
 
 function updateWindow() {
-  const low = current - MOUNT_BEHIND;
-  const high = current + MOUNT_AHEAD;
-  cards.forEach((_, index) => (index >= low && index <= high ? mount(index) : unmount(index)));
-  if (cards.length - 1 - current < LOAD_AHEAD) loadMore();
+  // Forget the oldest cards beyond HISTORY (in steps, not at every swipe).
+  if (current - first > HISTORY + 20) {
+    const drop = current - HISTORY - first;
+    ids.splice(0, drop);
+    first += drop;
+  }
+  const low = Math.max(first, current - MOUNT_BEHIND);
+  const high = Math.min(end() - 1, current + MOUNT_AHEAD);
+  for (const position of [...live.keys()]) if (position < low || position > high) unmount(position);
+  for (const position of data.keys()) {
+    if (position < current - DATA_BEHIND || position > current + DATA_AHEAD || position < first) data.delete(position);
+  }
+  for (let position = high; position >= low; position -= 1) if (!live.has(position)) mount(position);
+  setSpacer(topSpacer, low - base);
+  setSpacer(bottomSpacer, end() - 1 - high);
+  if (end() - 1 - current < LOAD_AHEAD) loadMore();
+}
+
+// The space of forgotten cards is removed once scrolling has stopped (moving
+// the scroll position mid-gesture would stop the finger's scroll).
+function compact() {
+  if (first <= base) return;
+  const height = feed.clientHeight;
+  const onScreen = base + Math.round(feed.scrollTop / height); // read before the layout changes
+  base = first;
+  setSpacer(topSpacer, Math.max(first, current - MOUNT_BEHIND) - base);
+  feed.scrollTop = (onScreen - base) * height;
+}
+if ("onscrollend" in window) {
+  feed.addEventListener("scrollend", compact);
+} else {
+  // No scrollend (older Safari): once scrolling has been still for a moment, finger up.
+  let touching = false;
+  let idle = null;
+  const later = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => !touching && compact(), 250);
+  };
+  feed.addEventListener("touchstart", () => (touching = true), { passive: true });
+  feed.addEventListener("touchend", () => ((touching = false), later()), { passive: true });
+  feed.addEventListener("scroll", later, { passive: true });
 }
 
 // Loading pages ----------------------------------------------------------------
+
+function append(item) {
+  remember(known, item.id);
+  data.set(end(), item);
+  ids.push(item.id);
+}
 
 function showEnd(state) {
   endSection.querySelector(".feed-end__skeleton").hidden = state !== "loading";
@@ -178,18 +297,14 @@ async function loadMore() {
     return;
   }
   loading = false;
-  const fresh = page.items.filter((item) => !knownIds.has(item.id));
+  const fresh = page.items.filter((item) => !known.has(item.id));
   nextCursor = fresh.length && page.has_more ? page.next_cursor : null;
-  for (const item of fresh) {
-    knownIds.add(item.id);
-    items.push(item);
-    const article = newArticle(items.length - 1);
-    cards.push(article);
-    endSection.before(article);
-    observeCard(article);
-  }
+  const waited = end(); // the end section is on screen when one swiped faster than the page came
+  const waiting = current >= waited;
+  fresh.forEach(append);
   showEnd(nextCursor ? "loading" : "done");
   updateWindow();
+  if (waiting && live.has(waited)) live.get(waited).scrollIntoView({ block: "start", behavior: "instant" });
 }
 
 // Which card is on screen; impressions -------------------------------------------
@@ -202,7 +317,7 @@ const currentObserver = new IntersectionObserver(
   (entries) => {
     for (const entry of entries) {
       if (entry.isIntersecting && entry.intersectionRatio >= 0.6) {
-        current = entry.target === endSection ? cards.length : Number(entry.target.dataset.index);
+        current = entry.target === endSection ? end() : Number(entry.target.dataset.index);
         updateWindow();
       }
     }
@@ -221,7 +336,7 @@ const seenObserver = feed.dataset.seenUrl
                 id,
                 setTimeout(() => {
                   seenTimers.delete(id);
-                  seenSent.add(id);
+                  remember(seenSent, id);
                   seenPending.add(id);
                 }, SEEN_AFTER_MS),
               );
@@ -239,6 +354,15 @@ const seenObserver = feed.dataset.seenUrl
 function observeCard(article) {
   currentObserver.observe(article);
   if (seenObserver) seenObserver.observe(article);
+}
+
+function unobserveCard(article) {
+  currentObserver.unobserve(article);
+  if (!seenObserver) return;
+  seenObserver.unobserve(article);
+  const id = Number(article.dataset.postId);
+  clearTimeout(seenTimers.get(id));
+  seenTimers.delete(id);
 }
 
 function flushSeen() {
@@ -262,7 +386,7 @@ if (seenObserver) {
 
 function itemOf(element) {
   const article = element.closest(".feed-card");
-  return article ? { article, item: items[Number(article.dataset.index)] } : {};
+  return article ? { article, item: data.get(Number(article.dataset.index)) } : {};
 }
 
 function requireSignIn() {
@@ -272,9 +396,10 @@ function requireSignIn() {
 }
 
 function refreshCards(predicate) {
-  cards.forEach((article, index) => {
-    if (predicate(items[index]) && !article.classList.contains("is-recycled")) showState(article, items[index]);
-  });
+  for (const [position, article] of live) {
+    const item = data.get(position);
+    if (item && predicate(item) && !article.hasAttribute("aria-busy")) showState(article, item);
+  }
 }
 
 async function toggle(item, { flag, count, url }) {
@@ -308,7 +433,7 @@ async function follow(item) {
   const handle = item.owner.handle;
   const on = !item.following;
   const sameOwner = (other) => other.owner.handle === handle;
-  items.filter(sameOwner).forEach((other) => (other.following = on));
+  [...data.values()].filter(sameOwner).forEach((other) => (other.following = on));
   refreshCards(sameOwner);
   let response = null;
   try {
@@ -317,7 +442,7 @@ async function follow(item) {
     response = null;
   }
   if (!response || !response.ok) {
-    items.filter(sameOwner).forEach((other) => (other.following = !on));
+    [...data.values()].filter(sameOwner).forEach((other) => (other.following = !on));
     refreshCards(sameOwner);
     toast(await problemOf(response));
   } else {
@@ -435,6 +560,7 @@ feed.addEventListener("click", (event) => {
   const media = target.closest(".feed-card__media");
   if (!media) return;
   const { article, item } = itemOf(media);
+  if (!item) return;
   const now = performance.now();
   if (now - lastTap.time < DOUBLE_TAP_MS && lastTap.index === item.id) {
     clearTimeout(singleTapTimer);
@@ -461,9 +587,9 @@ feed.addEventListener(
 
 // Keyboard: J/K and the arrow keys move between cards -------------------------------
 
-function go(index) {
-  const stops = [...cards, endSection]; // the end says when there is no more
-  const target = stops[Math.max(0, Math.min(stops.length - 1, index))];
+function go(position) {
+  // The end section says when there is no more.
+  const target = position >= end() ? endSection : live.get(Math.max(first, position));
   if (!target) return;
   target.scrollIntoView({ behavior: reducedMotion.matches ? "auto" : "smooth", block: "start" });
   target.tabIndex = -1;
@@ -491,12 +617,60 @@ document.addEventListener("keydown", (event) => {
   go(current + (forward ? 1 : -1));
 });
 
+// Back navigation ----------------------------------------------------------------
+// Where one was is kept in sessionStorage when leaving the page, so coming back
+// (when the browser did not keep the page alive) shows the same card again.
+
+const SAVED = `skyframe-feed:${feed.dataset.kind}`;
+
+function saveSession() {
+  const near = {};
+  for (const position of live.keys()) if (data.has(position)) near[position] = data.get(position);
+  try {
+    sessionStorage.setItem(SAVED, JSON.stringify({ first, ids, current, nextCursor, data: near }));
+  } catch {
+    // storage full or turned off: coming back shows a fresh feed
+  }
+}
+
+function restoreSession() {
+  const [navigation] = performance.getEntriesByType("navigation");
+  if (!navigation || navigation.type !== "back_forward") return false;
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(SAVED));
+  } catch {
+    saved = null;
+  }
+  if (!saved || !Array.isArray(saved.ids) || !saved.ids.length) return false;
+  base = first = saved.first;
+  saved.ids.forEach((id) => {
+    ids.push(id);
+    remember(known, id);
+  });
+  for (const [position, item] of Object.entries(saved.data || {})) data.set(Number(position), item);
+  nextCursor = saved.nextCursor || null;
+  current = Math.max(first, Math.min(saved.current, end()));
+  return true;
+}
+
+window.addEventListener("pagehide", saveSession);
+
 // Start --------------------------------------------------------------------------
 
-cards.forEach((article) => {
-  prepareMedia(article);
-  observeCard(article);
-});
+if (restoreSession()) {
+  feed.querySelectorAll(".feed-card").forEach((article) => article.remove());
+  updateWindow();
+  feed.scrollTop = (current - base) * feed.clientHeight;
+} else {
+  JSON.parse(document.getElementById("feed-items").textContent).forEach(append);
+  feed.querySelectorAll(".feed-card").forEach((article) => {
+    const position = Number(article.dataset.index);
+    live.set(position, article);
+    prepareMedia(article);
+    observeCard(article);
+  });
+  updateWindow();
+}
 currentObserver.observe(endSection);
-showEnd(nextCursor ? "loading" : items.length ? "done" : "done");
-updateWindow();
+showEnd(nextCursor ? "loading" : "done");

@@ -4,7 +4,8 @@
 //     changes any of them installs new caches and deletes the old ones;
 //   - cache-first for static assets;
 //   - stale-while-revalidate for images people viewed (public, immutable media
-//     and avatars only), capped at IMAGE_CAP entries;
+//     and avatars only), the newest kept up to IMAGE_CAP entries and
+//     IMAGE_BYTES in all;
 //   - network only for /api/*, every non-GET request and every page (pages are
 //     user-specific), with the offline page when the network is gone.
 const VERSION = {{ version|tojson }};
@@ -13,7 +14,8 @@ const SHELL_CACHE = `skyframe-shell-${VERSION}`;
 const IMAGE_CACHE = "skyframe-images-1";
 const SHELL = {{ shell|tojson }};
 const OFFLINE_URL = {{ offline_url|tojson }};
-const IMAGE_CAP = 120;
+const IMAGE_CAP = {{ image_cap|tojson }};
+const IMAGE_BYTES = {{ image_bytes|tojson }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -52,10 +54,27 @@ function shareable(response) {
   return response.ok && response.type === "basic" && /\bpublic\b/.test(control);
 }
 
+async function sizeOf(response) {
+  const length = Number(response.headers.get("Content-Length"));
+  return Number.isFinite(length) && length > 0 ? length : (await response.clone().blob()).size;
+}
+
+// Keeps the newest images while both caps hold; drops everything older.
 async function trim(cache) {
-  const keys = await cache.keys();
-  for (const request of keys.slice(0, Math.max(0, keys.length - IMAGE_CAP))) {
-    await cache.delete(request); // oldest first: keys() keeps insertion order
+  const newestFirst = (await cache.keys()).reverse(); // keys() keeps insertion order
+  let kept = 0;
+  let bytes = 0;
+  let full = false;
+  for (const request of newestFirst) {
+    const response = await cache.match(request);
+    const size = response ? await sizeOf(response) : 0;
+    full = full || kept + 1 > IMAGE_CAP || bytes + size > IMAGE_BYTES;
+    if (full) {
+      await cache.delete(request);
+    } else {
+      kept += 1;
+      bytes += size;
+    }
   }
 }
 

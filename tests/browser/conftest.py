@@ -80,10 +80,9 @@ class PageProblems(list):
     """Console errors, uncaught exceptions and CSP violations seen by a page."""
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
+def watch(page) -> PageProblems:
+    """Collect the page's console errors, failed sub-resources, uncaught
+    exceptions and CSP violations in ``page.problems``."""
     problems = PageProblems()
 
     def on_console(msg):
@@ -107,5 +106,23 @@ def phone(browser):
         "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
     )
     page.problems = problems
+    return problems
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    watch(page)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_without_worker(browser):
+    """A phone whose requests all reach ``page.route`` (no service worker between)."""
+    context = browser.new_context(**PHONE, service_workers="block")
+    page = context.new_page()
+    watch(page)
     yield page
     context.close()

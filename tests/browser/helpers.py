@@ -65,9 +65,10 @@ def settle(page) -> None:
 
 
 def swipe_up(page, distance: int = 500, steps: int = 20) -> None:
-    """A finger swipe (touch events through the browser's input pipeline), up."""
+    """A finger swipe (touch events through the browser's input pipeline), up;
+    a negative distance swipes down (back)."""
     session = page.context.new_cdp_session(page)
-    x, y = 150, 800
+    x, y = 150, 800 if distance > 0 else 150
     session.send(
         "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}
     )
@@ -82,3 +83,14 @@ def swipe_up(page, distance: int = 500, steps: int = 20) -> None:
 
 def card(page, post_id: int):
     return page.locator(f'.feed-card[data-post-id="{post_id}"]')
+
+
+def on_screen(page) -> int:
+    """The id of the post whose card fills the screen."""
+    return page.evaluate(
+        """() => { const feed = document.getElementById('feed');
+          const top = feed.getBoundingClientRect().top;
+          const card = [...feed.querySelectorAll('.feed-card')]
+            .find(c => Math.abs(c.getBoundingClientRect().top - top) < 1);
+          return card ? +card.dataset.postId : null; }"""
+    )
