@@ -56,6 +56,10 @@ def ensure_dataset(args) -> str:
         if posts == args.posts:
             print(f"Reusing database {args.database} ({posts:,} posts); --rebuild to start over.")
             _migrate(url)  # a dataset built before a new migration gets it
+            # A migration that rewrote a table leaves its visibility map empty,
+            # and index-only scans would fetch every row; vacuum skips the rest.
+            with psycopg.connect(url, autocommit=True) as connection:
+                connection.execute("VACUUM ANALYZE")
             return url
     admin.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
     admin.execute(f'CREATE DATABASE "{args.database}"')
