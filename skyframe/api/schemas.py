@@ -468,7 +468,8 @@ class SearchQuery(BaseModel):
         max_length=1000,
         description=(
             "Free text over title, object, tags and notes: all words must match; "
-            '"quoted words" match as a phrase, `or` accepts either side, -word excludes.'
+            '"quoted words" match as a phrase, -word excludes, and `or` accepts either '
+            "part (it binds loosest: `a b or c` is a b, or c)."
         ),
     )
     observer: str | None = Field(
