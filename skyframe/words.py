@@ -39,8 +39,9 @@ _local = threading.local()  # a Stemmer object is not safe to share between thre
 
 def fold(text: str) -> str:
     """Compatibility-normalised and case-folded: ``Ｍ３１`` and ``m31``, ``Straße``
-    and ``STRASSE`` fold to the same text."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    and ``STRASSE`` fold to the same text. Case folding turns Cherokee small
+    letters into capitals; PostgreSQL lowercases them, so they end lowercase."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).lower()
 
 
 def key(text: str) -> str:
@@ -50,9 +51,22 @@ def key(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The searchable words of ``text``, in order."""
-    runs = [run for run in _RUNS.findall(fold(text)) if len(run) <= WORD_MAX_LENGTH]
+    runs = [run for run in _runs(fold(text)) if len(run) <= WORD_MAX_LENGTH]
     stems = _stemmer().stemWords([run for run in runs if run not in STOP_WORDS])
     return [stem for stem in stems if stem not in STOP_WORDS]
+
+
+def _runs(text: str) -> list[str]:
+    """Runs of letters and digits. Python counts "other numbers" (Unicode No,
+    such as Siyaq numerals, that NFKC leaves alone) as alphanumeric, but
+    PostgreSQL's parser splits words at them: they separate words here too."""
+    runs = []
+    for run in _RUNS.findall(text):
+        if run.isascii():
+            runs.append(run)
+        else:
+            runs += "".join(" " if unicodedata.category(c) == "No" else c for c in run).split()
+    return runs
 
 
 def document(*texts: str | None) -> str:

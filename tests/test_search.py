@@ -279,6 +279,7 @@ def test_deleted_and_edited_posts_leave_the_index(app, client, sky):
         {"q": "-zzz"},
         {"from": "2026-01-01"},
         {"sort": "observed"},
+        {"q": "galaxy or nebula", "sort": "observed"},
     ],
 )
 def test_pages_cover_every_result_once(client, sky, query):

@@ -13,7 +13,7 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
@@ -69,6 +69,7 @@ VOCABULARY = [
     "the", "of", "over", "250x", "3nm", "f/2", "x", "ærø", "narrowband", "milky", "way",
 ]  # fmt: skip
 FIELDS = (Post.search_title, Post.search_names, Post.search_notes)
+CATEGORIES = ("deep-sky", "lunar")
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +112,11 @@ def _fill(session) -> None:
             status=PostStatus.READY,
             media_key=f"parity{i}",
             title=title,
-            category="deep-sky",
+            category=CATEGORIES[i % len(CATEGORIES)],
             observer=observer,
             notes=notes,
+            # Some without a date, and ties for the upload time to break.
+            observed_at=None if i % 4 == 3 else now - timedelta(days=i % 5),
             created_at=now - timedelta(minutes=i),
             updated_at=now,
         )
@@ -134,18 +137,31 @@ def short_walks():
     scan.RECENT_ROWS, scan.RECENT_ROWS_MAX = walked
 
 
-def _answer(app, query: str, sort: str, rank_window: int = 100) -> list[int]:
+def _answer(
+    app,
+    query: str,
+    sort: str,
+    rank_window: int = 100,
+    category: str | None = None,
+    limit: int = 100,
+) -> list[int]:
     with app.app_context():
-        filters = search_filters.build(text=query, sort=sort)
-        found = search.find(db.session, filters, limit=100, now=utcnow(), rank_window=rank_window)
+        filters = search_filters.build(text=query, sort=sort, category=category)
+        found = search.find(db.session, filters, limit=limit, now=utcnow(), rank_window=rank_window)
         return found.post_ids
 
 
-def _expected(app, query: str) -> set[int]:
-    """The posts a plain reading of the parsed query picks."""
+def _expected(app, query: str, sort: str = "newest", category: str | None = None) -> set[int]:
+    """The posts a plain reading of the parsed query picks (those with an
+    observation date when sorted by it)."""
     parsed = websearch.parse(query)
     with app.app_context():
-        rows = db.session.execute(db.select(Post.id, *FIELDS)).all()
+        found = db.select(Post.id, *FIELDS)
+        if category:
+            found = found.where(Post.category == category)
+        if sort == "observed":
+            found = found.where(Post.observed_at.is_not(None))
+        rows = db.session.execute(found).all()
     return {row.id for row in rows if _holds(parsed, [field.split() for field in row[1:]])}
 
 
@@ -180,14 +196,72 @@ def queries(draw) -> str:
 )
 @given(
     query=queries(),
-    sort=st.sampled_from(["relevance", "newest"]),
+    sort=st.sampled_from(["relevance", "newest", "observed"]),
     rank_window=st.sampled_from([1, 2, 100]),
+    category=st.sampled_from([None, *CATEGORIES]),
+    limit=st.sampled_from([100, 100, 1, 3]),
+    walk_max=st.sampled_from([12, 4]),
 )
-def test_both_databases_find_the_same_posts_in_the_same_order(apps, query, sort, rank_window):
-    on_sqlite = _answer(apps["sqlite"], query, sort, rank_window)
-    on_postgresql = _answer(apps["postgresql"], query, sort, rank_window)
-    assert on_sqlite == on_postgresql, query
-    assert set(on_sqlite) == _expected(apps["sqlite"], query), query
+def test_both_databases_find_the_same_posts_in_the_same_order(
+    apps, query, sort, rank_window, category, limit, walk_max
+):
+    on_sqlite = _answer(apps["sqlite"], query, sort, rank_window, category, limit)
+    # walk_max 4: PostgreSQL never walks on, it collects within a stretch of time.
+    scan.RECENT_ROWS_MAX, walked = walk_max, scan.RECENT_ROWS_MAX
+    try:
+        on_postgresql = _answer(apps["postgresql"], query, sort, rank_window, category, limit)
+    finally:
+        scan.RECENT_ROWS_MAX = walked
+    assert on_sqlite == on_postgresql, (query, sort, category, limit)
+    if limit == 100:  # all of them
+        expected = _expected(apps["sqlite"], query, sort, category)
+        assert set(on_sqlite) == expected, (query, category)
+
+
+def _every_page(app, query: str, sort: str, rank_window: int, limit: int) -> list[int]:
+    """All results, page after page through cursors."""
+    found, cursor = [], None
+    with app.app_context():
+        filters = search_filters.build(text=query, sort=sort)
+        for _ in range(len(POSTS) + 1):
+            page = search.page(
+                db.session,
+                filters,
+                secret="parity-" + "x" * 32,
+                cursor=cursor,
+                limit=limit,
+                now=utcnow(),
+                rank_window=rank_window,
+            )
+            found += page.post_ids
+            cursor = page.next_cursor
+            if cursor is None:
+                return found
+    raise AssertionError("pages never end")
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=queries(),
+    sort=st.sampled_from(["relevance", "newest", "observed"]),
+    rank_window=st.sampled_from([1, 3, 6]),
+    limit=st.sampled_from([1, 2]),
+    walk_max=st.sampled_from([12, 4]),
+)
+def test_both_databases_page_the_same_way(apps, query, sort, rank_window, limit, walk_max):
+    """Later relevance pages rank the rest of the window and then list older
+    matches; PostgreSQL walks or collects each page its own way."""
+    on_sqlite = _every_page(apps["sqlite"], query, sort, rank_window, limit)
+    scan.RECENT_ROWS_MAX, walked = walk_max, scan.RECENT_ROWS_MAX
+    try:
+        on_postgresql = _every_page(apps["postgresql"], query, sort, rank_window, limit)
+    finally:
+        scan.RECENT_ROWS_MAX = walked
+    assert on_sqlite == on_postgresql, (query, sort)
+    assert len(set(on_sqlite)) == len(on_sqlite), query  # no post twice
+    assert set(on_sqlite) == _expected(apps["sqlite"], query, sort), query
 
 
 @pytest.mark.parametrize(
@@ -249,6 +323,8 @@ unicode_text = st.text(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(typed=unicode_text)
+@example(typed="x\U0001ed41y 3\u0d5ar")  # other numbers (No) split words in PostgreSQL
+@example(typed="\u13a0 \uab70")  # Cherokee: case folding makes capitals
 def test_postgresql_indexes_the_folded_words_as_they_are(apps, typed):
     folded = words.document(typed)
     with apps["postgresql"].app_context():

@@ -25,7 +25,7 @@ def _search_limit() -> str:
 
 def _results(filters: SearchFilters) -> tuple[list, str | None]:
     result = search_page(filters, request.args.get("cursor") or None, PAGE_SIZE)
-    return posts.load_posts(db.session, result.post_ids), result.next_cursor
+    return posts.load_post_views(db.session, result.post_ids), result.next_cursor
 
 
 def _more_url(next_cursor: str | None, **view_args) -> str | None:
@@ -100,6 +100,6 @@ def tag_page(tag: str):
 @bp.app_context_processor
 def _discovery_helpers() -> dict:
     def related_posts(post) -> list:
-        return posts.load_posts(db.session, related(db.session, post))
+        return posts.load_post_views(db.session, related(db.session, post))
 
     return {"related_posts": related_posts}

@@ -102,48 +102,65 @@ def find(
     rank_window: int = 200,
 ) -> SearchPage:
     """One page of posts matching ``filters``, best first."""
-    conditions = _conditions(session, filters)
     if filters.text:
         text = fulltext.matches(session.get_bind().dialect.name, filters.text)
         if text is None:
             return SearchPage([], None)
+        # The category goes to the scan, which walks its index (scan.py).
+        conditions = _conditions(session, filters, category=False)
+        category = filters.category.value if filters.category else None
         if filters.sort is Sort.RELEVANCE:
-            relevance = _Relevance(session, conditions, text, rank_window)
+            relevance = _Relevance(session, conditions, text, rank_window, category)
             return relevance.page(limit, now, after)
         if filters.sort is Sort.NEWEST:
-            return _newest_page(session, conditions, after, limit, text)
-        conditions.append(text.condition)
+            return _newest_page(session, conditions, after, limit, text, category)
+        return _by_observation(session, conditions, after, limit, text, category)
+    conditions = _conditions(session, filters)
     if filters.sort is Sort.OBSERVED:
         return _by_observation(session, conditions, after, limit)
     return _newest_page(session, conditions, after, limit)
 
 
-def _newest_page(session, conditions, after, limit: int, text=None) -> SearchPage:
-    rows = _newest(session, conditions, after, limit + 1, text)
-    next_position = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_position = Position(id=rows[-1].id, created_at=rows[-1].created_at)
-    return SearchPage([row.id for row in rows], next_position)
+def _newest_page(session, conditions, after, limit: int, text=None, category=None) -> SearchPage:
+    rows = _newest(session, conditions, after, limit + 1, text, category)
+    return _page(rows, limit, lambda last: Position(id=last.id, created_at=last.created_at))
 
 
-def _by_observation(session: Session, conditions: list, after: Position | None, limit: int):
+def _page(rows: list, limit: int, position_of) -> SearchPage:
+    """A page from ``limit + 1`` rows: the extra one says whether more follow."""
+    if len(rows) <= limit:
+        return SearchPage([row.id for row in rows], None)
+    rows = rows[:limit]
+    return SearchPage([row.id for row in rows], position_of(rows[-1]))
+
+
+def _by_observation(
+    session: Session,
+    conditions: list,
+    after: Position | None,
+    limit: int,
+    text: fulltext.TextMatch | None = None,
+    category: str | None = None,
+):
     """Latest observation first: answered from the observed_at indexes, so an
-    old range of dates costs what it holds, not what was uploaded since."""
-    key = (Post.observed_at, Post.created_at, Post.id)
-    query = select(*key).where(*conditions, Post.observed_at.is_not(None))
+    old range of dates costs what it holds, not what was uploaded since.
+    With text, walked like newest-first text pages (scan)."""
+    key = scan.OBSERVED
+    conditions = [*conditions, Post.observed_at.is_not(None)]
     if after is not None and after.observed_at is not None:
-        query = query.where(tuple_(*key) < tuple_(after.observed_at, after.created_at, after.id))
-    query = query.order_by(*(column.desc() for column in key)).limit(limit + 1)
-    rows = session.execute(query).all()
-    next_position = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_position = Position(
-            id=last.id, created_at=last.created_at, observed_at=last.observed_at
+        conditions.append(tuple_(*key) < tuple_(after.observed_at, after.created_at, after.id))
+    if text is not None:
+        rows = scan.first_matches(
+            session, conditions, text, limit + 1, order=key, category=category
         )
-    return SearchPage([row.id for row in rows], next_position)
+    else:
+        query = select(*key).where(*conditions).order_by(*(column.desc() for column in key))
+        rows = session.execute(query.limit(limit + 1)).all()
+    return _page(
+        rows,
+        limit,
+        lambda last: Position(id=last.id, created_at=last.created_at, observed_at=last.observed_at),
+    )
 
 
 def _newest(
@@ -152,11 +169,12 @@ def _newest(
     after: Position | None,
     limit: int,
     text: fulltext.TextMatch | None = None,
+    category: str | None = None,
 ) -> list:
     if after is not None and after.created_at is not None:
         conditions = [*conditions, _older_than(after.created_at, after.id)]
     if text is not None:
-        return scan.newest_matches(session, conditions, text, limit)
+        return scan.first_matches(session, conditions, text, limit, category=category)
     query = select(Post.id, Post.created_at).where(*conditions)
     return session.execute(_newest_first(query).limit(limit)).all()
 
@@ -181,9 +199,17 @@ class _Relevance:
     (fulltext.score): at most twice the window, and the same order on both
     databases."""
 
-    def __init__(self, session, conditions, match: fulltext.TextMatch, rank_window: int) -> None:
+    def __init__(
+        self,
+        session,
+        conditions,
+        match: fulltext.TextMatch,
+        rank_window: int,
+        category: str | None = None,
+    ) -> None:
         self.session = session
-        self.conditions = conditions  # all but the text
+        self.conditions = conditions  # all but the text and the category
+        self.category = category
         self.match = match
         self.rank_window = rank_window
 
@@ -211,7 +237,7 @@ class _Relevance:
     def _first_window(self) -> tuple[list[_Ranked], tuple[datetime, int] | None]:
         """The newest ``rank_window`` matches, best first, and the oldest of
         them when older matches exist."""
-        rows = scan.newest_matches(self.session, self.conditions, self.match, self.rank_window + 1)
+        rows = self._matches(self.conditions, self.rank_window + 1)
         bound = None
         if len(rows) > self.rank_window:
             rows = rows[: self.rank_window]
@@ -224,19 +250,30 @@ class _Relevance:
         if bound:
             conditions.append(tuple_(Post.created_at, Post.id) >= tuple_(*bound))
         # Twice the window: room for posts that became visible since the first page.
-        rows = scan.newest_matches(self.session, conditions, self.match, 2 * self.rank_window)
+        rows = self._matches(conditions, 2 * self.rank_window, floor=bound[0] if bound else None)
         ranked = self._best_first(rows)
         if after is not None and after.rank is not None:
             ranked = [row for row in ranked if (row.rank, row.id) < (after.rank, after.id)]
         return ranked
 
+    def _matches(self, conditions, wanted: int, floor: datetime | None = None) -> list:
+        return scan.first_matches(
+            self.session, conditions, self.match, wanted, category=self.category, floor=floor
+        )
+
     def _best_first(self, rows) -> list[_Ranked]:
-        scored = (_Ranked(row.id, row.created_at, self.match.score(row._mapping)) for row in rows)
+        score = self.match.score_fields
+        scored = (
+            _Ranked(
+                row.id, row.created_at, score(row.search_title, row.search_names, row.search_notes)
+            )
+            for row in rows
+        )
         return sorted(scored, key=lambda row: (row.rank, row.id), reverse=True)
 
     def _tail(self, after: Position, limit: int, as_of: datetime) -> SearchPage:
         """Matches older than the ranked window, newest first."""
-        rows = _newest(self.session, self.conditions, after, limit + 1, self.match)
+        rows = _newest(self.session, self.conditions, after, limit + 1, self.match, self.category)
         next_position = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -249,13 +286,17 @@ def _newest_first(query: Select) -> Select:
     return query.order_by(Post.created_at.desc(), Post.id.desc())
 
 
-def _conditions(session: Session, filters: SearchFilters) -> list[ColumnElement[bool]]:
+def _conditions(
+    session: Session, filters: SearchFilters, *, category: bool = True
+) -> list[ColumnElement[bool]]:
+    """The filters as conditions (all but the text; the category too unless
+    ``category`` is false)."""
     conditions = [visible()]
     if filters.observer:
         conditions.append(_by_observer(session, filters.observer))
     if filters.object:
         conditions.append(_about_object(filters))
-    if filters.category:
+    if filters.category and category:
         conditions.append(Post.category == filters.category.value)
     if filters.tag:
         conditions.append(_tagged(filters.tag))

@@ -13,7 +13,9 @@ the title holds it, 0.4 for object names and tags, 0.1 for notes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import column, func, literal, literal_column, or_, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
@@ -38,8 +40,16 @@ class TextMatch:
     condition: ColumnElement[bool]
     query: websearch.ParsedQuery
 
-    def score(self, fields: dict[str, str]) -> float:
+    def score(self, fields: Mapping[str, str]) -> float:
         return score(self.query, fields)
+
+    @cached_property
+    def _needles(self) -> tuple[str, ...]:
+        return _needles(self.query)
+
+    def score_fields(self, title: str, names: str, notes: str) -> float:
+        """score() of a post's folded words (search_title, _names, _notes)."""
+        return _score(self._needles, (f" {title} ", f" {names} ", f" {notes} "))
 
 
 def matches(dialect: str, text: str) -> TextMatch | None:
@@ -83,9 +93,21 @@ def score(query: websearch.ParsedQuery, fields: dict[str, str]) -> float:
     Not bm25 or ts_rank: a score that depends on the post alone keeps a
     relevance cursor exact while other posts come and go, and computing it
     here gives both databases the same order."""
-    padded = {name: f" {text} " for name, text in fields.items()}
+    return _score(_needles(query), tuple(f" {fields[name]} " for name in WEIGHTS))
+
+
+_WEIGHT_VALUES = tuple(WEIGHTS.values())
+
+
+def _needles(query: websearch.ParsedQuery) -> tuple[str, ...]:
+    return tuple(f" {' '.join(phrase)} " for phrase in query.wanted)
+
+
+def _score(needles: tuple[str, ...], padded: tuple[str, ...]) -> float:
+    """The weights of the padded fields (in WEIGHTS' order) holding each needle."""
     total = 0.0
-    for phrase in query.wanted:
-        needle = f" {' '.join(phrase)} "
-        total += sum(weight for name, weight in WEIGHTS.items() if needle in padded[name])
+    for needle in needles:
+        total += sum(
+            weight for weight, text in zip(_WEIGHT_VALUES, padded, strict=True) if needle in text
+        )
     return total
