@@ -38,6 +38,8 @@ WHOLE_NUMBER_RANGES = {
     "FEED_MAX_CONSECUTIVE_PER_UPLOADER": (0, 50),
     "FEED_SEEN_RETENTION_DAYS": (0, 36500),
     "FEED_SEEN_MAX_IDS": (0, 1_000_000),
+    "FEED_PREFETCH_PAGES": (0, 20),
+    "FEED_PREFETCH_SECONDS": (1, 86400),
     "SEARCH_RANK_WINDOW": (0, 1_000_000),
     "OFFLINE_IMAGES_MAX": (1, 100_000),
     "OFFLINE_IMAGES_MAX_KB": (1, 100_000_000),
@@ -77,6 +79,9 @@ class BaseConfig:
     FORCE_HTTPS = False
     HSTS_ENABLED = False
     HSTS_MAX_AGE = 63072000  # two years
+
+    # Send Server-Timing (the app's time per response) with every response.
+    SERVER_TIMING = False
 
     # Reverse proxies in front of the app (0 = none: trust the socket address).
     PROXY_FIX_X_FOR = 0
@@ -140,6 +145,14 @@ class BaseConfig:
     FEED_SEEN_ENABLED = True
     FEED_SEEN_RETENTION_DAYS = 30
     FEED_SEEN_MAX_IDS = 5000
+    # Feed candidates are fetched this many pages ahead and kept for the next
+    # pages of the viewer's pass (0: query every page). FEED_CACHE_URL is
+    # where: memory:// is per process, so with several workers use Redis
+    # (redis://host:6379/1); empty turns keeping off.
+    FEED_PREFETCH_PAGES = 4
+    FEED_PREFETCH_SECONDS = 900
+    FEED_CACHE_URL = "memory://"
+    CACHE_KEY_PREFIX = "skyframe"  # before every key SkyFrame keeps in Redis
     # Writes people make by hand, per user.
     INTERACTION_LIMIT = "120 per minute;3000 per day"  # likes, favourites, follows
     COMMENT_LIMIT = "10 per minute;300 per day"
@@ -165,6 +178,10 @@ class BaseConfig:
             value = settings[name]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ConfigError(f"{name} must be a whole number from {low} to {high}")
+        from skyframe.caches import is_cache_url
+
+        if not is_cache_url(settings["FEED_CACHE_URL"]):
+            raise ConfigError("FEED_CACHE_URL must be memory://, a redis:// URL or empty")
 
 
 class DevelopmentConfig(BaseConfig):

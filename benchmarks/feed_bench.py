@@ -6,8 +6,8 @@ with `flask seed-demo`, then:
 
 1. latency: GET /api/v1/feed, first page and the next four, over and over,
    for a typical user (~50 follows, ~500 seen) and for a heavy user (500
-   follows, 30,000 seen), one request at a time (client-measured on
-   localhost, so an upper bound of server time);
+   follows, 30,000 seen), one request at a time, measured by the client on
+   localhost and by the app (its Server-Timing header: server time);
 2. throughput: gunicorn with 5 sync workers (2 × cores + 1), client processes
    hammering the feed as different signed-in users;
 3. EXPLAIN (ANALYZE, BUFFERS) of the feed's hot queries for both users.
@@ -24,7 +24,9 @@ import http.client
 import json
 import multiprocessing
 import os
+import re
 import secrets
+import socket
 import statistics
 import subprocess
 import sys
@@ -120,6 +122,10 @@ def bench_env(url: str) -> dict[str, str]:
         "RATELIMIT_ENABLED": "false",
         "LOG_LEVEL": "WARNING",
         "UPLOAD_FOLDER": "/tmp/skyframe-feed-bench-uploads",  # noqa: S108
+        # As deployed with several workers: kept feed candidates in Redis.
+        "FEED_CACHE_URL": os.environ.get("FEED_CACHE_URL", "redis://127.0.0.1:6379/0"),
+        "CACHE_KEY_PREFIX": "skyframe-bench",
+        "SERVER_TIMING": "true",
     }
 
 
@@ -174,6 +180,8 @@ class Client:
             self.cookies[name] = rest.split(";", 1)[0]
         data = response.read()
         connection.close()
+        timing = response.getheader("Server-Timing", "")
+        self.server_ms = float(timing.partition("dur=")[2] or "nan")
         return response.status, json.loads(data) if data else None
 
     def feed(self, cursor: str | None):
@@ -183,16 +191,18 @@ class Client:
         return body
 
 
-def walk(client: Client, requests: int) -> list[float]:
-    """First page and the next four, again and again; milliseconds each."""
-    samples, cursor = [], None
+def walk(client: Client, requests: int) -> tuple[list[float], list[float]]:
+    """First page and the next four, again and again; milliseconds each,
+    measured by the client and by the app (its Server-Timing header)."""
+    samples, server, cursor = [], [], None
     for index in range(requests):
         if index % 5 == 0:
             cursor = None
         start = time.perf_counter()
         cursor = client.feed(cursor)["next_cursor"]
         samples.append((time.perf_counter() - start) * 1000)
-    return samples
+        server.append(client.server_ms)
+    return samples, server
 
 
 def percentile(samples: list[float], pct: float) -> float:
@@ -200,20 +210,77 @@ def percentile(samples: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(len(ordered) * pct / 100 + 0.5) - 1)]
 
 
-def report(name: str, samples: list[float]) -> None:
+def report(name: str, measured: tuple[list[float], list[float]]) -> None:
+    client, server = measured
     print(
-        f"  {name:<30} p50 {statistics.median(samples):6.1f} ms   p99 "
-        f"{percentile(samples, 99):6.1f} ms   ({len(samples)} requests)"
+        f"  {name:<30} p50 {statistics.median(client):6.1f} ms   p99 "
+        f"{percentile(client, 99):6.1f} ms   (server time: p50 "
+        f"{statistics.median(server):5.1f} ms, p99 {percentile(server, 99):5.1f} ms; "
+        f"{len(client)} requests)"
     )
+
+
+NEXT_CURSOR = re.compile(rb'"next_cursor":\s*(?:"([^"]+)"|null)')
+
+
+def raw_feed(port: int, cookie: str, cursor: bytes | None) -> bytes | None:
+    """One feed page over a bare socket; its next cursor. The load clients
+    share the two cores with the server, so they do as little as they can:
+    no HTTP library, no JSON parsing (cursors are URL-safe as they come)."""
+    path = b"/api/v1/feed" + (b"?cursor=" + cursor if cursor else b"")
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(
+            b"GET "
+            + path
+            + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: "
+            + cookie.encode()
+            + b"\r\nConnection: close\r\n\r\n"
+        )
+        chunks = []
+        while chunk := connection.recv(262144):
+            chunks.append(chunk)
+    response = b"".join(chunks)
+    assert response.startswith(b"HTTP/1.1 200"), response[:200]
+    return NEXT_CURSOR.search(response).group(1)
 
 
 def hammer(port: int, handle: str, seconds: float, results) -> None:
     client = Client(port, handle)
+    cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
     done, cursor, deadline = 0, None, time.perf_counter() + seconds
+    cpu = time.process_time()
     while time.perf_counter() < deadline:
-        cursor = client.feed(None if done % 5 == 0 else cursor)["next_cursor"]
+        cursor = raw_feed(port, cookie, None if done % 5 == 0 else cursor)
         done += 1
-    results.put(done)
+    results.put((done, time.process_time() - cpu))
+
+
+def cpu_seconds(gunicorn_pid: int, url: str) -> dict[str, float]:
+    """CPU time used so far by gunicorn's workers and by the PostgreSQL
+    backends serving this database (Linux /proc)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        backends = [
+            row[0]
+            for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        ]
+    children = Path(f"/proc/{gunicorn_pid}/task/{gunicorn_pid}/children").read_text().split()
+    return {
+        "gunicorn workers": sum(_process_cpu(int(pid)) for pid in children),
+        "PostgreSQL": sum(_process_cpu(pid) for pid in backends),
+    }
+
+
+def _process_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
@@ -315,7 +382,9 @@ def main() -> None:
     server = start_gunicorn(url, port, args.workers)
     try:
         print(f"\nLatency, one request at a time ({args.workers} gunicorn sync workers):")
-        walk(Client(port, typical[0]), 50)  # warm both workers' pools and caches
+        # Warm every worker's connection, statement caches and post JSON cache.
+        walk(Client(port, typical[0]), 50)
+        walk(Client(port, heavy), 50)
         report(f"typical user ({typical[0]})", walk(Client(port, typical[0]), args.requests))
         report(f"heavy user ({heavy})", walk(Client(port, heavy), args.requests))
         print(f"\nThroughput: {args.clients} client processes, {args.seconds:.0f} s:")
@@ -325,14 +394,23 @@ def main() -> None:
             multiprocessing.Process(target=hammer, args=(port, h, args.seconds, results))
             for h in handles
         ]
+        busy_before = cpu_seconds(server.pid, url)
         for process in processes:
             process.start()
-        total = sum(results.get() for _ in processes)
+        counts = [results.get() for _ in processes]
         for process in processes:
             process.join()
+        busy = {k: v - busy_before.get(k, 0) for k, v in cpu_seconds(server.pid, url).items()}
+        total = sum(done for done, _ in counts)
+        client_cpu = sum(cpu for _, cpu in counts)
         print(
-            f"  {total / args.seconds:.0f} feed requests/s "
-            "(clients share the 2 cores with gunicorn and PostgreSQL)"
+            f"  {total / args.seconds:.0f} feed requests/s (the clients share the "
+            f"{os.cpu_count()} cores with gunicorn and PostgreSQL: they used "
+            f"{client_cpu / args.seconds:.2f} cores)"
+        )
+        print(
+            "  CPU per request: "
+            + ", ".join(f"{name} {1000 * spent / total:.2f} ms" for name, spent in busy.items())
         )
     finally:
         server.terminate()

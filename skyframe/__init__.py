@@ -33,6 +33,10 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
     app.config.update(load_config(config, overrides=overrides))
     _configure_logging(app)
     _apply_proxy_fix(app)
+    if app.config["SERVER_TIMING"]:
+        from skyframe.timing import ServerTiming
+
+        app.wsgi_app = ServerTiming(app.wsgi_app)  # type: ignore[method-assign]
 
     from skyframe import database  # noqa: F401  (registers SQLite pragmas)
     from skyframe.converters import DatabaseIdConverter

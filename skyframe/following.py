@@ -14,14 +14,14 @@ from sqlalchemy import select, true, tuple_
 from sqlalchemy.orm import Session
 
 from skyframe.models import Follow, Post, PostStatus, User
-from skyframe.posts import load_posts
+from skyframe.posts import PostView, load_post_views
 
 Position = tuple[datetime, int]
 
 
 def followed_posts(
     session: Session, user: User, *, limit: int, before: Position | None
-) -> list[Post]:
+) -> list[PostView]:
     """Up to ``limit`` ready posts by uploaders ``user`` follows, newest first,
     strictly older than ``before``. Ask for ``limit + 1`` to learn whether more
     follow."""
@@ -59,4 +59,4 @@ def followed_posts(
             .order_by(*order)
             .limit(limit)
         )
-    return load_posts(session, list(session.scalars(query)))
+    return load_post_views(session, list(session.scalars(query)))

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, null, select, union_all
+from sqlalchemy import JSON, Select, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from skyframe import catalogue
@@ -547,59 +547,56 @@ _MEDIA_VIEW_COLUMNS = [f.name for f in fields(MediaView)]
 
 
 @lru_cache(maxsize=4)
-def _post_view_statements(dialect: str) -> tuple[Select, Select]:
-    """The two statements of load_post_views, built once (with bound ids)."""
+def _post_view_statement(dialect: str) -> Select:
+    """The statement of load_post_views, built once (ids bound at run time).
+
+    A post's renditions and tags come as JSON arrays of its row: one round
+    trip for the lot. Each element carries its position, and Python sorts
+    them (an ORDER BY inside the aggregate needs SQLite 3.44).
+    """
     posts, users = Post.__table__, User.__table__
     media, tags = PostMedia.__table__, PostTag.__table__
-    rows = (
+    array, aggregate = (
+        (func.json_build_array, func.json_agg)
+        if dialect == "postgresql"
+        else (func.json_array, func.json_group_array)
+    )
+    renditions = (
+        select(aggregate(array(media.c.id, *(media.c[n] for n in _MEDIA_VIEW_COLUMNS))))
+        .where(media.c.post_id == posts.c.id)
+        .scalar_subquery()
+    )
+    post_tags = (
+        select(aggregate(array(tags.c.position, tags.c.tag)))
+        .where(tags.c.post_id == posts.c.id)
+        .scalar_subquery()
+    )
+    return (
         select(
             *(posts.c[name] for name in _POST_VIEW_COLUMNS),
             *(users.c[name].label(f"owner_{name}") for name in _OWNER_VIEW_COLUMNS),
+            type_coerce(renditions, JSON).label("renditions"),
+            type_coerce(post_tags, JSON).label("tags"),
         )
         .join(users, users.c.id == posts.c.owner_id)
         .where(in_bound_ids(posts.c.id, "ids", dialect))
     )
-    # Renditions and tags in one round trip: a tag row carries its text in
-    # ``key`` and no kind.
-    details = union_all(
-        select(
-            media.c.post_id,
-            media.c.id.label("position"),
-            *(media.c[n] for n in _MEDIA_VIEW_COLUMNS),
-        ).where(in_bound_ids(media.c.post_id, "ids", dialect)),
-        select(
-            tags.c.post_id,
-            tags.c.position,
-            null(),
-            tags.c.tag,
-            *(null() for _ in _MEDIA_VIEW_COLUMNS[2:]),
-        ).where(in_bound_ids(tags.c.post_id, "ids", dialect)),
-    )
-    return rows, details
 
 
 def load_post_views(session: Session, post_ids: list[int]) -> list[PostView]:
-    """PostViews in the order of ``post_ids`` (two queries for the lot)."""
+    """PostViews in the order of ``post_ids`` (one query for the lot)."""
     if not post_ids:
         return []
-    rows_statement, details_statement = _post_view_statements(session.get_bind().dialect.name)
-    params = {"ids": post_ids}
-    media: dict[int, list[tuple[int, MediaView]]] = {}
-    tags: dict[int, list[tuple[int, str]]] = {}
-    for post_id, position, kind, key, *rest in session.execute(details_statement, params):
-        if kind is None:
-            tags.setdefault(post_id, []).append((position, key))
-        else:
-            media.setdefault(post_id, []).append((position, MediaView(kind, key, *rest)))
+    statement = _post_view_statement(session.get_bind().dialect.name)
+    columns, owner_columns = len(_POST_VIEW_COLUMNS), len(_OWNER_VIEW_COLUMNS)
     found = {}
-    size = len(_POST_VIEW_COLUMNS)
-    for row in session.execute(rows_statement, params):
-        post_id = row[0]
-        found[post_id] = PostView(
-            *row[:size],
-            owner=OwnerView(*row[size:]),
-            media=tuple(view for _, view in sorted(media.get(post_id, ()))),
-            tags=tuple(tag for _, tag in sorted(tags.get(post_id, ()))),
+    for row in session.execute(statement, {"ids": post_ids}):
+        renditions, tags = row[-2:]
+        found[row[0]] = PostView(
+            *row[:columns],
+            owner=OwnerView(*row[columns : columns + owner_columns]),
+            media=tuple(MediaView(*item[1:]) for item in sorted(renditions or ())),
+            tags=tuple(tag for _, tag in sorted(tags or ())),
         )
     return [found[post_id] for post_id in post_ids if post_id in found]
 

@@ -6,6 +6,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import AnonymousUserMixin
 
 from skyframe import login_sessions, search
+from skyframe.caches import cache_from_url
 from skyframe.errors import json_error, wants_json
 from skyframe.extensions import (
     bootstrap,
@@ -15,6 +16,7 @@ from skyframe.extensions import (
     login_manager,
     migrate,
 )
+from skyframe.feed.ahead import Cache
 from skyframe.feed.settings import FeedSettings
 from skyframe.jobs import jobs_from_config
 from skyframe.media.pipeline import MediaSettings
@@ -24,6 +26,8 @@ from skyframe.search.filters import SearchFilters
 from skyframe.storage import Storage, storage_from_config
 
 MIGRATIONS_DIR = "migrations"
+# Kept feed candidates per process with FEED_CACHE_URL=memory:// (~2 KB each).
+FEED_CACHE_MAX_ENTRIES = 5000
 
 
 def init_extensions(app: Flask) -> None:
@@ -43,7 +47,17 @@ def init_extensions(app: Flask) -> None:
     app.extensions["skyframe.storage"] = storage_from_config(app.config)
     app.extensions["skyframe.jobs"] = jobs_from_config(app.config)
     app.extensions["skyframe.media"] = MediaSettings.from_config(app.config)
-    app.extensions["skyframe.feed"] = FeedSettings.from_config(app.config)
+    app.extensions["skyframe.feed"] = settings = FeedSettings.from_config(app.config)
+    app.extensions["skyframe.feed_cache"] = (
+        cache_from_url(
+            app.config["FEED_CACHE_URL"],
+            key_prefix=f"{app.config['CACHE_KEY_PREFIX']}:",
+            default_timeout=settings.prefetch_seconds,
+            max_entries=FEED_CACHE_MAX_ENTRIES,
+        )
+        if settings.prefetch_pages
+        else None
+    )
     app.extensions["skyframe.passwords"] = PasswordHashing(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],
@@ -72,6 +86,10 @@ def media_settings() -> MediaSettings:
 
 def feed_settings() -> FeedSettings:
     return current_app.extensions["skyframe.feed"]
+
+
+def feed_cache() -> Cache | None:
+    return current_app.extensions["skyframe.feed_cache"]
 
 
 class Anonymous(AnonymousUserMixin):

@@ -10,12 +10,13 @@ from skyframe.api import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import post_out
 from skyframe.api.schemas import FeedQuery, PageQuery, PostPage, SeenIn, SeenOut
+from skyframe.database import reading_only
 from skyframe.extensions import db
-from skyframe.feed import seen
+from skyframe.feed import ahead, seen
 from skyframe.main.media import viewer
 from skyframe.models import utcnow
 from skyframe.ratelimit import per_user_limit
-from skyframe.wiring import feed_settings
+from skyframe.wiring import feed_cache, feed_settings
 
 TAGS = ["feed"]
 
@@ -26,6 +27,7 @@ def feed_page(query: FeedQuery):
     """The next page of the feed: for a signed-in viewer followed uploaders and
     liked posts blended with everyone's newest, unseen first; for anonymous
     visitors the newest posts. Pass next_cursor back as ?cursor=."""
+    reading_only(db.session)
     return for_you_page(query.cursor, query.limit)
 
 
@@ -40,6 +42,7 @@ def for_you_page(cursor: str | None, limit: int | None) -> PostPage:
         cursor=cursor,
         limit=limit,
         now=utcnow(),
+        cache=feed_cache(),
     )
     flags = interactions.viewer_flags(db.session, reader, page.posts) if reader else None
     return PostPage(
@@ -57,10 +60,11 @@ def feed_seen(json: SeenIn):
     """Report posts the viewer has seen (at least half on screen for a second),
     up to 100 at a time; the feed skips them until it runs out of unseen ones.
     Unknown ids are ignored."""
-    recorded = seen.record_seen(
-        db.session, current_user.id, json.post_ids, feed_settings(), utcnow()
-    )
+    settings, cache = feed_settings(), feed_cache()
+    recorded = seen.record_seen(db.session, current_user.id, json.post_ids, settings, utcnow())
     db.session.commit()
+    if cache is not None and settings.seen_enabled:
+        ahead.remember_seen(cache, current_user.id, json.post_ids, settings.prefetch_seconds)
     return SeenOut(recorded=recorded)
 
 

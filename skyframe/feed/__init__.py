@@ -15,9 +15,14 @@ from sqlalchemy.orm import Session
 
 from skyframe.feed import cursor as feed_cursor
 from skyframe.feed import selector
+from skyframe.feed.ahead import Cache
 from skyframe.feed.settings import FeedSettings
 from skyframe.models import User
 from skyframe.posts import PostView, load_post_views
+
+# Pages emptied by deletions that one request skips before it answers with an
+# empty page (whose cursor carries on).
+MAX_EMPTY_PAGES = 3
 
 
 @dataclass(frozen=True)
@@ -35,19 +40,28 @@ def next_page(
     cursor: str | None,
     limit: int | None,
     now: datetime,
+    cache: Cache | None = None,
 ) -> Page:
     """The viewer's next page of posts after ``cursor`` (None: the top)."""
     size = limit or settings.page_size
     viewer_id = viewer.id if viewer is not None else None
     state = feed_cursor.decode(secret, viewer_id, cursor, now) if cursor else None
-    if viewer is None:
-        chosen = selector.anonymous_page(session, state.global_.after if state else None, size)
-    else:
-        chosen = selector.viewer_page(session, viewer.id, settings, state, size, now)
-    next_cursor = (
-        feed_cursor.encode(secret, viewer_id, chosen.next_state) if chosen.next_state else None
-    )
-    return Page(load_post_views(session, chosen.post_ids), next_cursor)
+    for _ in range(MAX_EMPTY_PAGES):
+        if viewer is None:
+            after = state.global_.after if state else None
+            chosen = selector.anonymous_page(session, after, size)
+        else:
+            chosen = selector.viewer_page(
+                session, viewer.id, settings, state, size, now, cache=cache
+            )
+        # Posts chosen from kept candidates (skyframe.feed.ahead) may have
+        # been deleted since; a page they emptied is not the end of the feed.
+        views = [view for view in load_post_views(session, chosen.post_ids) if view.is_ready]
+        state = chosen.next_state
+        if views or state is None:
+            break
+    next_cursor = feed_cursor.encode(secret, viewer_id, state) if state else None
+    return Page(views, next_cursor)
 
 
 __all__ = ["FeedSettings", "Page", "next_page"]

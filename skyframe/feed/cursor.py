@@ -6,50 +6,26 @@ or from an older cursor format — is an InvalidCursor (400).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from skyframe import cursors
 from skyframe.feed.blend import MAX_SERVED_AHEAD, PoolWalk
+from skyframe.feed.positions import micros, moment, pack, unpack
 from skyframe.feed.selector import BLEND, DONE, RECYCLE, FeedState
 
 VERSION = 1
 PHASES = (BLEND, RECYCLE, DONE)
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _micros(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(microseconds=1)
-
-
-def _moment(micros) -> datetime:
-    if type(micros) is not int:
-        raise TypeError("a time is an integer")
-    return EPOCH + timedelta(microseconds=micros)
-
-
-def _position(value: tuple[datetime, int] | None) -> list[int] | None:
-    """A keyset position as two integers: microseconds since the epoch, id."""
-    return None if value is None else [_micros(value[0]), value[1]]
-
-
-def _read_position(value) -> tuple[datetime, int] | None:
-    if value is None:
-        return None
-    micros, item_id = value
-    if type(item_id) is not int:
-        raise TypeError("an id is an integer")
-    return _moment(micros), item_id
 
 
 def _walk(walk: PoolWalk) -> list:
-    return [_position(walk.after), [_position(p) for p in walk.served]]
+    return [pack(walk.after), [pack(p) for p in walk.served]]
 
 
 def _read_walk(value) -> PoolWalk:
     after, served = value
     if len(served) > MAX_SERVED_AHEAD:
         raise ValueError("too many served positions")
-    return PoolWalk(_read_position(after), tuple(_read_position(p) for p in served))
+    return PoolWalk(unpack(after), tuple(unpack(p) for p in served))
 
 
 def encode(secret: str, viewer_id: int | None, state: FeedState) -> str:
@@ -60,10 +36,10 @@ def encode(secret: str, viewer_id: int | None, state: FeedState) -> str:
             VERSION,
             viewer_id,
             state.phase,
-            _micros(state.as_of),
+            micros(state.as_of),
             _walk(state.prioritized),
             _walk(state.global_),
-            _position(state.recycle_after),
+            pack(state.recycle_after),
             state.served,
         ],
     )
@@ -76,11 +52,11 @@ def decode(secret: str, viewer_id: int | None, cursor: str, now: datetime) -> Fe
         if version != VERSION or owner != viewer_id or phase not in PHASES:
             raise ValueError("not this viewer's current cursor")
         state = FeedState(
-            as_of=_moment(as_of),
+            as_of=moment(as_of),
             phase=phase,
             prioritized=_read_walk(prioritized),
             global_=_read_walk(global_),
-            recycle_after=_read_position(recycle),
+            recycle_after=unpack(recycle),
             served=served is True,
         )
     except (ValueError, TypeError, OverflowError) as exc:

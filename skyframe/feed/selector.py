@@ -23,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from skyframe.feed import pools
+from skyframe.feed import ahead, pools
 from skyframe.feed.blend import Candidate, Caps, PoolWalk, advance, blend
 from skyframe.feed.pools import Position, Window
 from skyframe.feed.settings import FeedSettings
@@ -88,7 +88,12 @@ def viewer_page(
     size: int,
     now: datetime,
     rng: random.Random | None = None,
+    cache: ahead.Cache | None = None,
 ) -> FeedPage:
+    """The viewer's next page after ``state``. With a ``cache``, the pools'
+    candidates are fetched a few pages ahead and kept there (see
+    skyframe.feed.ahead): the pages are the same, most of them without the
+    pools query."""
     state = state or FeedState.start(now)
     page: list[Candidate] = []
     restarted = False
@@ -102,8 +107,12 @@ def viewer_page(
                 break
             state, restarted = FeedState.start(now), True
             continue
-        step = _blend_step if state.phase == BLEND else _recycle_step
-        state, chosen, dry = step(session, viewer_id, settings, state, page, size, now)
+        if state.phase == BLEND:
+            state, chosen, dry = _blend_step(
+                session, viewer_id, settings, state, page, size, now, cache
+            )
+        else:
+            state, chosen, dry = _recycle_step(session, viewer_id, settings, state, page, size, now)
         page += chosen
         if not chosen and not dry:
             break  # every candidate breaks a cap on this page: continue next page
@@ -112,12 +121,8 @@ def viewer_page(
     return FeedPage([c.post_id for c in page], state)
 
 
-def _blend_step(session, viewer_id, settings, state, page, size, now):
-    window = window_for(viewer_id, state, settings, now)
-    wanted = settings.candidate_multiplier * size
-    prioritized, global_ = pools.blend_pools(
-        session, window, state.prioritized, state.global_, wanted
-    )
+def _blend_step(session, viewer_id, settings, state, page, size, now, cache):
+    prioritized, global_ = _candidates(session, viewer_id, settings, state, size, now, cache)
     if not prioritized and not global_:
         return replace(state, phase=RECYCLE if settings.seen_enabled else DONE), [], True
     chosen = blend(
@@ -135,6 +140,47 @@ def _blend_step(session, viewer_id, settings, state, page, size, now):
         served=state.served or bool(chosen),
     )
     return state, chosen, False
+
+
+def _candidates(session, viewer_id, settings, state, size, now, cache):
+    """Both pools' newest candidates after the state's walks (as many as the
+    candidate multiplier asks): kept from an earlier page of the pass when
+    they can be, else queried."""
+    wanted = settings.candidate_multiplier * size
+    key = ahead.key(viewer_id, state.as_of, settings)
+    # A pass's first step always queries: a pass restarted within a request
+    # has the same as_of as the one before it, whose fetch is not its own.
+    under_way = state.prioritized != PoolWalk() or state.global_ != PoolWalk()
+    if cache is not None and under_way:
+        value, seen_value = cache.get_many(key, ahead.seen_key(viewer_id))
+        kept = ahead.unpack(value)
+        if kept is not None:
+            seen = ahead.recently_seen(seen_value) if settings.seen_enabled else frozenset()
+            prioritized = kept.prioritized.take(state.prioritized, wanted, seen)
+            global_ = kept.global_.take(state.global_, wanted, seen)
+            # Both dry: ask the database before the pass moves on (an
+            # impression may have expired since the fetch).
+            if prioritized is not None and global_ is not None and (prioritized or global_):
+                return prioritized, global_
+    limit = wanted + (settings.prefetch_pages * size if cache is not None else 0)
+    window = window_for(viewer_id, state, settings, now)
+    prioritized, global_ = pools.blend_pools(
+        session, window, state.prioritized, state.global_, limit
+    )
+    if cache is not None and limit > wanted:
+        fetched = ahead.Fetched(
+            ahead.fetched_pool(
+                state.prioritized,
+                prioritized,
+                complete=len(prioritized) < limit,
+                prioritized=True,
+            ),
+            ahead.fetched_pool(
+                state.global_, global_, complete=len(global_) < limit, prioritized=False
+            ),
+        )
+        cache.set(key, ahead.pack(fetched), settings.prefetch_seconds)
+    return prioritized[:wanted], global_[:wanted]
 
 
 def _recycle_step(session, viewer_id, settings, state, page, size, now):

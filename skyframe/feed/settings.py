@@ -19,6 +19,8 @@ class FeedSettings:
     seen_enabled: bool = True
     seen_retention_days: int = 30  # 0: kept until the cap pushes them out
     seen_max_ids: int = 5000  # 0: no cap
+    prefetch_pages: int = 4  # pages of candidates fetched ahead (with a cache)
+    prefetch_seconds: int = 900  # how long they are kept
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> FeedSettings:
@@ -32,6 +34,8 @@ class FeedSettings:
             seen_enabled=config["FEED_SEEN_ENABLED"],
             seen_retention_days=config["FEED_SEEN_RETENTION_DAYS"],
             seen_max_ids=config["FEED_SEEN_MAX_IDS"],
+            prefetch_pages=config["FEED_PREFETCH_PAGES"],
+            prefetch_seconds=config["FEED_PREFETCH_SECONDS"],
         )
 
     def fresh_from(self, now: datetime) -> datetime | None:

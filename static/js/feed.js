@@ -20,6 +20,7 @@ const DATA_AHEAD = 60; // more than a page beyond LOAD_AHEAD: loaded cards are n
 const HISTORY = Number(feed.dataset.history) || 200; // cards one can go back to
 const REMEMBERED = 1000; // ids remembered to skip repeats in later pages, and seen reports
 const LOAD_AHEAD = 4; // cards left before the end when the next page is fetched
+const MAX_EMPTY_PAGES = 3; // pages in a row with nothing new before the feed ends
 const SEEN_AFTER_MS = 1000;
 const SEEN_FLUSH_MS = 5000;
 const DOUBLE_TAP_MS = 300;
@@ -43,6 +44,7 @@ const refetching = new Set(); // positions whose data is being fetched again
 const known = new Set(); // ids already in this session (the latest REMEMBERED)
 let nextCursor = feed.dataset.nextCursor || null;
 let loading = false;
+let emptyPages = 0; // pages in a row that brought nothing new
 let current = 0;
 
 const end = () => first + ids.length; // the position after the last card
@@ -298,13 +300,17 @@ async function loadMore() {
   }
   loading = false;
   const fresh = page.items.filter((item) => !known.has(item.id));
-  nextCursor = fresh.length && page.has_more ? page.next_cursor : null;
+  // A page with nothing new (posts deleted meanwhile) is not the end, but a
+  // run of them is: never loop on a server that repeats itself.
+  emptyPages = fresh.length ? 0 : emptyPages + 1;
+  nextCursor = page.has_more && emptyPages < MAX_EMPTY_PAGES ? page.next_cursor : null;
   const waited = end(); // the end section is on screen when one swiped faster than the page came
   const waiting = current >= waited;
   fresh.forEach(append);
   showEnd(nextCursor ? "loading" : "done");
   updateWindow();
   if (waiting && live.has(waited)) live.get(waited).scrollIntoView({ block: "start", behavior: "instant" });
+  if (!fresh.length && nextCursor) loadMore();
 }
 
 // Which card is on screen; impressions -------------------------------------------
