@@ -54,14 +54,50 @@ def artifacts_dir() -> Path:
     return path
 
 
+def closing_before_sending(app):
+    """Read each response whole and close it before the server sends it.
+
+    Werkzeug's development server closes a response only after draining the
+    request socket, and that drain raises when the browser has already reset
+    the connection (a navigation, a closed context), so a sent file stays open
+    until the garbage collector finds it and pytest reports the ResourceWarning.
+    Browsers drop connections all the time; test responses are small.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
+class LiveServer:
+    """The app served on a free local port from a background thread."""
+
+    def __init__(self, app):
+        self._server = make_server("127.0.0.1", 0, closing_before_sending(app), threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self.running = True
+
+    def stop(self) -> None:
+        if self.running:
+            self.running = False
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+
+
 @pytest.fixture
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    server = LiveServer(app)
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")

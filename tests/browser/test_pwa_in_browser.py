@@ -5,35 +5,21 @@ a navigation shows the offline page with the images already seen."""
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
+from tests.browser.conftest import LiveServer
 from tests.browser.helpers import signed_in_client, upload_as
 
 
 @pytest.fixture
 def server(app):
     """A live server this test can cut off."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{server.server_port}"
-    server.running = True
-
-    def cut():
-        if server.running:
-            server.running = False
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
-
-    server.cut = cut
+    server = LiveServer(app)
     yield server
-    cut()
+    server.stop()
 
 
 def test_manifest_icons_and_installability(browser, chromium_path, live_server, tmp_path):
@@ -118,7 +104,7 @@ def test_the_service_worker_registers_and_offline_shows_the_offline_page_with_ca
     assert not [p for p in paths if p.startswith("/api/")]  # never cached
     assert "/" not in paths  # pages are per user: never cached
 
-    server.cut()
+    server.stop()
     page.goto(server.url + "/u/messier")
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
     image = page.locator("img[data-role=cached-image]").first
