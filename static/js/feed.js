@@ -206,6 +206,7 @@ function mount(position) {
   // Mounted from the highest position down, so the next card is already in place.
   (live.get(position + 1) || bottomSpacer).before(article);
   live.set(position, article);
+  inReach(article, position);
   observeCard(article);
 }
 
@@ -238,6 +239,7 @@ function updateWindow() {
   for (let position = high; position >= low; position -= 1) if (!live.has(position)) mount(position);
   setSpacer(topSpacer, low - base);
   setSpacer(bottomSpacer, end() - 1 - high);
+  inReach(endSection, end());
   if (end() - 1 - current < LOAD_AHEAD) loadMore();
 }
 
@@ -251,15 +253,45 @@ function compact() {
   setSpacer(topSpacer, Math.max(first, current - MOUNT_BEHIND) - base);
   feed.scrollTop = (onScreen - base) * height;
 }
+// One swipe moves one card. scroll-snap-stop: always asks for that, but when
+// the finger has already dragged most of a card, Chromium's fling can still
+// land a card further on; so while a swipe lasts only the cards next to the
+// one it started from are snap points.
+let swipeFrom = null; // that card's position, like `current`
+function inReach(element, position) {
+  element.classList.toggle("is-out-of-reach", swipeFrom !== null && Math.abs(position - swipeFrom) > 1);
+}
+function reachFrom(position) {
+  swipeFrom = position;
+  for (const [at, article] of live) inReach(article, at);
+  inReach(endSection, end());
+}
+let scrolledSinceTouch = false;
+feed.addEventListener(
+  "touchstart",
+  () => {
+    scrolledSinceTouch = false;
+    reachFrom(base + Math.round(feed.scrollTop / feed.clientHeight));
+  },
+  { passive: true },
+);
+feed.addEventListener("scroll", () => (scrolledSinceTouch = true), { passive: true });
+// A tap scrolls nothing, so no scroll end comes to put the snap points back.
+feed.addEventListener("touchend", () => scrolledSinceTouch || reachFrom(null), { passive: true });
+function scrollStopped() {
+  reachFrom(null);
+  compact();
+}
+
 if ("onscrollend" in window) {
-  feed.addEventListener("scrollend", compact);
+  feed.addEventListener("scrollend", scrollStopped);
 } else {
   // No scrollend (older Safari): once scrolling has been still for a moment, finger up.
   let touching = false;
   let idle = null;
   const later = () => {
     clearTimeout(idle);
-    idle = setTimeout(() => !touching && compact(), 250);
+    idle = setTimeout(() => !touching && scrollStopped(), 250);
   };
   feed.addEventListener("touchstart", () => (touching = true), { passive: true });
   feed.addEventListener("touchend", () => ((touching = false), later()), { passive: true });

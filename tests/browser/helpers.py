@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 from tests import media_samples as samples
 from tests.conftest import STRONG_PASSWORD, login
 
-PHONE_HEIGHT = 915
+PHONE_WIDTH, PHONE_HEIGHT = 412, 915
 
 
 def signed_in_client(app, handle: str):
@@ -64,20 +65,44 @@ def settle(page) -> None:
     )
 
 
-def swipe_up(page, distance: int = 500, steps: int = 20) -> None:
-    """A finger swipe (touch events through the browser's input pipeline), up;
-    a negative distance swipes down (back)."""
+def touch(page, *fingers, steps: int = 10, pause_ms: int = 0) -> None:
+    """Fingers put down together, moved in ``steps`` straight steps and lifted,
+    through the browser's touch input pipeline (so the page sees real touch and
+    pointer events); each finger is ``((x, y), (x, y))``, from and to, in CSS
+    pixels of the viewport."""
+
+    def points(step: int) -> list[dict]:
+        return [
+            {"x": x0 + (x1 - x0) * step / steps, "y": y0 + (y1 - y0) * step / steps, "id": n}
+            for n, ((x0, y0), (x1, y1)) in enumerate(fingers)
+        ]
+
+    # Each event carries its own time, ``pause_ms`` (or a frame) after the one
+    # before: Chromium reads a flick's speed from these, so a slow moment in
+    # the test process does not turn a swipe into a harder or softer flick.
+    interval = (pause_ms or 16) / 1000
+    start = time.time()
+
+    def send(kind: str, step: int, touch_points: list[dict]) -> None:
+        session.send(
+            "Input.dispatchTouchEvent",
+            {"type": kind, "touchPoints": touch_points, "timestamp": start + step * interval},
+        )
+
     session = page.context.new_cdp_session(page)
-    x, y = 150, 800 if distance > 0 else 150
-    session.send(
-        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}
-    )
+    send("touchStart", 0, points(0))
     for step in range(1, steps + 1):
-        point = {"x": x, "y": y - distance * step / steps}
-        session.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
-        page.wait_for_timeout(16)
-    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        send("touchMove", step, points(step))
+        if pause_ms:
+            page.wait_for_timeout(pause_ms)
+    send("touchEnd", steps, [])
     session.detach()
+
+
+def swipe_up(page, distance: int = 500, steps: int = 20) -> None:
+    """A finger swipe up; a negative distance swipes down (back)."""
+    x, y = 150, 800 if distance > 0 else 150
+    touch(page, ((x, y), (x, y - distance)), steps=steps, pause_ms=16)
     settle(page)
 
 

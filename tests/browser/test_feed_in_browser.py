@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import (
     PHONE_HEIGHT,
+    PHONE_WIDTH,
     card,
     feed_position,
     on_screen,
@@ -15,6 +16,7 @@ from tests.browser.helpers import (
     sign_in,
     signed_in_client,
     swipe_up,
+    touch,
     upload_as,
 )
 
@@ -120,7 +122,13 @@ def test_a_swipe_snaps_to_the_next_card_and_impressions_are_reported(
         page.wait_for_timeout(1200)  # the first card stays on screen for over a second
         swipe_up(page, 500)
         assert feed_position(page)["top"] == PHONE_HEIGHT  # snapped on the next card
-        swipe_up(page, 750, steps=4)  # a hard flick still moves one card only
+        # A hard flick at the end of a drag over most of the card still moves
+        # one card only (Chromium's fling alone would land on the card after).
+        swipe_up(page, 750, steps=4)
+        assert feed_position(page)["top"] == 2 * PHONE_HEIGHT
+        swipe_up(page, -750, steps=4)
+        assert feed_position(page)["top"] == PHONE_HEIGHT
+        swipe_up(page, 750, steps=4)
         assert feed_position(page)["top"] == 2 * PHONE_HEIGHT
         page.evaluate(
             "Object.defineProperty(document, 'visibilityState', {value: 'hidden'});"
@@ -141,21 +149,29 @@ def test_signed_out_visitors_are_sent_to_log_in_to_like(phone, live_server, many
     assert settle_free
 
 
-def test_the_zoom_viewer_opens_from_a_tap_or_the_keyboard_and_zooms(phone, live_server, many_posts):
-    page = phone
+def open_viewer(page, live_server: str):
+    """Taps the first card's picture; the full-resolution viewer, once its image
+    has loaded."""
     page.goto(live_server + "/")
     media = page.locator(".feed-card__media").first
     media.locator("img").wait_for()
     media.tap()
     viewer = page.get_by_role("dialog", name="Full-resolution image")
     expect(viewer).to_be_visible()
-    image = viewer.locator("img")
     page.wait_for_function("() => document.querySelector('#zoom-viewer img').naturalWidth > 0")
+    return viewer
+
+
+def test_the_zoom_viewer_opens_from_a_tap_or_the_keyboard_and_zooms(phone, live_server, many_posts):
+    page = phone
+    viewer = open_viewer(page, live_server)
+    image = viewer.locator("img")
     assert image.get_attribute("src").endswith("/original.jpg")
     viewer.dblclick(position={"x": 200, "y": 450})
     assert "scale(2.5)" in image.evaluate("i => i.style.transform")
     page.keyboard.press("Escape")
     expect(viewer).to_be_hidden()
+    media = page.locator(".feed-card__media").first
     media.focus()
     page.keyboard.press("Enter")
     expect(viewer).to_be_visible()
@@ -163,4 +179,136 @@ def test_the_zoom_viewer_opens_from_a_tap_or_the_keyboard_and_zooms(phone, live_
     assert "scale(1.5)" in image.evaluate("i => i.style.transform")
     viewer.get_by_role("button", name="Close the viewer").click()
     expect(viewer).to_be_hidden()
+    assert page.problems == []
+
+
+def rendered(image) -> dict:
+    """Where the viewer's image is drawn and at what scale: its box on screen and
+    the scale of its computed transform."""
+    return image.evaluate(
+        """i => { const r = i.getBoundingClientRect();
+          const m = new DOMMatrixReadOnly(getComputedStyle(i).transform);
+          return {left: r.left, top: r.top, width: r.width, height: r.height, scale: m.a}; }"""
+    )
+
+
+def pinch(page, centre, start_gap: float, end_gap: float) -> None:
+    """Two fingers either side of ``centre`` (level with it) spread from
+    ``start_gap`` to ``end_gap`` apart, or closed when the end gap is smaller."""
+    x, y = centre
+    touch(
+        page,
+        ((x - start_gap / 2, y), (x - end_gap / 2, y)),
+        ((x + start_gap / 2, y), (x + end_gap / 2, y)),
+    )
+
+
+def drawn_at(box: dict, point, fit: dict) -> tuple[float, float]:
+    """Where the image point that the unzoomed image (``fit``) showed at ``point``
+    is drawn in ``box``."""
+    fx, fy = (point[0] - fit["left"]) / fit["width"], (point[1] - fit["top"]) / fit["height"]
+    return box["left"] + fx * box["width"], box["top"] + fy * box["height"]
+
+
+def test_a_two_finger_pinch_zooms_the_viewer_about_the_fingers_and_one_finger_pans(
+    phone, live_server, many_posts
+):
+    page = phone
+    viewer = open_viewer(page, live_server)
+    image = viewer.locator("img")
+    fit = rendered(image)
+    assert fit["scale"] == 1
+    assert fit["width"] > 300  # the stage is 412 px wide
+    page.evaluate(
+        """() => { window.touchPointers = new Set();
+          document.querySelector('#zoom-viewer [data-role=stage]').addEventListener(
+            'pointerdown', e => window.touchPointers.add(e.pointerType + ':' + e.isPrimary));
+        }"""
+    )
+
+    # Unzoomed, one finger dragging does not move the picture.
+    touch(page, ((200, 500), (140, 420)))
+    assert rendered(image) == fit
+
+    # Spreading two fingers 100 → 250 px apart zooms 2.5× about their midpoint
+    # (off the centre of the screen), which stays over the same part of the image.
+    middle = (250, 400)
+    pinch(page, middle, 100, 250)
+    assert page.evaluate("[...window.touchPointers].sort()") == ["touch:false", "touch:true"]
+    zoomed = rendered(image)
+    assert zoomed["scale"] == pytest.approx(2.5, rel=0.02)
+    assert zoomed["width"] == pytest.approx(fit["width"] * zoomed["scale"], rel=0.01)
+    assert drawn_at(zoomed, middle, fit) == pytest.approx(middle, abs=1)
+    expect(viewer).to_have_class("zoom-viewer is-zoomed")
+    expect(viewer.get_by_text("Pinch or double-tap to zoom")).to_be_hidden()
+
+    # Spreading further stops at the viewer's largest scale, still about the fingers.
+    pinch(page, middle, 60, 360)
+    widest = rendered(image)
+    assert widest["scale"] == pytest.approx(8)
+    assert drawn_at(widest, middle, fit) == pytest.approx(middle, abs=1)
+
+    # Pinching in zooms out by the fingers' ratio, and not below the fitted image.
+    pinch(page, middle, 300, 150)
+    assert rendered(image)["scale"] == pytest.approx(4, rel=0.02)
+    pinch(page, middle, 300, 30)
+    assert rendered(image) == pytest.approx(fit)
+    expect(viewer).to_have_class("zoom-viewer")
+
+    # Zoomed in again, one finger drags the picture with it.
+    pinch(page, middle, 100, 300)
+    before = rendered(image)
+    touch(page, ((200, 500), (140, 420)))
+    after = rendered(image)
+    assert after["scale"] == before["scale"]
+    assert after["left"] - before["left"] == pytest.approx(-60, abs=1)
+    assert after["top"] - before["top"] == pytest.approx(-80, abs=1)
+    # ... and so do two fingers moving together without spreading.
+    touch(page, ((150, 400), (190, 430)), ((250, 400), (290, 430)))
+    moved = rendered(image)
+    assert moved["scale"] == pytest.approx(after["scale"])
+    assert moved["left"] - after["left"] == pytest.approx(40, abs=1)
+    assert moved["top"] - after["top"] == pytest.approx(30, abs=1)
+    assert page.problems == []
+
+
+def test_the_zoomed_image_stays_on_screen_and_drags_are_not_taps(phone, live_server, many_posts):
+    page = phone
+    viewer = open_viewer(page, live_server)
+    image = viewer.locator("img")
+    fit = rendered(image)
+    assert fit["top"] > 100  # a portrait capture, letterboxed top and bottom
+
+    # Two quick one-finger drags at 1× are swipes, not a double tap.
+    touch(page, ((200, 600), (200, 400)), steps=5)
+    touch(page, ((200, 600), (200, 400)), steps=5)
+    assert rendered(image) == fit
+
+    # A double tap near the image's top edge zooms 2.5× there, with the image's
+    # top stopping at the top of the screen rather than leaving a gap.
+    touch(page, ((200, 200), (200, 200)), steps=1)
+    touch(page, ((200, 200), (200, 200)), steps=1)
+    zoomed = rendered(image)
+    assert zoomed["scale"] == pytest.approx(2.5)
+    assert zoomed["top"] == pytest.approx(0, abs=1)
+
+    # Dragged far past an edge, the image stops with that edge at the screen's.
+    touch(page, ((100, 500), (400, 600)))
+    assert rendered(image)["left"] == pytest.approx(0, abs=1)
+    assert rendered(image)["top"] == pytest.approx(0, abs=1)
+    for _ in range(2):  # the zoomed image is wider than two screens
+        touch(page, ((400, 880), (10, 20)))
+    dragged = rendered(image)
+    assert dragged["left"] + dragged["width"] == pytest.approx(PHONE_WIDTH, abs=1)
+    assert dragged["top"] + dragged["height"] == pytest.approx(PHONE_HEIGHT, abs=1)
+
+    # Zoomed out to 1×, then a pinch about a point above the picture: the
+    # fingers lead while they are down, and the image comes back on screen
+    # when they lift.
+    pinch(page, (206, 450), 300, 30)
+    assert rendered(image) == pytest.approx(fit)
+    pinch(page, (206, 150), 100, 250)
+    pinched = rendered(image)
+    assert pinched["scale"] == pytest.approx(2.5, rel=0.02)
+    assert pinched["top"] == pytest.approx(0, abs=1)
     assert page.problems == []
