@@ -49,8 +49,11 @@ WHOLE_NUMBER_RANGES = {
 class BaseConfig:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'skyframe.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     SQLALCHEMY_RECORD_QUERIES = False
+    # A pooled connection idle longer than this is checked with a round trip
+    # before use (0: before every use); see skyframe.database.ping_when_idle.
+    DATABASE_PING_IDLE_SECONDS = 1.0
 
     # Requests: Flask has no body limit by default; uploads get their own
     # larger limit in the media issue.

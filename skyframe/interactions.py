@@ -128,6 +128,36 @@ def viewer_flags(session: Session, user: User, posts: Sequence[Post | PostView])
     )
 
 
+def viewer_flag_columns(post_id, owner_id) -> list:
+    """Whether the viewer bound as ``viewer_id`` liked, saved and follows the
+    uploader of the post in ``post_id``/``owner_id``: three columns for a
+    statement that lists posts (read back with flags_from_rows)."""
+    user_id = bindparam("viewer_id")
+    return [
+        select(PostLike.post_id)
+        .where(PostLike.user_id == user_id, PostLike.post_id == post_id)
+        .exists()
+        .label("viewer_liked"),
+        select(PostFavorite.post_id)
+        .where(PostFavorite.user_id == user_id, PostFavorite.post_id == post_id)
+        .exists()
+        .label("viewer_favorited"),
+        select(Follow.followee_id)
+        .where(Follow.follower_id == user_id, Follow.followee_id == owner_id)
+        .exists()
+        .label("viewer_following"),
+    ]
+
+
+def flags_from_rows(rows: Sequence[tuple[int, int, bool, bool, bool]]) -> ViewerFlags:
+    """ViewerFlags from (post id, owner id, liked, favorited, following) rows."""
+    return ViewerFlags(
+        frozenset(post_id for post_id, _, liked, _, _ in rows if liked),
+        frozenset(post_id for post_id, _, _, favorited, _ in rows if favorited),
+        frozenset(owner_id for _, owner_id, _, _, following in rows if following),
+    )
+
+
 @lru_cache(maxsize=4)
 def _viewer_flags_statement(dialect: str):
     # Built once: every listing page runs it, and building it cost more CPU

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import JSON, Select, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from skyframe import catalogue
+from skyframe import catalogue, interactions
 from skyframe.database import in_bound_ids
 from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
 from skyframe.media.errors import MediaError
@@ -546,13 +546,14 @@ _OWNER_VIEW_COLUMNS = [f.name for f in fields(OwnerView)]
 _MEDIA_VIEW_COLUMNS = [f.name for f in fields(MediaView)]
 
 
-@lru_cache(maxsize=4)
-def _post_view_statement(dialect: str) -> Select:
+@lru_cache(maxsize=8)
+def _post_view_statement(dialect: str, with_flags: bool = False) -> Select:
     """The statement of load_post_views, built once (ids bound at run time).
 
     A post's renditions and tags come as JSON arrays of its row: one round
     trip for the lot. Each element carries its position, and Python sorts
-    them (an ORDER BY inside the aggregate needs SQLite 3.44).
+    them (an ORDER BY inside the aggregate needs SQLite 3.44). With flags,
+    the viewer's likes, saves and follows come in the same rows.
     """
     posts, users = Post.__table__, User.__table__
     media, tags = PostMedia.__table__, PostTag.__table__
@@ -577,6 +578,7 @@ def _post_view_statement(dialect: str) -> Select:
             *(users.c[name].label(f"owner_{name}") for name in _OWNER_VIEW_COLUMNS),
             type_coerce(renditions, JSON).label("renditions"),
             type_coerce(post_tags, JSON).label("tags"),
+            *(interactions.viewer_flag_columns(posts.c.id, posts.c.owner_id) if with_flags else ()),
         )
         .join(users, users.c.id == posts.c.owner_id)
         .where(in_bound_ids(posts.c.id, "ids", dialect))
@@ -585,20 +587,40 @@ def _post_view_statement(dialect: str) -> Select:
 
 def load_post_views(session: Session, post_ids: list[int]) -> list[PostView]:
     """PostViews in the order of ``post_ids`` (one query for the lot)."""
+    return _load_post_views(session, post_ids, None)[0]
+
+
+def load_post_views_for(
+    session: Session, post_ids: list[int], viewer_id: int
+) -> tuple[list[PostView], interactions.ViewerFlags]:
+    """PostViews in the order of ``post_ids`` and the viewer's flags on them,
+    in the same single query."""
+    return _load_post_views(session, post_ids, viewer_id)
+
+
+def _load_post_views(
+    session: Session, post_ids: list[int], viewer_id: int | None
+) -> tuple[list[PostView], interactions.ViewerFlags]:
     if not post_ids:
-        return []
-    statement = _post_view_statement(session.get_bind().dialect.name)
+        return [], interactions.ViewerFlags()
+    with_flags = viewer_id is not None
+    statement = _post_view_statement(session.get_bind().dialect.name, with_flags)
     columns, owner_columns = len(_POST_VIEW_COLUMNS), len(_OWNER_VIEW_COLUMNS)
-    found = {}
-    for row in session.execute(statement, {"ids": post_ids}):
-        renditions, tags = row[-2:]
-        found[row[0]] = PostView(
+    media_at = columns + owner_columns
+    found, flag_rows = {}, []
+    params = {"ids": post_ids, "viewer_id": viewer_id} if with_flags else {"ids": post_ids}
+    for row in session.execute(statement, params):
+        renditions, tags = row[media_at : media_at + 2]
+        view = found[row[0]] = PostView(
             *row[:columns],
-            owner=OwnerView(*row[columns : columns + owner_columns]),
+            owner=OwnerView(*row[columns:media_at]),
             media=tuple(MediaView(*item[1:]) for item in sorted(renditions or ())),
             tags=tuple(tag for _, tag in sorted(tags or ())),
         )
-    return [found[post_id] for post_id in post_ids if post_id in found]
+        if with_flags:
+            flag_rows.append((view.id, view.owner_id, *row[media_at + 2 :]))
+    views = [found[post_id] for post_id in post_ids if post_id in found]
+    return views, interactions.flags_from_rows(flag_rows)
 
 
 def can_view(post: Post, viewer: User | None) -> bool:

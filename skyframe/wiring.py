@@ -7,6 +7,7 @@ from flask_login import AnonymousUserMixin
 
 from skyframe import login_sessions, search
 from skyframe.caches import cache_from_url
+from skyframe.database import ping_when_idle
 from skyframe.errors import json_error, wants_json
 from skyframe.extensions import (
     bootstrap,
@@ -34,6 +35,8 @@ def init_extensions(app: Flask) -> None:
     from skyframe import PROJECT_ROOT
 
     db.init_app(app)
+    with app.app_context():
+        ping_when_idle(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

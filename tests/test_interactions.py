@@ -145,3 +145,41 @@ def test_saved_list_costs_the_same_queries_for_any_page_size(app, client, saved_
         return len(statements)
 
     assert count_queries(1) == count_queries(5)
+
+
+def test_a_page_of_posts_comes_with_the_viewers_flags_in_the_same_query(app, make_user, make_post):
+    from sqlalchemy import event
+
+    from skyframe import interactions
+    from skyframe.extensions import db
+    from skyframe.models import Post, User
+    from skyframe.posts import load_post_views, load_post_views_for
+
+    viewer, followed, other = make_user("viewer"), make_user("followed"), make_user("other")
+    liked, saved, plain, theirs = (
+        make_post(other),
+        make_post(other),
+        make_post(other),
+        make_post(followed),
+    )
+    ids = [theirs, plain, saved, liked]
+    with app.app_context():
+        reader = db.session.get(User, viewer.id)
+        interactions.set_like(db.session, reader, db.session.get(Post, liked), True)
+        interactions.set_favorite(db.session, reader, db.session.get(Post, saved), True)
+        interactions.set_follow(db.session, reader, db.session.get(User, followed.id), True)
+        db.session.commit()
+        statements = []
+        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        views, flags = load_post_views_for(db.session, ids, viewer.id)
+        assert len(statements) == 1
+        assert views == load_post_views(db.session, ids)
+        assert [view.id for view in views] == ids
+        assert flags == interactions.viewer_flags(db.session, reader, views)
+        assert flags == interactions.ViewerFlags(
+            liked=frozenset({liked}),
+            favorited=frozenset({saved}),
+            following=frozenset({followed.id}),
+        )
+        # Someone who has done nothing to them gets no flags.
+        assert load_post_views_for(db.session, ids, other.id)[1] == interactions.ViewerFlags()

@@ -44,9 +44,8 @@ def for_you_page(cursor: str | None, limit: int | None) -> PostPage:
         now=utcnow(),
         cache=feed_cache(),
     )
-    flags = interactions.viewer_flags(db.session, reader, page.posts) if reader else None
     return PostPage(
-        items=[post_out(post, reader, flags) for post in page.posts],
+        items=[post_out(post, reader, page.flags) for post in page.posts],
         next_cursor=page.next_cursor,
         has_more=page.next_cursor is not None,
     )

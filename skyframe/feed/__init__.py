@@ -17,8 +17,9 @@ from skyframe.feed import cursor as feed_cursor
 from skyframe.feed import selector
 from skyframe.feed.ahead import Cache
 from skyframe.feed.settings import FeedSettings
+from skyframe.interactions import ViewerFlags
 from skyframe.models import User
-from skyframe.posts import PostView, load_post_views
+from skyframe.posts import PostView, load_post_views, load_post_views_for
 
 # Pages emptied by deletions that one request skips before it answers with an
 # empty page (whose cursor carries on).
@@ -29,6 +30,7 @@ MAX_EMPTY_PAGES = 3
 class Page:
     posts: list[PostView]
     next_cursor: str | None
+    flags: ViewerFlags | None = None  # the signed-in viewer's, on these posts
 
 
 def next_page(
@@ -56,12 +58,16 @@ def next_page(
             )
         # Posts chosen from kept candidates (skyframe.feed.ahead) may have
         # been deleted since; a page they emptied is not the end of the feed.
-        views = [view for view in load_post_views(session, chosen.post_ids) if view.is_ready]
+        if viewer_id is None:
+            views, flags = load_post_views(session, chosen.post_ids), None
+        else:
+            views, flags = load_post_views_for(session, chosen.post_ids, viewer_id)
+        views = [view for view in views if view.is_ready]
         state = chosen.next_state
         if views or state is None:
             break
     next_cursor = feed_cursor.encode(secret, viewer_id, state) if state else None
-    return Page(views, next_cursor)
+    return Page(views, next_cursor, flags)
 
 
 __all__ = ["FeedSettings", "Page", "next_page"]
