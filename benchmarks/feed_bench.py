@@ -311,7 +311,8 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
 
 
 def explain(url: str, handles: dict[str, str]) -> None:
-    """EXPLAIN ANALYZE the queries one feed page runs, for each user."""
+    """EXPLAIN ANALYZE the queries one feed page runs, for each user (the
+    user's own row aside)."""
     os.environ.update(bench_env(url))
     from sqlalchemy import event, select
 
@@ -319,6 +320,7 @@ def explain(url: str, handles: dict[str, str]) -> None:
     from skyframe.extensions import db
     from skyframe.feed import selector
     from skyframe.models import User, utcnow
+    from skyframe.posts import load_post_views_for
     from skyframe.wiring import feed_settings
 
     app = create_app("production")
@@ -331,12 +333,13 @@ def explain(url: str, handles: dict[str, str]) -> None:
                 captured.append((statement, parameters))
 
             event.listen(db.engine, "before_cursor_execute", capture)
-            selector.viewer_page(db.session, user.id, feed_settings(), None, 10, utcnow())
+            chosen = selector.viewer_page(db.session, user.id, feed_settings(), None, 10, utcnow())
+            load_post_views_for(db.session, chosen.post_ids, user.id)
             event.remove(db.engine, "before_cursor_execute", capture)
             for statement, parameters in captured:
                 if "FROM posts" not in statement:
                     continue
-                what = "both pools" if "global_page" in statement else "posts"
+                what = "both pools" if "global_page" in statement else "posts and flags"
                 print_plan(f"{label} user ({handle}), {what}", statement, parameters)
             db.session.rollback()
 

@@ -131,21 +131,28 @@ def viewer_flags(session: Session, user: User, posts: Sequence[Post | PostView])
 def viewer_flag_columns(post_id, owner_id) -> list:
     """Whether the viewer bound as ``viewer_id`` liked, saved and follows the
     uploader of the post in ``post_id``/``owner_id``: three columns for a
-    statement that lists posts (read back with flags_from_rows)."""
+    statement that lists posts (read back with flags_from_rows).
+
+    Each is a primary-key probe per post. (As EXISTS, PostgreSQL may instead
+    hash every like or follow of the viewer's, for each page: cheap for most
+    people, not for someone with a hundred thousand likes.)
+    """
     user_id = bindparam("viewer_id")
+
+    def probe(column, *conditions):
+        return select(column).where(*conditions).limit(1).scalar_subquery().is_not(None)
+
+    liked = probe(PostLike.post_id, PostLike.user_id == user_id, PostLike.post_id == post_id)
+    favorited = probe(
+        PostFavorite.post_id, PostFavorite.user_id == user_id, PostFavorite.post_id == post_id
+    )
+    following = probe(
+        Follow.followee_id, Follow.follower_id == user_id, Follow.followee_id == owner_id
+    )
     return [
-        select(PostLike.post_id)
-        .where(PostLike.user_id == user_id, PostLike.post_id == post_id)
-        .exists()
-        .label("viewer_liked"),
-        select(PostFavorite.post_id)
-        .where(PostFavorite.user_id == user_id, PostFavorite.post_id == post_id)
-        .exists()
-        .label("viewer_favorited"),
-        select(Follow.followee_id)
-        .where(Follow.follower_id == user_id, Follow.followee_id == owner_id)
-        .exists()
-        .label("viewer_following"),
+        liked.label("viewer_liked"),
+        favorited.label("viewer_favorited"),
+        following.label("viewer_following"),
     ]
 
 
