@@ -13,18 +13,19 @@ from datetime import datetime
 from sqlalchemy import select, true, tuple_
 from sqlalchemy.orm import Session
 
+from skyframe.interactions import ViewerFlags
 from skyframe.models import Follow, Post, PostStatus, User
-from skyframe.posts import PostView, load_post_views
+from skyframe.posts import PostView, load_post_views_for
 
 Position = tuple[datetime, int]
 
 
 def followed_posts(
     session: Session, user: User, *, limit: int, before: Position | None
-) -> list[PostView]:
+) -> tuple[list[PostView], ViewerFlags]:
     """Up to ``limit`` ready posts by uploaders ``user`` follows, newest first,
-    strictly older than ``before``. Ask for ``limit + 1`` to learn whether more
-    follow."""
+    strictly older than ``before``, with ``user``'s flags on them. Ask for
+    ``limit + 1`` to learn whether more follow."""
     posts = Post.__table__
     follows = Follow.__table__
     conditions = [posts.c.status == PostStatus.READY]
@@ -59,4 +60,4 @@ def followed_posts(
             .order_by(*order)
             .limit(limit)
         )
-    return load_post_views(session, list(session.scalars(query)))
+    return load_post_views_for(session, list(session.scalars(query)), user.id)

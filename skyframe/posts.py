@@ -591,11 +591,12 @@ def load_post_views(session: Session, post_ids: list[int]) -> list[PostView]:
 
 
 def load_post_views_for(
-    session: Session, post_ids: list[int], viewer_id: int
-) -> tuple[list[PostView], interactions.ViewerFlags]:
+    session: Session, post_ids: list[int], viewer_id: int | None
+) -> tuple[list[PostView], interactions.ViewerFlags | None]:
     """PostViews in the order of ``post_ids`` and the viewer's flags on them,
-    in the same single query."""
-    return _load_post_views(session, post_ids, viewer_id)
+    in the same single query (no flags for an anonymous viewer: None)."""
+    views, flags = _load_post_views(session, post_ids, viewer_id)
+    return views, flags if viewer_id is not None else None
 
 
 def _load_post_views(

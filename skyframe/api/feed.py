@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_login import current_user, login_required
 
-from skyframe import cursors, feed, following, interactions
+from skyframe import cursors, feed, following
 from skyframe.api import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import post_out
@@ -80,9 +80,8 @@ def following_page(cursor: str | None, limit: int) -> PostPage:
     """A page of the Following feed for the signed-in user (the API and the page)."""
     secret = current_app.config["SECRET_KEY"]
     before = cursors.decode(secret, "following", cursor) if cursor else None
-    rows = following.followed_posts(db.session, current_user, limit=limit + 1, before=before)
+    rows, flags = following.followed_posts(db.session, current_user, limit=limit + 1, before=before)
     page, has_more = rows[:limit], len(rows) > limit
-    flags = interactions.viewer_flags(db.session, current_user, page)
     next_cursor = None
     if has_more:
         next_cursor = cursors.encode(secret, "following", page[-1].created_at, page[-1].id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from skyframe import interactions, posts, search
+from skyframe import posts, search
 from skyframe.api import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import catalogue_item, post_out, user_ref
@@ -36,10 +36,10 @@ def search_posts(query: SearchQuery):
     Sorted by relevance when q is given, else newest first; cursor-paginated."""
     chosen = search_filters.from_params(query.model_dump(by_alias=True))
     result = search_page(chosen, query.cursor, query.limit)
-    found = posts.load_post_views(db.session, result.post_ids)
     next_cursor = result.next_cursor
     reader = viewer()
-    flags = interactions.viewer_flags(db.session, reader, found) if reader else None
+    reader_id = reader.id if reader else None
+    found, flags = posts.load_post_views_for(db.session, result.post_ids, reader_id)
     resolved = chosen.catalogue_object
     return SearchResults(
         items=[post_out(post, reader, flags) for post in found],
@@ -66,6 +66,6 @@ def related_posts(post_id: int):
     the same category (newest first within each; at most 6)."""
     reader = viewer()
     post = posts.get_post(db.session, post_id, reader)
-    found = posts.load_post_views(db.session, search.related(db.session, post))
-    flags = interactions.viewer_flags(db.session, reader, found) if reader else None
+    related = search.related(db.session, post)
+    found, flags = posts.load_post_views_for(db.session, related, reader.id if reader else None)
     return PostList(items=[post_out(p, reader, flags) for p in found])

@@ -19,7 +19,7 @@ from skyframe.feed.ahead import Cache
 from skyframe.feed.settings import FeedSettings
 from skyframe.interactions import ViewerFlags
 from skyframe.models import User
-from skyframe.posts import PostView, load_post_views, load_post_views_for
+from skyframe.posts import PostView, load_post_views_for
 
 # Pages emptied by deletions that one request skips before it answers with an
 # empty page (whose cursor carries on).
@@ -58,10 +58,7 @@ def next_page(
             )
         # Posts chosen from kept candidates (skyframe.feed.ahead) may have
         # been deleted since; a page they emptied is not the end of the feed.
-        if viewer_id is None:
-            views, flags = load_post_views(session, chosen.post_ids), None
-        else:
-            views, flags = load_post_views_for(session, chosen.post_ids, viewer_id)
+        views, flags = load_post_views_for(session, chosen.post_ids, viewer_id)
         views = [view for view in views if view.is_ready]
         state = chosen.next_state
         if views or state is None:
