@@ -147,7 +147,8 @@ def remember_seen(cache: Cache, viewer_id: int, post_ids: list[int], seconds: in
     reports at once may lose one of them here: the post then waits for the
     next query to be skipped, as it is in the database.)"""
     noted = _seen_list(cache.get(seen_key(viewer_id)))
-    fresh = [post_id for post_id in dict.fromkeys(post_ids) if post_id not in set(noted)]
+    already = set(noted)
+    fresh = [post_id for post_id in dict.fromkeys(post_ids) if post_id not in already]
     if fresh:
         cache.set(seen_key(viewer_id), [*noted, *fresh][-SEEN_REMEMBERED:], seconds)
 
