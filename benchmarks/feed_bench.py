@@ -10,7 +10,10 @@ with `flask seed-demo`, then:
    localhost and by the app (its Server-Timing header: server time);
 2. throughput: gunicorn with 5 sync workers (2 × cores + 1), client processes
    hammering the feed as different signed-in users;
-3. EXPLAIN (ANALYZE, BUFFERS) of the feed's hot queries for both users.
+3. depth: each of the two users follows next_cursor for --depth pages (100),
+   reporting each page seen as the PWA does; every page must answer 200, and
+   the longest cursor is reported (the API takes at most cursors.MAX_LENGTH);
+4. EXPLAIN (ANALYZE, BUFFERS) of the feed's hot queries for both users.
 
     .venv/bin/python benchmarks/feed_bench.py [--rebuild] [--posts 1000000] ...
 
@@ -205,6 +208,66 @@ def walk(client: Client, requests: int) -> tuple[list[float], list[float]]:
     return samples, server
 
 
+def depth(client: Client, pages: int) -> tuple[int, int, float]:
+    """Follow the cursor for ``pages`` pages, reporting each page seen; the
+    posts shown, the longest cursor and the p99 of the page times (ms)."""
+    cursor, shown, longest, samples = None, 0, 0, []
+    token = client.request("GET", "/api/v1/auth/csrf")[1]["csrf_token"]
+    for _ in range(pages):
+        start = time.perf_counter()
+        body = client.feed(cursor)
+        samples.append((time.perf_counter() - start) * 1000)
+        ids = [item["id"] for item in body["items"]]
+        status, _ = client.request(
+            "POST", "/api/v1/feed/seen", {"post_ids": ids}, {"X-CSRFToken": token}
+        )
+        assert status == 200, status
+        shown += len(ids)
+        cursor = body["next_cursor"]
+        assert cursor, "the feed ended"
+        longest = max(longest, len(cursor))
+    return shown, longest, percentile(samples, 99)
+
+
+class KeptSeen:
+    """A user's seen history put back as it was afterwards, so the depth walk
+    leaves the dataset as the next run expects it."""
+
+    def __init__(self, url: str, handle: str) -> None:
+        self.url, self.handle = url, handle
+
+    def __enter__(self) -> KeptSeen:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute("DROP TABLE IF EXISTS bench_kept_seen")
+            connection.execute(
+                "CREATE TABLE bench_kept_seen AS SELECT feed_seen.* FROM feed_seen "
+                "JOIN users ON users.id = feed_seen.user_id WHERE users.handle = %s",
+                [self.handle],
+            )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url) as connection:
+            connection.execute(
+                "DELETE FROM feed_seen WHERE user_id = (SELECT id FROM users WHERE handle = %s)",
+                [self.handle],
+            )
+            connection.execute("INSERT INTO feed_seen SELECT * FROM bench_kept_seen")
+            connection.execute("DROP TABLE bench_kept_seen")
+        # And the impressions the feed noted beside its kept candidates.
+        env = bench_env(self.url)
+        if env["FEED_CACHE_URL"].startswith("redis"):
+            import redis
+
+            client = redis.Redis.from_url(env["FEED_CACHE_URL"])
+            for key in client.scan_iter(f"{env['CACHE_KEY_PREFIX']}:feed-*"):
+                client.delete(key)
+
+
 def percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(len(ordered) * pct / 100 + 0.5) - 1)]
@@ -375,6 +438,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--workers", type=int, default=5)  # 2 × cores + 1
+    parser.add_argument("--depth", type=int, default=100, help="pages followed per user")
     parser.add_argument("--no-explain", action="store_true")
     args = parser.parse_args()
 
@@ -415,6 +479,16 @@ def main() -> None:
             "  CPU per request: "
             + ", ".join(f"{name} {1000 * spent / total:.2f} ms" for name, spent in busy.items())
         )
+        from skyframe.cursors import MAX_LENGTH
+
+        print(f"\nDepth: {args.depth} pages following next_cursor, each reported seen:")
+        for label, handle in (("typical", typical[-1]), ("heavy", heavy)):
+            with KeptSeen(url, handle):
+                shown, longest, p99 = depth(Client(port, handle), args.depth)
+            print(
+                f"  {label} user ({handle}): {shown} posts, every page 200, longest cursor "
+                f"{longest} characters (the API takes {MAX_LENGTH}), page p99 {p99:.1f} ms"
+            )
     finally:
         server.terminate()
         server.wait()

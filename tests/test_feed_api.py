@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from skyframe import cursors
 from skyframe.extensions import db
 from skyframe.models import FeedSeen, PostStatus, utcnow
 from tests.conftest import login
@@ -191,11 +192,17 @@ def test_an_empty_site_has_an_empty_feed(client, make_user):
     assert client.get("/api/v1/feed").get_json()["items"] == []
 
 
-@pytest.mark.parametrize("cursor", ["nonsense", "a" * 900, "eyJhIjoxfQ.forged"])
+@pytest.mark.parametrize("cursor", ["nonsense", "a" * 400, "eyJhIjoxfQ.forged"])
 def test_bad_cursors_are_400(client, cursor):
     response = client.get("/api/v1/feed", query_string={"cursor": cursor})
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_cursor"
+
+
+def test_a_cursor_longer_than_any_the_api_writes_is_refused_as_input(client):
+    response = client.get("/api/v1/feed", query_string={"cursor": "a" * (cursors.MAX_LENGTH + 1)})
+    assert response.status_code == 422
+    assert "cursor" in response.get_json()["error"]["fields"]
 
 
 def test_cursors_belong_to_one_viewer(app, make_user, make_post, uploaders):

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from spectree.model_adapter.pydantic_adapter import BaseFile
 
+from skyframe import cursors
 from skyframe.accounts import HANDLE_PATTERN
 from skyframe.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, HANDLE_MAX_LENGTH
 from skyframe.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
@@ -330,10 +331,17 @@ class FollowState(BaseModel):
 PAGE_SIZE_MAX = 50
 
 
-class PageQuery(BaseModel):
-    cursor: str | None = Field(
-        default=None, max_length=500, description="next_cursor from the previous page."
+def cursor_field():
+    """Every listing's ?cursor=: one length limit, the one cursors stay under."""
+    return Field(
+        default=None,
+        max_length=cursors.MAX_LENGTH,
+        description="next_cursor from the previous page.",
     )
+
+
+class PageQuery(BaseModel):
+    cursor: str | None = cursor_field()
     limit: int = Field(default=20, ge=1, le=PAGE_SIZE_MAX)
 
 
@@ -351,9 +359,7 @@ ID_MAX = 2**31 - 1
 
 
 class FeedQuery(BaseModel):
-    cursor: str | None = Field(
-        default=None, max_length=1000, description="next_cursor from the previous page."
-    )
+    cursor: str | None = cursor_field()
     limit: int | None = Field(
         default=None, ge=1, le=PAGE_SIZE_MAX, description="Page size (default FEED_PAGE_SIZE)."
     )
@@ -502,9 +508,7 @@ class SearchQuery(BaseModel):
             "default with from/to) or newest (upload time: the default otherwise)."
         ),
     )
-    cursor: str | None = Field(
-        default=None, max_length=500, description="next_cursor from the previous page."
-    )
+    cursor: str | None = cursor_field()
     limit: int = Field(default=20, ge=1, le=PAGE_SIZE_MAX)
 
 

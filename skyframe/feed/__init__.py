@@ -47,7 +47,7 @@ def next_page(
     """The viewer's next page of posts after ``cursor`` (None: the top)."""
     size = limit or settings.page_size
     viewer_id = viewer.id if viewer is not None else None
-    state = feed_cursor.decode(secret, viewer_id, cursor, now) if cursor else None
+    state = feed_cursor.decode(secret, viewer_id, cursor, now, cache) if cursor else None
     for _ in range(MAX_EMPTY_PAGES):
         if viewer is None:
             after = state.global_.after if state else None
@@ -63,7 +63,7 @@ def next_page(
         state = chosen.next_state
         if views or state is None:
             break
-    next_cursor = feed_cursor.encode(secret, viewer_id, state) if state else None
+    next_cursor = feed_cursor.encode(secret, viewer_id, state, cache) if state else None
     return Page(views, next_cursor, flags)
 
 

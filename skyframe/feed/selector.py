@@ -124,7 +124,10 @@ def viewer_page(
 def _blend_step(session, viewer_id, settings, state, page, size, now, cache):
     prioritized, global_ = _candidates(session, viewer_id, settings, state, size, now, cache)
     if not prioritized and not global_:
-        return replace(state, phase=RECYCLE if settings.seen_enabled else DONE), [], True
+        # The pools are done with for this pass: their walks need not be
+        # carried in the cursor any more.
+        phase = RECYCLE if settings.seen_enabled else DONE
+        return replace(state, phase=phase, prioritized=PoolWalk(), global_=PoolWalk()), [], True
     chosen = blend(
         prioritized,
         global_,

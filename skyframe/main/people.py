@@ -29,8 +29,6 @@ def _cursor(listing: str) -> tuple | None:
     raw = request.args.get("before")
     if not raw:
         return None
-    if len(raw) > 500:
-        abort(400)
     return cursors.decode(current_app.config["SECRET_KEY"], listing, raw)
 
 

@@ -64,7 +64,7 @@ def post_page(post_id: int):
     secret = current_app.config["SECRET_KEY"]
     listing = f"comments:{post.id}"
     raw_cursor = request.args.get("comments")
-    after = cursors.decode(secret, listing, raw_cursor[:500]) if raw_cursor else None
+    after = cursors.decode(secret, listing, raw_cursor) if raw_cursor else None
     rows = comments.conversation(db.session, post, limit=COMMENTS_PAGE, after=after)
     page = rows[:COMMENTS_PAGE]
     more = None

@@ -43,6 +43,8 @@ const live = new Map(); // position → its <article>, around the current card o
 const refetching = new Set(); // positions whose data is being fetched again
 const known = new Set(); // ids already in this session (the latest REMEMBERED)
 let nextCursor = feed.dataset.nextCursor || null;
+const FRESH_PASS = "fresh-pass"; // nextCursor's value when the next page is a fresh first page
+const REFUSED_CURSOR = new Set([400, 422]);
 let loading = false;
 let emptyPages = 0; // pages in a row that brought nothing new
 let current = 0;
@@ -318,15 +320,24 @@ async function loadMore() {
   showEnd("loading");
   let response = null;
   let page;
+  const restarting = nextCursor === FRESH_PASS;
   try {
     const url = new URL(feed.dataset.sourceUrl, window.location.href);
-    url.searchParams.set("cursor", nextCursor);
+    if (!restarting) url.searchParams.set("cursor", nextCursor);
     response = await apiFetch(url);
     if (!response.ok) throw new Error(String(response.status));
     page = await response.json();
   } catch {
     loading = false;
-    if (response && response.status === 400) nextCursor = null; // stale cursor: the end of this run
+    if (response && REFUSED_CURSOR.has(response.status) && !restarting) {
+      // A cursor the server no longer takes (a deploy, a secret rotated, an
+      // old saved session): carry on from a fresh pass; cards already shown
+      // are skipped below, so the viewer just sees more posts.
+      nextCursor = FRESH_PASS;
+      loadMore();
+      return;
+    }
+    if (response && REFUSED_CURSOR.has(response.status)) nextCursor = null;
     showEnd(nextCursor ? "error" : "done");
     return;
   }
