@@ -57,6 +57,7 @@ def site(request, tmp_path_factory):
                 password=STRONG_PASSWORD,
             )
             db.session.commit()
+            db.session.remove()
             db.engine.dispose()
         yield url, report
 
@@ -82,11 +83,26 @@ VIEWERS = [
 ]
 
 
+@pytest.fixture
+def site_app(site):
+    """Apps on the site's database with feed settings of the test's."""
+    made = []
+
+    def make(**overrides):
+        made.append(build_app(site[0], **overrides))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @pytest.mark.parametrize("viewer", VIEWERS, ids=lambda viewer: viewer.name)
-def test_the_feed_goes_on_for_hundreds_of_pages(site, viewer, capsys):
-    url, report = site
-    app = build_app(
-        url,
+def test_the_feed_goes_on_for_hundreds_of_pages(site, site_app, viewer, capsys):
+    report = site[1]
+    app = site_app(
         RATELIMIT_ENABLED=False,
         FEED_SEEN_ENABLED=viewer.seen,
         FEED_MAX_PER_UPLOADER=viewer.caps[0],
@@ -107,7 +123,7 @@ def test_the_feed_goes_on_for_hundreds_of_pages(site, viewer, capsys):
     )
     with app.app_context():
         viewer_id = db.session.scalar(db.select(User.id).where(User.handle == login_name))
-        db.engine.dispose()
+        db.session.remove()
 
     cursor, shown_in_pass, passes, lengths, phases = None, Counter(), 1, [], Counter()
     for number in range(1, PAGES + 1):
@@ -141,8 +157,6 @@ def test_the_feed_goes_on_for_hundreds_of_pages(site, viewer, capsys):
             f"max {max(lengths)} (median {sorted(lengths)[len(lengths) // 2]}) "
             f"of {feed_cursor.MAX_LENGTH}"
         )
-    with app.app_context():
-        db.engine.dispose()
 
 
 def decoded(app, viewer_id, cursor):
