@@ -89,10 +89,6 @@ class CappedStream(io.RawIOBase):
         return len(data)
 
 
-class OversizedBody(RequestEntityTooLarge):
-    """Refused from the headers or the first cap + 1 bytes, before parsing."""
-
-
 def refuse_oversized_body():
     """First before-request work after the host check: refuse a body over its
     route's cap from Content-Length, or, for a body of unknown length, from
@@ -102,7 +98,7 @@ def refuse_oversized_body():
     length = request.content_length
     if length is not None:
         if length > cap:
-            raise OversizedBody()
+            raise RequestEntityTooLarge()
         return None
     environ = request.environ
     if not environ.get("wsgi.input_terminated"):
@@ -124,18 +120,24 @@ def refuse_oversized_body():
 def count_oversized(exc: RequestEntityTooLarge):
     """Error handler for 413: counts the refusal against the client's
     OVERSIZE_LIMIT (a Flask-Limiter limit keyed by client address); past it the
-    client gets 429. The answer is drawn without templates, the database or the
-    body."""
-    from skyframe.errors import FRIENDLY_MESSAGES, PLAIN_ERROR_PAGE, json_error, wants_json
+    client gets 429. Off the upload views the answer is drawn without
+    templates or the database (nobody legitimate sends those bodies); on them
+    people who picked too big a file get the usual error page."""
+    from skyframe.errors import (
+        FRIENDLY_MESSAGES,
+        PLAIN_ERROR_PAGE,
+        handle_http_exception,
+        json_error,
+        wants_json,
+    )
 
-    status, title = 413, "Content Too Large"
-    uploads = request._takes_uploads()  # type: ignore[attr-defined]
-    message = FRIENDLY_MESSAGES[413] if uploads else "That request is too large."
-    headers: dict[str, str] = {}
     retry_after = _hit_oversize_limit()
+    uploads = request._takes_uploads()  # type: ignore[attr-defined]
+    if retry_after is None and uploads:
+        return handle_http_exception(exc)
+    status, title, message = 413, "Content Too Large", "That request is too large."
     if retry_after is not None:
         status, title, message = 429, "Slow down", FRIENDLY_MESSAGES[429]
-        headers["Retry-After"] = str(retry_after)
     if wants_json():
         response = json_error(status, message)
     else:
@@ -144,7 +146,8 @@ def count_oversized(exc: RequestEntityTooLarge):
             status=status,
             mimetype="text/html",
         )
-    response.headers.update(headers)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
