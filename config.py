@@ -396,7 +396,10 @@ def load_config(
 def resolve_trusted_hosts(settings: dict[str, Any]) -> list[str]:
     """TRUSTED_HOSTS as given, else the local names and HOST; PUBLIC_URL's
     host always. Flask receives the list as app.config["TRUSTED_HOSTS"]."""
-    hosts = list(settings["TRUSTED_HOSTS"]) or [*LOCAL_HOSTS, settings["HOST"]]
+    given = settings["TRUSTED_HOSTS"]
+    if isinstance(given, str):
+        given = given.split(",")
+    hosts = [h for h in given if h.strip()] or [*LOCAL_HOSTS, settings["HOST"]]
     if settings["PUBLIC_URL"]:
         hosts.append(urlsplit(settings["PUBLIC_URL"]).netloc.rpartition("@")[2])
     resolved: list[str] = []
