@@ -2,9 +2,9 @@
 
 Three classes (development, testing, production) hold the defaults. Every
 upper-case setting can be overridden by an environment variable of the same
-name (or by ``instance/.env``); :func:`load_config` does that when the app is
-created, never at import time. ``DATABASE_URL`` is accepted as the usual alias
-for ``SQLALCHEMY_DATABASE_URI``.
+name (or by ``instance/.env``, or the file ``SKYFRAME_ENV_FILE`` names);
+:func:`load_config` does that when the app is created, never at import time.
+``DATABASE_URL`` is accepted as the usual alias for ``SQLALCHEMY_DATABASE_URI``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,15 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
+
+# Host names every configuration trusts unless TRUSTED_HOSTS says otherwise.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+# Addresses a server listens on that no Host header names.
+_WILDCARD_ADDRESSES = {"", "0.0.0.0", "::", "[::]"}  # noqa: S104
 
 # Environment names that feed a differently named setting.
 ENV_ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
@@ -61,6 +67,21 @@ class BaseConfig:
     MAX_FORM_MEMORY_SIZE = 512 * 1024
     # JSON bodies on the API are small; anything bigger is refused with 413.
     API_MAX_JSON_BYTES = 256 * 1024
+    # Every route gets the smallest body it needs, refused (413) from the
+    # headers before anything reads it (skyframe/requests.py): url-encoded
+    # forms to the HTML pages, and any other body off the upload views.
+    FORM_MAX_BYTES = 256 * 1024
+    BODY_MAX_BYTES = 64 * 1024
+    # Oversized requests per client address; past this they get 429.
+    OVERSIZE_LIMIT = "20 per minute"
+
+    # Hosts (skyframe/hosts.py): requests naming another host get 400. Empty:
+    # localhost, 127.0.0.1, [::1], HOST and PUBLIC_URL's host; a leading dot
+    # trusts subdomains. PUBLIC_URL (scheme://host[:port]) starts every
+    # absolute URL the app builds (share tags, the HTTPS redirect).
+    HOST = "127.0.0.1"
+    TRUSTED_HOSTS: list[str] = []
+    PUBLIC_URL = ""
 
     # Cookies and sessions (Flask's defaults are 31 days and SameSite=None).
     SESSION_COOKIE_NAME = "skyframe_session"
@@ -185,6 +206,19 @@ class BaseConfig:
 
         if not is_cache_url(settings["FEED_CACHE_URL"]):
             raise ConfigError("FEED_CACHE_URL must be memory://, a redis:// URL or empty")
+        public = urlsplit(settings["PUBLIC_URL"])
+        if settings["PUBLIC_URL"] and (
+            public.scheme not in ("http", "https")
+            or not public.hostname
+            or public.path not in ("", "/")
+            or public.query
+            or public.fragment
+            or public.username
+        ):
+            raise ConfigError(
+                "PUBLIC_URL must be the site's origin, scheme://host[:port] "
+                f"(e.g. https://skyframe.example), not {settings['PUBLIC_URL']!r}"
+            )
 
 
 class DevelopmentConfig(BaseConfig):
@@ -221,6 +255,14 @@ class ProductionConfig(BaseConfig):
                 "set in the environment or instance/.env. Generate one with: "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
+        if not settings["TRUSTED_HOSTS"] and not settings["PUBLIC_URL"]:
+            raise ConfigError(
+                "Production needs PUBLIC_URL (the site's address, e.g. "
+                "https://skyframe.example) or TRUSTED_HOSTS (the host names it answers "
+                "to, comma-separated): requests naming any other host are refused."
+            )
+        if settings["FORCE_HTTPS"] and settings["PUBLIC_URL"].startswith("http://"):
+            raise ConfigError("PUBLIC_URL must start with https:// while FORCE_HTTPS is on")
 
 
 _KNOWN_WEAK_KEYS = {TestingConfig.SECRET_KEY, "dev", "change-me", "changeme", "secret"}
@@ -269,6 +311,13 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def env_file_path() -> Path:
+    """instance/.env, or the file SKYFRAME_ENV_FILE names (the test suite
+    points it at nothing, so no test reads a developer's instance folder)."""
+    named = os.environ.get("SKYFRAME_ENV_FILE")
+    return Path(named) if named else INSTANCE_DIR / ".env"
+
+
 def read_dotenv(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
@@ -288,7 +337,7 @@ def load_config(
     come from either of the first two."""
     environ = dict(os.environ if environ is None else environ)
     testing_requested = config == "testing" or config is TestingConfig
-    dotenv = {} if testing_requested else read_dotenv(dotenv_path or INSTANCE_DIR / ".env")
+    dotenv = {} if testing_requested else read_dotenv(dotenv_path or env_file_path())
     sources = {**dotenv, **environ}
     if config is None:
         config = sources.get("SKYFRAME_CONFIG", "development")
@@ -339,4 +388,31 @@ def load_config(
         # `make run` writes a persistent one to instance/.env.
         settings["SECRET_KEY"] = secrets.token_urlsafe(48)
     config_class.validate(settings)
+    settings["PUBLIC_URL"] = settings["PUBLIC_URL"].rstrip("/")
+    settings["TRUSTED_HOSTS"] = resolve_trusted_hosts(settings)
     return settings
+
+
+def resolve_trusted_hosts(settings: dict[str, Any]) -> list[str]:
+    """TRUSTED_HOSTS as given, else the local names and HOST; PUBLIC_URL's
+    host always. Flask receives the list as app.config["TRUSTED_HOSTS"]."""
+    given = settings["TRUSTED_HOSTS"]
+    if isinstance(given, str):
+        given = given.split(",")
+    hosts = [h for h in given if h.strip()] or [*LOCAL_HOSTS, settings["HOST"]]
+    if settings["PUBLIC_URL"]:
+        hosts.append(urlsplit(settings["PUBLIC_URL"]).netloc.rpartition("@")[2])
+    resolved: list[str] = []
+    for host in hosts:
+        host = host.strip().lower()
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]" if host.count(":") > 1 else host.partition(":")[0]
+        if host.startswith("[") and "]" in host:
+            host = host[: host.index("]") + 1]
+        try:
+            host = host.encode("idna").decode("ascii") if not host.isascii() else host
+        except UnicodeError as exc:
+            raise ConfigError(f"TRUSTED_HOSTS: {host!r} is not a host name") from exc
+        if host not in _WILDCARD_ADDRESSES and host not in resolved:
+            resolved.append(host)
+    return resolved

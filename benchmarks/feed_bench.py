@@ -118,6 +118,7 @@ def bench_env(url: str) -> dict[str, str]:
         "DATABASE_URL": url,
         "SKYFRAME_CONFIG": "production",
         "SECRET_KEY": "feed-bench-" + "x" * 40,
+        "TRUSTED_HOSTS": "127.0.0.1",  # the clients call gunicorn by its address
         "FORCE_HTTPS": "false",
         "HSTS_ENABLED": "false",
         "SESSION_COOKIE_SECURE": "false",

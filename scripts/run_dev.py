@@ -37,6 +37,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from skyframe import create_app
+    from skyframe.serving import QuietRequestHandler
 
     settings = {**dotenv_values(ENV_FILE), **os.environ}
     host = settings.get("HOST") or "127.0.0.1"
@@ -46,7 +47,13 @@ def main() -> None:
     with app.app_context():
         upgrade()
     print(f"SkyFrame is serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=app.config.get("DEBUG", False), use_reloader=False)
+    app.run(
+        host=host,
+        port=port,
+        debug=app.config.get("DEBUG", False),
+        use_reloader=False,
+        request_handler=QuietRequestHandler,
+    )
 
 
 if __name__ == "__main__":

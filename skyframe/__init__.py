@@ -21,7 +21,9 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
     development); keyword overrides win over everything (used by tests).
     Nothing here touches the database or the network.
     """
-    app = Flask(
+    from skyframe.hosts import SkyFrameApp
+
+    app = SkyFrameApp(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

@@ -1,18 +1,40 @@
-"""SkyFrame's request class."""
+"""SkyFrame's request class, and the body caps every request is held to.
+
+Each route gets the smallest body it needs, decided from the headers (the
+route, the declared type and length) before anything reads the body — the
+CSRF check, the login limit's key (``ratelimit.submitted_account`` reads the
+form) and the login lookup all come after ``refuse_oversized_body``:
+
+- multipart on a view marked ``accepts_uploads``: UPLOAD_MAX_BYTES + 1 MiB;
+- JSON (``application/json``, ``+json``): API_MAX_JSON_BYTES (256 KiB);
+- url-encoded forms to the HTML pages: FORM_MAX_BYTES (256 KiB; the longest
+  legitimate one, a post edit with 5,000 four-byte characters of notes, is
+  ~60 KB);
+- everything else (url-encoded to the API, multipart off the upload views,
+  other or no types): BODY_MAX_BYTES (64 KiB).
+
+A body without Content-Length (chunked) is counted the same way while it
+streams: past the cap, reading raises 413 (Werkzeug's own limited stream
+stops at the limit and lets the parser see a silently cut body). Every
+refusal is counted per client address by OVERSIZE_LIMIT; past it the answer
+is 429.
+"""
 
 from __future__ import annotations
 
+import io
+import logging
 import tempfile
 from collections.abc import Callable
 
-from flask import Request, current_app
+from flask import Request, Response, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+log = logging.getLogger(__name__)
 
 # Room for the form fields that come with an uploaded file.
 FORM_OVERHEAD_BYTES = 1024 * 1024
-# Multipart bodies sent to views that take no files.
-FORM_ONLY_MAX_BYTES = 1024 * 1024
 
 
 def accepts_uploads(view: Callable) -> Callable:
@@ -43,11 +65,134 @@ def refuse_anonymous_uploads():
     return current_app.login_manager.unauthorized()
 
 
+class CappedStream(io.RawIOBase):
+    """A request body of unknown length that raises 413 as soon as more than
+    ``cap`` bytes arrive (it reads one byte past the cap to know)."""
+
+    def __init__(self, stream, cap: int) -> None:
+        self._stream = stream
+        self._cap = cap
+        self._read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        wanted = min(len(buffer), self._cap + 1 - self._read)
+        if wanted <= 0:
+            raise RequestEntityTooLarge()
+        data = self._stream.read(wanted)
+        self._read += len(data)
+        if self._read > self._cap:
+            raise RequestEntityTooLarge()
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def refuse_oversized_body():
+    """First before-request work after the host check: refuse a body over its
+    route's cap from Content-Length, or, for a body of unknown length, from
+    reading at most cap + 1 bytes of it (upload views stream it through a
+    CappedStream instead)."""
+    cap = request.body_cap  # type: ignore[attr-defined]
+    length = request.content_length
+    if length is not None:
+        if length > cap:
+            raise RequestEntityTooLarge()
+        return None
+    environ = request.environ
+    if not environ.get("wsgi.input_terminated"):
+        return None  # Werkzeug reads no body without a length from such servers
+    stream = CappedStream(environ["wsgi.input"], cap)
+    if request._takes_uploads():  # type: ignore[attr-defined]
+        environ["wsgi.input"] = stream  # refused while it is parsed (on disk)
+    else:
+        body = stream.read()  # at most cap bytes, or 413
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("wsgi.input_terminated", None)
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        request.__dict__.pop("content_length", None)
+    request.__dict__["_body_streamed"] = True
+    return None
+
+
+def count_oversized(exc: RequestEntityTooLarge):
+    """Error handler for 413: counts the refusal against the client's
+    OVERSIZE_LIMIT (a Flask-Limiter limit keyed by client address); past it the
+    client gets 429. Off the upload views the answer is drawn without
+    templates or the database (nobody legitimate sends those bodies); on them
+    people who picked too big a file get the usual error page."""
+    from skyframe.errors import (
+        FRIENDLY_MESSAGES,
+        PLAIN_ERROR_PAGE,
+        handle_http_exception,
+        json_error,
+        wants_json,
+    )
+
+    retry_after = _hit_oversize_limit()
+    uploads = request._takes_uploads()  # type: ignore[attr-defined]
+    if retry_after is None and uploads:
+        return handle_http_exception(exc)
+    status, title, message = 413, "Content Too Large", "That request is too large."
+    if retry_after is not None:
+        status, title, message = 429, "Slow down", FRIENDLY_MESSAGES[429]
+    if wants_json():
+        response = json_error(status, message)
+    else:
+        response = Response(
+            PLAIN_ERROR_PAGE.format(status=status, title=title, message=message),
+            status=status,
+            mimetype="text/html",
+        )
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _hit_oversize_limit() -> int | None:
+    """Count one oversized request; the seconds to wait once over the limit."""
+    import time
+
+    from limits import parse_many
+
+    from skyframe.extensions import limiter
+    from skyframe.ratelimit import client_address
+
+    config = current_app.config
+    if not config["RATELIMIT_ENABLED"] or not config["OVERSIZE_LIMIT"]:
+        return None
+    key = (config["RATELIMIT_KEY_PREFIX"], "oversize", client_address())
+    try:
+        strategy = limiter.limiter
+        for item in parse_many(config["OVERSIZE_LIMIT"]):
+            if not strategy.hit(item, *key):
+                reset = strategy.get_window_stats(item, *key).reset_time
+                return max(1, int(reset - time.time()))
+    except Exception:
+        # The request is refused anyway; a limit store that is down must not
+        # turn the refusal into a 500 (limits count in memory once
+        # Flask-Limiter notices, and /readyz reports it).
+        log.warning("could not count an oversized request", exc_info=True)
+    return None
+
+
 def _without_unnamed(values: ImmutableMultiDict) -> ImmutableMultiDict:
     return ImmutableMultiDict([(k, v) for k, v in values.items(multi=True) if k is not None])
 
 
 class SkyFrameRequest(Request):
+    @property
+    def trusted_hosts(self) -> None:
+        # SkyFrameApp.create_url_adapter checks TRUSTED_HOSTS itself (Werkzeug
+        # cannot match IPv6 literals); Werkzeug gets no list to check again.
+        return None
+
+    @trusted_hosts.setter
+    def trusted_hosts(self, value) -> None:
+        pass
+
     def _takes_uploads(self) -> bool:
         view = current_app.view_functions.get(self.endpoint or "")
         return bool(getattr(view, "accepts_uploads", False))
@@ -81,19 +226,31 @@ class SkyFrameRequest(Request):
             spooled.close()  # also deletes it
 
     @property
+    def body_cap(self) -> int:
+        """The largest body this request may have (see the module's notes)."""
+        config = current_app.config
+        if self.mimetype == "multipart/form-data" and self._takes_uploads():
+            return config["UPLOAD_MAX_BYTES"] + FORM_OVERHEAD_BYTES
+        if self.is_json:
+            cap = config["API_MAX_JSON_BYTES"]
+        elif self.mimetype == "application/x-www-form-urlencoded" and not self.path.startswith(
+            "/api/"
+        ):
+            cap = config["FORM_MAX_BYTES"]
+        else:
+            cap = config["BODY_MAX_BYTES"]
+        limit = config["MAX_CONTENT_LENGTH"]
+        return cap if limit is None else min(cap, limit)
+
+    @property
     def max_content_length(self) -> int | None:
-        if self._max_content_length is None and current_app:
-            if self._takes_uploads():
-                return current_app.config["UPLOAD_MAX_BYTES"] + FORM_OVERHEAD_BYTES
-            if self.mimetype == "multipart/form-data":
-                return FORM_ONLY_MAX_BYTES
-        # JSON bodies are small: cap them before anything (CSRF checks, rate
-        # limit keys) reads the body, with the app-wide limit for the rest.
-        limit = super().max_content_length
-        if self._max_content_length is None and current_app and self.is_json:
-            json_limit = current_app.config["API_MAX_JSON_BYTES"]
-            return json_limit if limit is None else min(limit, json_limit)
-        return limit
+        if self._max_content_length is not None or not current_app:
+            return super().max_content_length
+        if self.__dict__.get("_body_streamed"):
+            # Already limited by a CappedStream, which refuses the byte past
+            # the cap (Werkzeug's LimitedStream would stop there silently).
+            return None
+        return self.body_cap
 
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:

@@ -3,9 +3,9 @@ frame, referrer, permissions and content-type policies (Flask-Talisman)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, redirect, request
+from flask import Flask, current_app, redirect, request, session
 
 from skyframe.extensions import talisman
 
@@ -61,18 +61,44 @@ def redirect_to_https():
     PROXY_FIX_X_PROTO says a proxy sets it."""
     if request.is_secure or request.endpoint in PLAIN_HTTP_ENDPOINTS:
         return None
-    target = request.url.replace("http://", "https://", 1)
+    url = urlsplit(request.url)
+    # To PUBLIC_URL's host when set, else to the (trusted) host asked for.
+    host = urlsplit(current_app.config["PUBLIC_URL"]).netloc or url.netloc
+    target = urlunsplit(("https", host, url.path, url.query, ""))
     return redirect(target, code=301 if request.method in ("GET", "HEAD") else 308)
 
 
-def init_security(app: Flask) -> None:
-    from skyframe.requests import refuse_anonymous_uploads
+def no_store_when_signed_in(response):
+    """Responses to a signed-in user carry personal data: no cache may keep
+    them (SPEC §10), unless the view chose its own policy (media, avatars)."""
+    if "Cache-Control" in response.headers:
+        return response
+    from flask import g
 
+    user = g.get("_login_user")
+    if session.get("_user_id") or (user is not None and user.is_authenticated):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def init_security(app: Flask) -> None:
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    from skyframe.hosts import refuse_untrusted_host
+    from skyframe.requests import count_oversized, refuse_anonymous_uploads, refuse_oversized_body
+
+    # Before-request work in this order, ahead of CSRF, the limiter (whose
+    # login keys read the form), the login lookup and everything else: the
+    # host check, the body cap, the HTTPS redirect, anonymous uploads.
     first = app.before_request_funcs.setdefault(None, [])
     first.insert(0, refuse_anonymous_uploads)
     if app.config["FORCE_HTTPS"]:
-        # First of all before-request work: nothing else runs over plain HTTP.
+        # Nothing else runs over plain HTTP.
         first.insert(0, redirect_to_https)
+    first.insert(0, refuse_oversized_body)
+    first.insert(0, refuse_untrusted_host)
+    app.register_error_handler(RequestEntityTooLarge, count_oversized)
+    app.after_request(no_store_when_signed_in)
     talisman.init_app(
         app,
         force_https=False,  # Talisman would trust a raw X-Forwarded-Proto

@@ -24,6 +24,10 @@ from skyframe.extensions import db
 from skyframe.models import Role, User
 from skyframe.wiring import password_hashing
 
+# No test reads the developer's instance/.env (`make run` writes one): every
+# app built here, and every process a test starts, sees an empty env file.
+os.environ["SKYFRAME_ENV_FILE"] = os.devnull
+
 POSTGRES_ADMIN_URL = os.environ.get("SKYFRAME_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("SKYFRAME_TEST_REDIS_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_ADMIN_URL else [])

@@ -34,7 +34,9 @@ def test_unparseable_values_are_a_clear_error(raw, default):
 
 def test_instance_env_file_can_choose_production(tmp_path):
     env_file = tmp_path / ".env"
-    env_file.write_text("SKYFRAME_CONFIG=production\nSECRET_KEY=" + "k" * 48 + "\n")
+    env_file.write_text(
+        "SKYFRAME_CONFIG=production\nSECRET_KEY=" + "k" * 48 + "\nPUBLIC_URL=https://sky.example\n"
+    )
     settings = load_config(environ={}, dotenv_path=env_file)
     assert settings["ENV_NAME"] == "production"
     assert settings["SESSION_COOKIE_SECURE"] is True

@@ -105,6 +105,7 @@ def test_session_cookie_flags(client, make_user):
 
 
 def production_app(database_url, **overrides):
+    overrides.setdefault("TRUSTED_HOSTS", ["localhost", "skyframe.example"])
     return create_app(
         "production",
         SECRET_KEY="x" * 40 + "production-test-key",
@@ -154,7 +155,9 @@ def test_production_behind_a_proxy_sees_https_from_x_forwarded_proto(database_ur
     "key", [None, "", "short", "testing-only-secret-key-not-for-production-use"]
 )
 def test_production_refuses_to_start_without_a_real_secret_key(key):
-    environ = {} if key is None else {"SECRET_KEY": key}
+    environ = {"PUBLIC_URL": "https://skyframe.example"}
+    if key is not None:
+        environ["SECRET_KEY"] = key
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         load_config("production", environ=environ)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, render_template
+from flask import current_app, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -41,7 +41,7 @@ def healthz():
 def readyz():
     """The app can reach its database (503 if not). An unreachable rate-limit
     store is reported as degraded: limits then count per process."""
-    limits = "ok" if _rate_limit_storage_ok() else "degraded"
+    limits = _rate_limit_storage_state()
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
@@ -51,9 +51,11 @@ def readyz():
     return jsonify(status="ready", database="ok", rate_limits=limits)
 
 
-def _rate_limit_storage_ok() -> bool:
+def _rate_limit_storage_state() -> str:
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return "off"  # no limits, so no store to reach (nor a traceback to log)
     try:
-        return bool(limiter.storage.check())
+        return "ok" if limiter.storage.check() else "degraded"
     except Exception:
         log.warning("rate-limit storage check failed", exc_info=True)
-        return False
+        return "degraded"
