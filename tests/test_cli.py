@@ -529,7 +529,6 @@ def test_the_seed_command_lines_run_as_written(app, admin_script):
     # JSON document and nothing else.
     for line in [
         "python scripts/skyframe_admin.py users list --json",
-        "python scripts/skyframe_admin.py motd list --json",
         "python scripts/skyframe_admin.py stats --json",
     ]:
         result = admin_script(line, pythonpath=True)
@@ -538,8 +537,6 @@ def test_the_seed_command_lines_run_as_written(app, admin_script):
         document = json.loads(result.stdout)
         if "users" in document and "count" in document:
             assert [(u["handle"], u["state"]) for u in document["users"]] == [("user", "disabled")]
-        elif "messages" in document:
-            assert [(m["id"], m["state"]) for m in document["messages"]] == [(1, "expired")]
         else:
             assert document["users"]["disabled"] == 1
             assert document["jobs"]["backend"] == "inline"
