@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """SkyFrame admin CLI: the same commands as `flask users|motd|stats`.
 
-.venv/bin/python scripts/skyframe_admin.py users list
-.venv/bin/python scripts/skyframe_admin.py motd add "Title" "Body" --publish
+python scripts/skyframe_admin.py users list [--json]
+python scripts/skyframe_admin.py motd add --title "Title" --body "Body" --publish
 """
 
 from __future__ import annotations
@@ -16,10 +16,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import click
 from flask.cli import FlaskGroup
 
+from config import ConfigError
 from skyframe import create_app
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False, load_dotenv=False)
+def create_admin_app():
+    """The app from SKYFRAME_CONFIG / DATABASE_URL; a bad setting is one line
+    on stderr and exit status 1, not a traceback."""
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(f"Configuration error: {exc}") from exc
+
+
+@click.group(
+    cls=FlaskGroup, create_app=create_admin_app, add_default_commands=False, load_dotenv=False
+)
 def cli() -> None:
     """Administer a SkyFrame installation (config from SKYFRAME_CONFIG / DATABASE_URL)."""
 

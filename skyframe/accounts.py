@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from skyframe.models.user import (
     HANDLE_MAX_LENGTH,
 )
 from skyframe.passwords import PasswordHashing, describe_password_problems, password_problems
+from skyframe.text import escape_like
 
 HANDLE_PATTERN = re.compile(rf"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}", re.ASCII)
 # One message for every way a login can fail, so answers reveal nothing.
@@ -201,16 +202,58 @@ def set_role(user: User, role: str) -> None:
         raise ValidationFailed(f"Unknown role {role!r}; choose one of {known}.") from exc
 
 
-def set_disabled(session: Session, user: User, disabled: bool) -> None:
+def set_disabled(session: Session, user: User, disabled: bool) -> int:
+    """Disable or re-enable an account; disabling ends its login sessions at
+    once (every device is signed out). Returns how many sessions were ended."""
     user.disabled = disabled
     if disabled:
-        login_sessions.end_all(session, user.id)
+        return login_sessions.end_all(session, user.id)
+    return 0
 
 
-def list_users(session: Session, role: str | None = None) -> Sequence[User]:
+USER_STATES = ("active", "disabled")
+
+
+def list_users(
+    session: Session,
+    role: str | None = None,
+    *,
+    state: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+) -> Sequence[User]:
+    """Accounts by id, optionally only one role, one state (active or
+    disabled), those whose handle or e-mail address contains ``search``
+    (case-insensitive, taken literally), and at most ``limit`` of them."""
+    errors: dict[str, str] = {}
+    if role is not None and role not in {r.value for r in Role}:
+        errors["role"] = f"Choose one of {', '.join(r.value for r in Role)}."
+    if state is not None and state not in USER_STATES:
+        errors["state"] = f"Choose one of {', '.join(USER_STATES)}."
+    if limit is not None and limit < 1:
+        errors["limit"] = "At least 1."
+    if search is not None and _has_control_characters(search):
+        errors["search"] = "Remove control characters."
+    if errors:
+        raise ValidationFailed("The filters are not valid.", fields=errors)
     query = select(User).order_by(User.id)
     if role:
         query = query.where(User.role == role)
+    if state is not None:
+        query = query.where(User.disabled.is_(state == "disabled"))
+    if search:
+        # Handles are ASCII (lower() agrees on both databases); e-mail
+        # addresses are compared through their case-folded key.
+        handle_pattern = f"%{escape_like(search.strip().lower())}%"
+        email_pattern = f"%{escape_like(email_key(search))}%"
+        query = query.where(
+            or_(
+                func.lower(User.handle).like(handle_pattern, escape="\\"),
+                User.email_key.like(email_pattern, escape="\\"),
+            )
+        )
+    if limit is not None:
+        query = query.limit(limit)
     return session.scalars(query).all()
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from functools import wraps
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import DBAPIError
 
 from skyframe import accounts
 from skyframe import motd as motd_service
+from skyframe.converters import DATABASE_INT_MAX
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.models import Role, utcnow
@@ -22,7 +25,8 @@ motd_cli = AppGroup("motd", help="Manage messages of the day.")
 
 
 def reports_domain_errors(command: Callable) -> Callable:
-    """Turn domain errors into a clear message and exit status 1, undoing any writes."""
+    """Turn domain errors into one clear line on stderr and exit status 1,
+    undoing any writes; so too a database that cannot be reached or read."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
@@ -30,10 +34,57 @@ def reports_domain_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except DomainError as exc:
             db.session.rollback()
-            details = "".join(f"\n  {name}: {msg}" for name, msg in exc.fields.items())
-            raise click.ClickException(exc.message + details) from exc
+            details = [f"{name}: {msg}" for name, msg in exc.fields.items() if msg != exc.message]
+            raise click.ClickException(_one_line(" ".join([exc.message, *details]))) from exc
+        except DBAPIError as exc:
+            db.session.rollback()
+            reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+            raise click.ClickException(
+                _one_line(
+                    f"Database error ({type(exc.orig).__name__}): {reason} "
+                    "(check DATABASE_URL, and that `alembic upgrade head` ran)"
+                )
+            ) from exc
 
     return wrapper
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _print_json(document) -> None:
+    """One JSON document on stdout, nothing else (for scripts)."""
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _json_when(value) -> str | None:
+    return _when(value) if value else None
+
+
+def _account(login: str | None, username: str | None) -> str:
+    """The account named by the LOGIN argument or by --username (exactly one)."""
+    if login is not None and username is not None:
+        raise click.UsageError("Name the account once: LOGIN or --username, not both.")
+    if login is None and username is None:
+        raise click.UsageError("Name the account: LOGIN (a handle or e-mail) or --username.")
+    return login if login is not None else username
+
+
+def _given_once(argument: str | None, option: str | None, name: str) -> str:
+    """A value given either as the NAME argument or as the --name option."""
+    if argument is not None and option is not None:
+        raise click.UsageError(f"Give the {name} once: {name.upper()} or --{name}, not both.")
+    if argument is None and option is None:
+        raise click.UsageError(f"Missing the {name}: give {name.upper()} or --{name}.")
+    return argument if argument is not None else option
+
+
+USERNAME_OPTION = click.option(
+    "--username",
+    metavar="HANDLE",
+    help="The account's handle, instead of the LOGIN argument.",
+)
 
 
 def _table(headers: list[str], rows: Iterable[list[str]]) -> None:
@@ -53,9 +104,40 @@ ROLE_CHOICE = click.Choice([r.value for r in Role])
 
 @users_cli.command("list")
 @click.option("--role", type=ROLE_CHOICE, help="Only users with this role.")
-def users_list(role: str | None) -> None:
-    """List accounts."""
-    users = accounts.list_users(db.session, role)
+@click.option(
+    "--state", type=click.Choice(accounts.USER_STATES), help="Only active or disabled users."
+)
+@click.option(
+    "--search",
+    metavar="TEXT",
+    help="Only users whose handle or e-mail contains TEXT (any case, taken literally).",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many users.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (for scripts).")
+@reports_domain_errors
+def users_list(role: str | None, state, search, limit, as_json: bool) -> None:
+    """List accounts, oldest first."""
+    users = accounts.list_users(db.session, role, state=state, search=search, limit=limit)
+    if as_json:
+        _print_json(
+            {
+                "users": [
+                    {
+                        "id": u.id,
+                        "handle": u.handle,
+                        "email": u.email,
+                        "display_name": u.display_name,
+                        "role": u.role,
+                        "state": "disabled" if u.disabled else "active",
+                        "created_at": _json_when(u.created_at),
+                        "last_login": _json_when(u.last_login),
+                    }
+                    for u in users
+                ],
+                "count": len(users),
+            }
+        )
+        return
     _table(
         ["id", "handle", "email", "role", "state", "created", "last login"],
         (
@@ -76,7 +158,13 @@ def users_list(role: str | None) -> None:
 
 @users_cli.command("create")
 @click.option("--email", required=True)
-@click.option("--handle", required=True)
+@click.option(
+    "--handle",
+    "--username",
+    "handle",
+    required=True,
+    help="The public handle (--username is the same option).",
+)
 @click.option("--display-name", help="Defaults to the handle.")
 @click.option("--role", type=ROLE_CHOICE, default=Role.USER.value, show_default=True)
 @click.option(
@@ -89,7 +177,12 @@ def users_list(role: str | None) -> None:
 )
 @reports_domain_errors
 def users_create(email, handle, display_name, role, password) -> None:
-    """Create an account."""
+    """Create an account.
+
+    \b
+      users create --email ada@example.org --handle ada
+      users create --email ada@example.org --username ada --password 'PASSWORD'
+    """
     user = accounts.register_user(
         db.session,
         password_hashing(),
@@ -105,33 +198,76 @@ def users_create(email, handle, display_name, role, password) -> None:
 
 def _set_disabled(login: str, disabled: bool) -> None:
     user = accounts.get_user(db.session, login)
-    accounts.set_disabled(db.session, user, disabled)
+    ended = accounts.set_disabled(db.session, user, disabled)
     db.session.commit()
-    click.echo(f"@{user.handle} is now {'disabled' if disabled else 'enabled'}.")
+    if not disabled:
+        click.echo(f"@{user.handle} is now enabled.")
+    elif ended:
+        click.echo(
+            f"@{user.handle} is now disabled: it can no longer log in, "
+            f"and its {ended} login session(s) ended at once."
+        )
+    else:
+        click.echo(
+            f"@{user.handle} is now disabled: it can no longer log in "
+            "(it had no login sessions to end)."
+        )
 
 
 @users_cli.command("disable")
-@click.argument("login")
+@click.argument("login", required=False)
+@USERNAME_OPTION
 @reports_domain_errors
-def users_disable(login: str) -> None:
-    """Disable an account (by handle or e-mail): it can no longer log in."""
-    _set_disabled(login, True)
+def users_disable(login: str | None, username: str | None) -> None:
+    """Disable an account: it can no longer log in, and its login sessions
+    end at once (signed out everywhere).
+
+    LOGIN is a handle or e-mail address; --username names the handle instead:
+
+    \b
+      users disable ada
+      users disable --username ada
+    """
+    _set_disabled(_account(login, username), True)
 
 
 @users_cli.command("enable")
-@click.argument("login")
+@click.argument("login", required=False)
+@USERNAME_OPTION
 @reports_domain_errors
-def users_enable(login: str) -> None:
-    """Re-enable a disabled account."""
-    _set_disabled(login, False)
+def users_enable(login: str | None, username: str | None) -> None:
+    """Re-enable a disabled account (it logs in afresh).
+
+    \b
+      users enable ada
+      users enable --username ada
+    """
+    _set_disabled(_account(login, username), False)
 
 
 @users_cli.command("set-role")
-@click.argument("login")
-@click.argument("role", type=ROLE_CHOICE)
+@click.argument("login_and_role", nargs=-1, metavar="[LOGIN] ROLE")
+@USERNAME_OPTION
 @reports_domain_errors
-def users_set_role(login: str, role: str) -> None:
-    """Give an account the role user, moderator or manager."""
+def users_set_role(login_and_role: tuple[str, ...], username: str | None) -> None:
+    """Give an account the role user, moderator or manager.
+
+    \b
+      users set-role ada moderator
+      users set-role --username ada moderator
+    """
+    ctx = click.get_current_context()
+    expected = 1 if username is not None else 2
+    if len(login_and_role) != expected:
+        raise click.UsageError(
+            "Give the account and the role: LOGIN ROLE, or --username HANDLE ROLE."
+        )
+    try:
+        role = ROLE_CHOICE.convert(login_and_role[-1], None, ctx)
+    except click.BadParameter as exc:
+        exc.param_hint = "'ROLE'"
+        raise
+    login = _account(login_and_role[0] if expected == 2 else None, username)
     user = accounts.get_user(db.session, login)
     accounts.set_role(user, role)
     db.session.commit()
@@ -150,19 +286,36 @@ def _iso(field: str):
     return convert
 
 
+MOTD_ID = click.IntRange(min=1, max=DATABASE_INT_MAX)
+
+
 @motd_cli.command("add")
-@click.argument("title")
-@click.argument("body")
+@click.argument("title_arg", metavar="[TITLE]", required=False)
+@click.argument("body_arg", metavar="[BODY]", required=False)
+@click.option("--title", help="The title, instead of the TITLE argument.")
+@click.option("--body", help="The message, instead of the BODY argument.")
 @click.option("--publish", is_flag=True, help="Publish at once.")
-@click.option("--starts-at", callback=_iso("starts_at"), help="ISO 8601; UTC if no offset.")
-@click.option("--ends-at", callback=_iso("ends_at"), help="ISO 8601; UTC if no offset.")
+@click.option(
+    "--starts-at",
+    metavar="DATETIME",
+    callback=_iso("starts_at"),
+    help="ISO 8601; UTC if no offset.",
+)
+@click.option(
+    "--ends-at", metavar="DATETIME", callback=_iso("ends_at"), help="ISO 8601; UTC if no offset."
+)
 @reports_domain_errors
-def motd_add(title, body, publish, starts_at, ends_at) -> None:
-    """Draft (or publish) a message of the day."""
+def motd_add(title_arg, body_arg, title, body, publish, starts_at, ends_at) -> None:
+    """Draft (or publish) a message of the day; it shows only once published.
+
+    \b
+      motd add "Perseids tonight" "Peak after midnight." --publish
+      motd add --title "Lunar Watch" --body "Peak viewing on Friday." --publish
+    """
     message = motd_service.add_motd(
         db.session,
-        title=title,
-        body=body,
+        title=_given_once(title_arg, title, "title"),
+        body=_given_once(body_arg, body, "body"),
         now=utcnow(),
         publish=publish,
         starts_at=starts_at,
@@ -173,10 +326,32 @@ def motd_add(title, body, publish, starts_at, ends_at) -> None:
 
 
 @motd_cli.command("list")
-def motd_list() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (for scripts).")
+@reports_domain_errors
+def motd_list(as_json: bool) -> None:
     """List messages with their state and window."""
     now = utcnow()
     messages = motd_service.list_motds(db.session)
+    if as_json:
+        _print_json(
+            {
+                "messages": [
+                    {
+                        "id": m.id,
+                        "title": m.title,
+                        "body": m.body,
+                        "state": m.state(now),
+                        "published_at": _json_when(m.published_at),
+                        "starts_at": _json_when(m.starts_at),
+                        "ends_at": _json_when(m.ends_at),
+                        "created_at": _json_when(m.created_at),
+                    }
+                    for m in messages
+                ],
+                "count": len(messages),
+            }
+        )
+        return
     _table(
         ["id", "state", "starts", "ends", "title"],
         (
@@ -186,32 +361,114 @@ def motd_list() -> None:
     )
 
 
+MOTD_ID_OPTION = click.option(
+    "--id", "id_option", type=MOTD_ID, metavar="ID", help="The message's id, instead of ID."
+)
+
+
+def _window(message, now) -> str:
+    starts = f"starts {_when(message.starts_at)}" if message.starts_at else "no start"
+    ends = f"ends {_when(message.ends_at)}" if message.ends_at else "no end"
+    return f"Message {message.id} is {message.state(now)} ({starts}, {ends})."
+
+
 @motd_cli.command("publish")
-@click.argument("motd_id", type=int)
+@click.argument("motd_id", type=MOTD_ID, metavar="[ID]", required=False)
+@MOTD_ID_OPTION
+@click.option(
+    "--starts-at",
+    metavar="DATETIME",
+    callback=_iso("starts_at"),
+    help="Show from then; ISO 8601, UTC if no offset.",
+)
+@click.option(
+    "--ends-at",
+    metavar="DATETIME",
+    callback=_iso("ends_at"),
+    help="Show until then; ISO 8601, UTC if no offset.",
+)
 @reports_domain_errors
-def motd_publish(motd_id: int) -> None:
-    """Publish a drafted message."""
-    message = motd_service.publish_motd(db.session, motd_id, utcnow())
+def motd_publish(motd_id, id_option, starts_at, ends_at) -> None:
+    """Publish a drafted message, optionally setting its window; the end must
+    come after the start.
+
+    \b
+      motd publish 3
+      motd publish --id 3 --starts-at 2026-08-12T18:00:00 --ends-at 2026-08-13T06:00Z
+    """
+    message = motd_service.publish_motd(
+        db.session,
+        _given_once(motd_id, id_option, "id"),
+        utcnow(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
     db.session.commit()
-    click.echo(f"Message {message.id} is {message.state(utcnow())}.")
+    click.echo(_window(message, utcnow()))
 
 
 @motd_cli.command("expire")
-@click.argument("motd_id", type=int)
+@click.argument("motd_id", type=MOTD_ID, metavar="[ID]", required=False)
+@MOTD_ID_OPTION
 @reports_domain_errors
-def motd_expire(motd_id: int) -> None:
-    """End a message's window now."""
-    message = motd_service.expire_motd(db.session, motd_id, utcnow())
+def motd_expire(motd_id, id_option) -> None:
+    """End a message's window now.
+
+    \b
+      motd expire 3
+      motd expire --id 3
+    """
+    message = motd_service.expire_motd(db.session, _given_once(motd_id, id_option, "id"), utcnow())
     db.session.commit()
-    click.echo(f"Message {message.id} is {message.state(utcnow())}.")
+    click.echo(_window(message, utcnow()))
+
+
+def _size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    raise AssertionError  # unreachable
 
 
 @click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (for scripts).")
 @with_appcontext
-def stats() -> None:
-    """Site-wide counts."""
-    for name, value in site_stats(db.session, utcnow()).items():
-        click.echo(f"{name:<22}{value}")
+@reports_domain_errors
+def stats(as_json: bool) -> None:
+    """Site-wide counts: users, posts, storage by backend, jobs, the last 7 days."""
+    from skyframe.jobs import current_jobs
+
+    now = utcnow()
+    counts = site_stats(db.session, now, current_jobs())
+    if as_json:
+        _print_json({"generated_at": _when(now), **counts})
+        return
+    users, posts, jobs = counts["users"], counts["posts"], counts["jobs"]
+    lines = [
+        ("users", f"{users['total']} ({users['active']} active, {users['disabled']} disabled)"),
+        ("sign-ups, last 7 days", users["signups_last_7_days"]),
+        (
+            "posts",
+            f"{posts['total']} ({posts['ready']} ready, {posts['processing']} processing, "
+            f"{posts['failed']} failed)",
+        ),
+        ("uploads, last 7 days", posts["uploads_last_7_days"]),
+        ("likes", counts["likes"]),
+        ("comments", counts["comments"]),
+    ]
+    lines += [
+        (f"storage ({backend})", f"{_size(used['bytes'])} in {used['files']} file(s)")
+        for backend, used in counts["storage"].items()
+    ] or [("storage", "no stored files")]
+    if jobs["error"]:
+        lines.append((f"jobs ({jobs['backend']})", f"unknown: {jobs['error']}"))
+    else:
+        lines.append(
+            (f"jobs ({jobs['backend']})", f"{jobs['queued']} queued, {jobs['failed']} failed")
+        )
+    for name, value in lines:
+        click.echo(f"{name:<24}{value}")
 
 
 posts_cli = AppGroup("posts", help="Maintain posts.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
@@ -30,11 +31,26 @@ def job(name: str) -> Callable:
     return register
 
 
+@dataclass(frozen=True)
+class JobCounts:
+    """What an operator sees of the queue: ``queued`` and ``failed`` are None
+    (and ``error`` says why) when the queue could not be read."""
+
+    backend: str
+    queued: int | None
+    failed: int | None
+    queue: str | None = None
+    error: str | None = None
+
+
 class InlineJobs:
     name = "inline"
 
     def enqueue(self, name: str, *args: Any) -> None:
         JOBS[name](*args)
+
+    def counts(self) -> JobCounts:
+        return JobCounts(self.name, queued=0, failed=0)  # jobs run at once: nothing waits
 
 
 class RQJobs:
@@ -47,6 +63,36 @@ class RQJobs:
         self.connection = Redis.from_url(redis_url)
         self.queue = Queue(queue_name, connection=self.connection)
         self.timeout_seconds = timeout_seconds
+        self.redis_url = redis_url
+
+    def counts(self, timeout_seconds: float = 3.0) -> JobCounts:
+        """Jobs waiting in the queue and in its failed registry; when Redis
+        cannot be reached (within ``timeout_seconds``), None and the reason."""
+        from redis import Redis
+        from redis.exceptions import RedisError
+        from rq import Queue
+
+        connection = Redis.from_url(
+            self.redis_url, socket_connect_timeout=timeout_seconds, socket_timeout=timeout_seconds
+        )
+        queue = Queue(self.queue.name, connection=connection)
+        try:
+            return JobCounts(
+                self.name,
+                queued=queue.count,
+                failed=queue.failed_job_registry.count,
+                queue=queue.name,
+            )
+        except RedisError as exc:
+            return JobCounts(
+                self.name,
+                queued=None,
+                failed=None,
+                queue=queue.name,
+                error=f"Redis unreachable ({type(exc).__name__}: {exc})",
+            )
+        finally:
+            connection.close()
 
     def enqueue(self, name: str, *args: Any) -> None:
         if name not in JOBS:

@@ -48,8 +48,8 @@ def add_motd(
         errors["title"] = f"A title of 1 to {MOTD_TITLE_MAX_LENGTH} characters."
     if not body or len(body) > MOTD_BODY_MAX_LENGTH:
         errors["body"] = f"A message of 1 to {MOTD_BODY_MAX_LENGTH} characters."
-    if starts_at and ends_at and ends_at <= starts_at:
-        errors["ends_at"] = "The end must come after the start."
+    if problem := window_problem(starts_at, ends_at):
+        errors["ends_at"] = problem
     if errors:
         raise ValidationFailed("The message is not valid.", fields=errors)
     motd = Motd(
@@ -76,8 +76,34 @@ def list_motds(session: Session) -> Sequence[Motd]:
     return session.scalars(select(Motd).order_by(Motd.id)).all()
 
 
-def publish_motd(session: Session, motd_id: int, now: datetime) -> Motd:
+def window_problem(starts_at: datetime | None, ends_at: datetime | None) -> str | None:
+    """Why a display window is not valid, or None."""
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        return f"The end must come after the start: {_iso(ends_at)} is not after {_iso(starts_at)}."
+    return None
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def publish_motd(
+    session: Session,
+    motd_id: int,
+    now: datetime,
+    *,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> Motd:
+    """Publish a message (publishing again keeps its first publication time),
+    optionally setting the start and/or end of its window; the window that
+    results must end after it starts."""
     motd = get_motd(session, motd_id)
+    new_start = starts_at if starts_at is not None else motd.starts_at
+    new_end = ends_at if ends_at is not None else motd.ends_at
+    if problem := window_problem(new_start, new_end):
+        raise ValidationFailed(problem, fields={"ends_at": problem})
+    motd.starts_at, motd.ends_at = new_start, new_end
     if motd.published_at is None:
         motd.published_at = now
     return motd

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from argon2 import PasswordHasher
 from hypothesis import given
@@ -208,3 +210,41 @@ def test_hash_is_upgraded_on_login_when_parameters_change(app_factory, make_user
 def test_verification_of_a_corrupt_hash_is_a_failure_not_a_crash():
     hashing = PasswordHashing(time_cost=1, memory_cost=1024, parallelism=1)
     assert hashing.verify("not-a-hash", "whatever").ok is False
+
+
+def test_user_listing_filters_are_checked(app):
+    with app.app_context(), pytest.raises(ValidationFailed) as caught:
+        accounts.list_users(db.session, "emperor", state="asleep", limit=0, search="a\x00")
+    assert set(caught.value.fields) == {"role", "state", "limit", "search"}
+
+
+def test_user_search_takes_like_wildcards_literally(app, make_user):
+    make_user("a_b", email="percent@example.org")
+    make_user("axb", email="plain@example.org")
+    with app.app_context():
+
+        def found(text):
+            return [u.handle for u in accounts.list_users(db.session, search=text)]
+
+        assert found("a_b") == ["a_b"]
+        assert found("%") == []
+        assert found("\\") == []
+        assert found("PERCENT@EXAMPLE") == ["a_b"]
+        assert found("") == ["a_b", "axb"]
+
+
+def test_disabling_reports_the_sessions_it_ended(app, make_user):
+    from skyframe import login_sessions
+
+    user = make_user("vega")
+    with app.app_context():
+        stored = db.session.get(User, user.id)
+        for _ in range(2):
+            login_sessions.start(
+                db.session, stored, remember=False, lifetime=timedelta(hours=1), now=utcnow()
+            )
+        db.session.commit()
+        assert accounts.set_disabled(db.session, stored, True) == 2
+        assert accounts.set_disabled(db.session, stored, True) == 0
+        assert accounts.set_disabled(db.session, stored, False) == 0
+        db.session.commit()

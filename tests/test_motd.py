@@ -113,3 +113,34 @@ def test_ids_beyond_a_database_integer_are_404_not_500(signed_in, motd_id):
     response = signed_in.post(f"/api/v1/motd/{motd_id}/ack")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_publishing_sets_a_window_that_must_end_after_it_starts(app, add_motd):
+    now = utcnow()
+    motd_id = add_motd("later", publish=False, ends=timedelta(days=2))
+    with app.app_context():
+        with pytest.raises(ValidationFailed) as caught:
+            motd_service.publish_motd(db.session, motd_id, now, starts_at=now + timedelta(days=3))
+        assert "end must come after the start" in caught.value.message
+        db.session.rollback()
+        motd = motd_service.get_motd(db.session, motd_id)
+        assert motd.published_at is None  # refused: nothing changed
+        ends = motd.ends_at
+        motd = motd_service.publish_motd(
+            db.session, motd_id, now, starts_at=now + timedelta(days=1)
+        )
+        assert (motd.starts_at, motd.ends_at) == (now + timedelta(days=1), ends)
+        assert motd.state(now) == "scheduled"
+        first_published = motd.published_at
+        motd = motd_service.publish_motd(db.session, motd_id, now + timedelta(hours=1))
+        assert motd.published_at == first_published  # publishing again keeps the window
+        assert motd.starts_at == now + timedelta(days=1)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("gap", [timedelta(0), timedelta(hours=-1)])
+def test_a_window_must_not_end_before_or_when_it_starts(gap):
+    start = utcnow()
+    assert "must come after the start" in motd_service.window_problem(start, start + gap)
+    assert motd_service.window_problem(start, start + timedelta(seconds=1)) is None
+    assert motd_service.window_problem(None, start) is None
