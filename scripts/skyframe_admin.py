@@ -36,5 +36,22 @@ def cli() -> None:
     """Administer a SkyFrame installation (config from SKYFRAME_CONFIG / DATABASE_URL)."""
 
 
+def main() -> int:
+    """Run the CLI; a usage error is one ``Error:`` line on stderr (exit 2),
+    not click's usage text around it: scripts read the reason."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.UsageError as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    return code if isinstance(code, int) else 0
+
+
 if __name__ == "__main__":
-    cli()
+    sys.exit(main())
