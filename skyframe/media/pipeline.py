@@ -12,6 +12,8 @@ removed again if it fails.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -57,6 +59,23 @@ class MediaSettings:
 
 _slots_lock = threading.Lock()
 _slots: dict[int, threading.BoundedSemaphore] = {}
+
+
+@functools.cache
+def _malloc_trim():
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+def release_freed_memory() -> None:
+    """Hand the heap pages a decode freed back to the system. glibc keeps
+    them otherwise, and decodes in turn in different threads stacked up
+    (ten 100 MP uploads one after another: +433 MB where one takes +326 MB)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def decode_slot(settings: MediaSettings) -> threading.BoundedSemaphore | None:
@@ -135,6 +154,7 @@ def render_to_storage(
         try:
             rendered = _render(path, fmt, info, Path(workdir), settings)
         finally:
+            release_freed_memory()
             if slot is not None:
                 slot.release()
         result = ProcessedUpload(rendered.width, rendered.height, metadata, rendered.placeholder)
