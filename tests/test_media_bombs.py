@@ -9,6 +9,7 @@ pipeline must stay within the budget. No timing is asserted.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import struct
@@ -16,6 +17,8 @@ import threading
 import time
 
 import pytest
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from skyframe import jobs, posts
 from skyframe.extensions import db
@@ -27,7 +30,7 @@ from skyframe.models import Category, Post, PostStatus, utcnow
 from skyframe.storage import LocalStorage
 from tests import media_probe
 from tests import media_samples as samples
-from tests.conftest import login
+from tests.conftest import REDIS_URL, STRONG_PASSWORD, login
 from tests.test_posts import upload
 
 BUDGET_MB = MediaSettings().decode_budget_mb  # the default, 400
@@ -417,3 +420,83 @@ def test_the_work_horse_address_space_limit_stops_a_runaway_allocation():
         check=False,
     )
     assert done.stdout.strip() == "MemoryError", done.stderr[-2000:]
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs SKYFRAME_TEST_REDIS_URL (CI sets it)")
+def test_a_bomb_past_the_budget_fails_its_job_not_the_worker(app_factory, database_url, tmp_path):
+    """With the budget off, the work-horse's memory limit stops the decode:
+    the post fails with the memory reason and the worker goes on to the next job."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    import redis
+
+    def post_form(data: bytes, name: str) -> MultiDict:
+        return MultiDict(
+            {"file": FileStorage(io.BytesIO(data), name), "title": "M 31", "category": "deep-sky"}
+        )
+
+    queue = f"skyframe-test-{uuid.uuid4().hex[:8]}"
+    settings = {
+        "JOBS_BACKEND": "rq",
+        "RQ_REDIS_URL": REDIS_URL,
+        "RQ_QUEUE": queue,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "MEDIA_DECODE_BUDGET_MB": 0,
+        "WORKER_MEMORY_LIMIT_MB": 64,
+    }
+    app = app_factory(**settings)
+    client = app.test_client()
+    client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "rq@example.org",
+            "handle": "rq_user",
+            "display_name": "RQ",
+            "password": STRONG_PASSWORD,
+        },
+    )
+    # 4:4:4 coefficients of 4000 × 4000: 96 MB, over the horse's 64 MB.
+    bomb = samples.progressive_jpeg(tmp_path / "bomb.jpg", 4000, 4000, chroma="4:4:4")
+    good = samples.jpeg_with_exif(tmp_path / "m31.jpg").read_bytes()
+    ids = []
+    for data, name in ((bomb.read_bytes(), "bomb.jpg"), (good, "m31.jpg")):
+        # Encoded here: werkzeug's test client leaves its spooled file of a
+        # large body open.
+        boundary, body = encode_multipart(post_form(data, name))
+        response = client.post(
+            "/api/v1/posts",
+            data=body,
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
+        assert response.status_code == 202
+        ids.append(response.get_json()["id"])
+    env = {
+        **os.environ,
+        "SKYFRAME_CONFIG": "testing",
+        "DATABASE_URL": database_url,
+        **{key: str(value) for key, value in settings.items()},
+    }
+    try:
+        worker = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
+            cwd=media_probe.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    finally:
+        connection = redis.Redis.from_url(REDIS_URL)
+        leftover = list(connection.scan_iter(f"rq:*{queue}*"))
+        if leftover:
+            connection.delete(*leftover)
+        connection.close()
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    failed = client.get(f"/api/v1/posts/{ids[0]}").get_json()
+    assert failed["status"] == "failed"
+    assert failed["failure_reason"] == posts.MEMORY_FAILURE
+    assert client.get(f"/api/v1/posts/{ids[1]}").get_json()["status"] == "ready"
