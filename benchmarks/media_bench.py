@@ -62,6 +62,10 @@ def _files(directory: Path, quick: bool) -> dict[str, tuple[Path, object]]:
                 "sky-96mp-16bit.tif",
                 lambda p: _pattern16(p, 12000, 8000),
             ),
+            "48 MP float32 FITS (uncompressed)": (
+                "sky-48mp-float32.fits",
+                lambda p: _float_fits(p, 8000, 6000),
+            ),
             "bomb: progressive JPEG 10000² 4:2:0": (
                 "bomb-progressive-420.jpg",
                 lambda p: samples.progressive_jpeg(p, 10000, 10000, chroma="4:2:0"),
@@ -90,6 +94,15 @@ def _pattern16(path: Path, width: int, height: int) -> Path:
     grey = ((xy[0] * 7 + xy[1] * 3) % 65536).cast("ushort")
     rgb = grey.bandjoin([grey, grey]).copy(interpretation="rgb16")
     rgb.tiffsave(str(path), compression="lzw")
+    return path
+
+
+def _float_fits(path: Path, width: int, height: int) -> Path:
+    import numpy as np
+    from astropy.io import fits
+
+    data = np.random.default_rng(31).random((height, width), dtype=np.float32)
+    fits.PrimaryHDU(data).writeto(path, overwrite=True)
     return path
 
 

@@ -141,11 +141,11 @@ def test_real_100_mp_astro_captures_fit_the_default_budget():
 
 
 def test_budget_refusal_is_a_422_on_the_api(app_factory, make_user, tmp_path):
-    app = app_factory(MEDIA_DECODE_BUDGET_MB=50)  # the fixed overhead alone is 48 MB
+    app = app_factory(MEDIA_DECODE_BUDGET_MB=70)  # the fixed overhead alone is 64 MB
     make_user("vega")
     client = app.test_client()
     login(client, "vega")
-    data = samples.progressive_jpeg(tmp_path / "p.jpg", 1000, 1000, chroma="4:4:4").read_bytes()
+    data = samples.progressive_jpeg(tmp_path / "p.jpg", 1500, 1500, chroma="4:4:4").read_bytes()
     response = upload(client, data, "p.jpg", "image/jpeg")
     assert response.status_code == 422
     assert BUDGET_MESSAGE.search(response.get_json()["error"]["fields"]["file"])

@@ -30,7 +30,7 @@ from skyframe.media.errors import MediaError
 
 MB = 1024 * 1024
 # libvips' pipeline buffers, the encoders and the display-size renditions.
-OVERHEAD = 48 * MB
+OVERHEAD = 64 * MB
 DISC_THRESHOLD = 100 * MB  # libvips' default VIPS_DISC_THRESHOLD
 CHROMA_SHARE = {"4:2:0": 0.25, "4:1:1": 0.25, "4:2:2": 0.5, "4:4:0": 0.5}
 # Strips (or tile rows) a TIFF decode holds at once, decompressed and converted.
