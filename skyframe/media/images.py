@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,11 @@ LOADERS = {
     "webp": pyvips.Image.webpload,
     "tiff": pyvips.Image.tiffload,
 }
+# How libvips and its decoders say an allocation failed (the worker's RLIMIT_AS).
+OUT_OF_MEMORY = re.compile(
+    r"insufficient memory|out of memory|cannot allocate|unable to allocate|failed to allocate",
+    re.IGNORECASE,
+)
 # Dimensions WebP can hold; larger renditions would not encode.
 MAX_SIDE = 16383 * 4
 
@@ -76,6 +83,8 @@ class ImageInfo:
     height: int
     cost: budget.DecodeCost
     fits: fits.FitsImage | None = None  # the FITS layout and cards, read once
+    # A baseline (single-scan) JPEG: decoding it small costs little memory.
+    shrinks_on_load: bool = False
 
 
 def _open(path: Path, fmt: Format, *, sequential: bool = True, **options) -> pyvips.Image:
@@ -122,7 +131,12 @@ def inspect(path: Path, fmt: Format, max_pixels: int, budget_bytes: int = 0) -> 
         else _decode_cost(path, fmt, image)
     )
     budget.check(cost, budget_bytes, fmt.name, fmt.label)
-    return ImageInfo(width, height, cost, layout)
+    baseline = fmt.name == "jpeg" and not _multiscan(image)
+    return ImageInfo(width, height, cost, layout, baseline)
+
+
+def _multiscan(image: pyvips.Image) -> bool:
+    return bool(_field(image, "jpeg-multiscan", _field(image, "interlaced", 0)))
 
 
 def _field(image: pyvips.Image, name: str, default):
@@ -142,7 +156,7 @@ def _decode_cost(path: Path, fmt: Format, image: pyvips.Image) -> budget.DecodeC
             width,
             height,
             bands,
-            multiscan=bool(_field(image, "jpeg-multiscan", _field(image, "interlaced", 0))),
+            multiscan=_multiscan(image),
             chroma=str(_field(image, "jpeg-chroma-subsample", "")),
             rotated=_orientation(image) != 1,
         )
@@ -201,6 +215,16 @@ def _full_size(path: Path, fmt: Format) -> pyvips.Image:
         # Rotating needs the whole image at hand (rare: phone and DSLR shots).
         image = _open(path, fmt, sequential=False).autorot()
     return to_display_8bit(image)
+
+
+def _reduced(path: Path, fmt: Format, long_edge: int) -> pyvips.Image:
+    """A baseline JPEG source at about ``long_edge``, upright, in memory,
+    decoded small (DCT scaling)."""
+    probe = _open(path, fmt)
+    longest = max(probe.width, probe.height)
+    shrink = next(f for f in (8, 4, 2, 1) if longest / f >= long_edge or f == 1)
+    image = to_display_8bit(_open(path, fmt, shrink=shrink))
+    return _shrink(image, long_edge).copy_memory().autorot()
 
 
 def _from_original(original: Path, long_edge: int) -> pyvips.Image:
@@ -266,17 +290,29 @@ def render(
     try:
         full = _fits_image(path, info.fits) if fmt is FITS else _full_size(path, fmt)
         original_path = workdir / "original.jpg"
-        # Baseline (not progressive) so that the sizes below shrink on load.
-        full.jpegsave(
-            str(original_path),
-            Q=original.jpeg_quality,
-            optimize_coding=False,
-            interlace=False,
-            keep="none",
-        )
+
+        def save_original() -> None:
+            # Baseline (not progressive), so that the sizes below shrink on load.
+            full.jpegsave(
+                str(original_path),
+                Q=original.jpeg_quality,
+                optimize_coding=False,
+                interlace=False,
+                keep="none",
+            )
+
         width, height = full.width, full.height
-        del full  # frees FITS pixels before the smaller sizes are made
-        shown = _from_original(original_path, display.long_edge)
+        if info.shrinks_on_load:
+            # A baseline JPEG also decodes small at little cost: both passes
+            # at once (libvips releases the GIL) save ~0.5 s on 24 MP.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                saving = pool.submit(save_original)
+                shown = _reduced(path, fmt, display.long_edge)
+                saving.result()
+        else:
+            save_original()
+            del full  # frees FITS pixels before the smaller sizes are made
+            shown = _from_original(original_path, display.long_edge)
         small = _shrink(shown, thumb.long_edge).copy_memory()
         renditions = [
             Rendition("original", "image/jpeg", "jpg", original_path, width, height),
@@ -285,7 +321,7 @@ def render(
         ]
         placeholder = make_placeholder(small)
     except pyvips.Error as exc:
-        if "memory" in str(exc).lower():
+        if OUT_OF_MEMORY.search(str(exc)):
             raise MemoryError(str(exc)) from exc
         log.info("converting %s failed", path, exc_info=True)
         raise MediaError(
