@@ -9,7 +9,9 @@ made from that JPEG with the decoder's own shrink (DCT scaling), which is
 cheap whatever the source was. Decoding the source a second time for them
 cost a second progressive-JPEG coefficient buffer, WebP frame or interlaced
 PNG (the renditions decoded the file twice in parallel: +1.16 GB for a
-progressive 100 MP JPEG). Only format-specific loaders are called, after the
+progressive 100 MP JPEG). A baseline JPEG, whose small decode costs little
+memory, still decodes small from the source while the original is written:
+that is faster. Only format-specific loaders are called, after the
 bytes were recognised, and libvips' untrusted loaders are blocked.
 """
 
@@ -286,7 +288,8 @@ def render(
 ) -> Rendered:
     """Full-size re-encoded original (a JPEG file in ``workdir``), display and
     thumbnail (WebP and JPEG) and a placeholder, all free of embedded
-    metadata. The source is decoded once."""
+    metadata. The source is decoded once at full size (a baseline JPEG
+    also once small, at the same time)."""
     try:
         full = _fits_image(path, info.fits) if fmt is FITS else _full_size(path, fmt)
         original_path = workdir / "original.jpg"
