@@ -151,6 +151,10 @@ class BaseConfig:
     UPLOAD_MAX_PIXELS = 100_000_000
     MEDIA_DISPLAY_EDGE = 2048
     MEDIA_THUMB_EDGE = 480
+    # Decoder memory an upload may need, estimated from its header (422 beyond),
+    # and decodes at a time per process (the others wait; 0: no limit).
+    MEDIA_DECODE_BUDGET_MB = 400
+    MEDIA_MAX_CONCURRENT = 1
     DOWNLOAD_LIMIT = "120 per minute"
     UPLOAD_LIMIT = "30 per hour;200 per day"  # per user: posts and avatars
 
@@ -159,6 +163,8 @@ class BaseConfig:
     RQ_REDIS_URL = "redis://127.0.0.1:6379/0"
     RQ_QUEUE = "skyframe"
     RQ_JOB_TIMEOUT = 600
+    # Address space each job's work-horse may add (RLIMIT_AS); 0: unlimited.
+    WORKER_MEMORY_LIMIT_MB = 2048
     # The feed (SPEC §3). 0 turns off a window, a cap or a limit.
     FEED_PAGE_SIZE = 10
     FEED_FRESH_DAYS = 30

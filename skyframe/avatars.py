@@ -13,26 +13,38 @@ import pyvips
 from skyframe.media import images
 from skyframe.media.errors import MediaError
 from skyframe.media.formats import JPEG, PNG, WEBP, identify
+from skyframe.media.pipeline import MediaSettings
 from skyframe.storage import Storage
 
 AVATAR_EDGE = 256
 AVATAR_MAX_PIXELS = 50_000_000
 ACCEPTED = (JPEG, PNG, WEBP)
 GRID = 8
+DEFAULT_DECODE_BUDGET = MediaSettings().decode_budget_bytes
 
 
-def store_avatar(storage: Storage, path: Path, filename: str, declared_type: str | None) -> str:
+def store_avatar(
+    storage: Storage,
+    path: Path,
+    filename: str,
+    declared_type: str | None,
+    budget_bytes: int = DEFAULT_DECODE_BUDGET,
+) -> str:
     """Crop the picture to a centred square, re-encode it without metadata and
-    store it; returns the new key."""
+    store it; returns the new key. The decode memory is checked against
+    ``budget_bytes`` from the header first (MediaError beyond), and the
+    picture is decoded small (shrink on load) and sequentially."""
     with path.open("rb") as handle:
         fmt = identify(handle.read(80), filename, declared_type)
     if fmt not in ACCEPTED:
         raise MediaError("Avatars can be JPEG, PNG or WebP.")
-    images.inspect(path, fmt, AVATAR_MAX_PIXELS)
+    images.inspect(path, fmt, AVATAR_MAX_PIXELS, budget_bytes)
     try:
-        image = images.LOADERS[fmt.name](str(path), access="random", fail_on="error").autorot()
-        image = images.to_display_8bit(image)
-        square = image.thumbnail_image(AVATAR_EDGE, height=AVATAR_EDGE, crop="centre")
+        # The bytes were recognised above, so thumbnail() picks that format's loader.
+        image = pyvips.Image.thumbnail(
+            str(path), AVATAR_EDGE, height=AVATAR_EDGE, crop="centre", fail_on="error"
+        )
+        square = images.to_display_8bit(image)
         data = square.jpegsave_buffer(Q=85, keep="none", interlace=True)
     except pyvips.Error as exc:
         raise MediaError("That picture could not be read; it may be damaged.") from exc

@@ -3,13 +3,22 @@
 ``inline`` runs a job at once, in the request (the embedded default);
 ``rq`` puts it on a Redis queue for ``flask worker`` processes. Jobs are
 registered by name and receive plain arguments (ids), never objects.
+
+RQ runs each job in a forked work-horse; ``flask worker`` caps the horse's
+address space (RLIMIT_AS) at its size when forked plus
+``WORKER_MEMORY_LIMIT_MB``, so a decode that outgrows it fails that job (a
+MemoryError, or the horse is killed) and never the worker or the web server.
+A job may register ``on_killed``: the worker calls it with the job's
+arguments when the horse dies, so the job's subject is not left half done.
 """
 
 from __future__ import annotations
 
 import logging
+import resource
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
@@ -17,15 +26,20 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 
 JOBS: dict[str, Callable[..., Any]] = {}
+KILLED: dict[str, Callable[..., Any]] = {}
 # The app a worker process runs jobs in (set by `flask worker`).
 _worker_app: Flask | None = None
 
 
-def job(name: str) -> Callable:
-    """Register a function as a job; it runs inside an app context."""
+def job(name: str, *, on_killed: Callable[..., Any] | None = None) -> Callable:
+    """Register a function as a job; it runs inside an app context.
+    ``on_killed`` runs (in the worker, in an app context) with the same
+    arguments if the process running the job dies."""
 
     def register(func: Callable) -> Callable:
         JOBS[name] = func
+        if on_killed is not None:
+            KILLED[name] = on_killed
         return func
 
     return register
@@ -129,13 +143,64 @@ def current_jobs() -> InlineJobs | RQJobs:
     return current_app.extensions["skyframe.jobs"]
 
 
-def start_worker(app: Flask, *, burst: bool = False) -> None:
-    """Work the app's queue until stopped (or until it is empty, with ``burst``)."""
+def address_space_bytes() -> int:
+    """This process's virtual size (VmSize)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def limit_address_space(extra_bytes: int) -> int:
+    """Cap this process's address space at its current size plus
+    ``extra_bytes`` (RLIMIT_AS); returns the limit set. Allocations beyond it
+    fail (MemoryError in Python, an error or abort in C libraries)."""
+    limit = address_space_bytes() + extra_bytes
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return limit
+
+
+def horse_killed(job: Any, retpid: int, ret_val: int, rusage: Any) -> None:
+    """RQ's hook in the worker when a job's work-horse died: the job's
+    ``on_killed`` handler, if it has one."""
+    args = list(job.args or ())
+    name = args[0] if args else None
+    handler = KILLED.get(name) if isinstance(name, str) else None
+    log.warning("job %s (%s) died: waitpid returned %s", job.id, name, ret_val)
+    if handler is None or _worker_app is None:
+        return
+    try:
+        with _worker_app.app_context():
+            handler(*args[1:])
+    except Exception:
+        log.exception("handling the death of job %s failed", job.id)
+
+
+def worker_class(memory_limit_bytes: int) -> type:
+    """An RQ Worker whose work-horses get the memory limit before each job."""
     from rq import Worker
 
+    class LimitedWorker(Worker):
+        def main_work_horse(self, job, queue):
+            if memory_limit_bytes > 0:
+                limit_address_space(memory_limit_bytes)
+            super().main_work_horse(job, queue)
+
+    return LimitedWorker
+
+
+def start_worker(app: Flask, *, burst: bool = False) -> None:
+    """Work the app's queue until stopped (or until it is empty, with ``burst``)."""
     global _worker_app
     _worker_app = app
     jobs = app.extensions["skyframe.jobs"]
     if not isinstance(jobs, RQJobs):
         raise RuntimeError("JOBS_BACKEND is inline: jobs already run in the web process")
-    Worker([jobs.queue], connection=jobs.connection).work(burst=burst, with_scheduler=False)
+    limit = app.config.get("WORKER_MEMORY_LIMIT_MB", 0) * 1024 * 1024
+    worker = worker_class(limit)(
+        [jobs.queue], connection=jobs.connection, work_horse_killed_handler=horse_killed
+    )
+    worker.work(burst=burst, with_scheduler=False)

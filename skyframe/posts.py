@@ -309,6 +309,10 @@ def incoming_key(post: Post, storage: Storage) -> str | None:
 
 
 INTERNAL_FAILURE = "Processing failed on our side. Please try uploading again."
+MEMORY_FAILURE = (
+    "This file needs more memory to process than SkyFrame allows. Save it as a baseline "
+    "JPEG or an uncompressed or LZW TIFF, or make it smaller, and upload it again."
+)
 RENDITION_FILES = ("original.jpg", "display.jpg", "display.webp", "thumb.jpg", "thumb.webp")
 
 
@@ -343,6 +347,11 @@ def process_post(
     except MediaError as exc:
         _discard(storage, [key])
         return _fail(session, post, str(exc))
+    except MemoryError:
+        # The worker's memory limit (WORKER_MEMORY_LIMIT_MB) stopped the decode.
+        log.warning("processing post %s ran out of memory", post_id, exc_info=True)
+        _discard(storage, [key])
+        return _fail(session, post, MEMORY_FAILURE)
     except Exception:
         log.exception("processing post %s failed", post_id)
         _discard(storage, [key])
@@ -364,6 +373,21 @@ def process_post(
 
 
 STALE_REASON = "Processing did not finish (the worker stopped). Please upload the file again."
+
+
+def fail_interrupted_post(
+    session: Session, storage: Storage, post_id: int, reason: str = MEMORY_FAILURE
+) -> Post | None:
+    """The job's process died while processing the post (its memory limit, as
+    a rule): mark the post failed with ``reason`` and remove its files."""
+    post = session.get(Post, post_id)
+    if post is None or post.status != PostStatus.PROCESSING:
+        return post
+    keys = [f"posts/{post.media_key}/{name}" for name in RENDITION_FILES]
+    keys += [f"incoming/{post.media_key}.{f.name}" for f in FORMATS]
+    _discard(storage, keys)
+    post.media = []
+    return _fail(session, post, reason)
 
 
 def fail_stale_uploads(

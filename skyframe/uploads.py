@@ -66,6 +66,11 @@ def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
     return post
 
 
-@job(PROCESS_POST)
+def process_post_killed(post_id: int) -> None:
+    """The work-horse died processing the post (e.g. WORKER_MEMORY_LIMIT_MB)."""
+    posts.fail_interrupted_post(db.session, current_storage(), post_id)
+
+
+@job(PROCESS_POST, on_killed=process_post_killed)
 def process_post_job(post_id: int) -> None:
     posts.process_post(db.session, current_storage(), post_id, media_settings(), utcnow())

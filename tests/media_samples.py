@@ -170,3 +170,122 @@ HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></bod
 PHP = b"<?php system($_GET['c']); ?>"
 
 CAPTURED_AT = datetime.fromisoformat("2026-08-12T21:41:07+00:00")
+
+
+# Decoder bombs: small files inside the pixel limit whose decode is large.
+# Drawn lazily by libvips (a pattern of diagonal bands), so making them takes
+# little memory in the test process.
+
+
+def _pattern(width: int, height: int, bands: int = 3) -> pyvips.Image:
+    xy = pyvips.Image.xyz(width, height)
+    grey = (((xy[0] * 7 + xy[1] * 3) % 256) / 8 + 20).cast("uchar")
+    if bands == 1:
+        return grey.copy(interpretation="b-w")
+    return grey.bandjoin([grey] * (bands - 1)).copy(interpretation="srgb")
+
+
+def progressive_jpeg(
+    path: Path, width: int = 10000, height: int = 10000, *, chroma: str = "4:2:0"
+) -> Path:
+    """A progressive JPEG (libjpeg keeps all its DCT coefficients to decode it)."""
+    subsample = {"4:2:0": "on", "4:4:4": "off"}[chroma]
+    _pattern(width, height).jpegsave(str(path), interlace=True, Q=75, subsample_mode=subsample)
+    return path
+
+
+def big_webp(path: Path, width: int = 16383, height: int = 6000) -> Path:
+    """A small lossy WebP (libwebp decodes the whole picture at once)."""
+    _pattern(width, height).webpsave(str(path), Q=50, effort=0)
+    return path
+
+
+def interlaced_png(path: Path, width: int, height: int) -> Path:
+    _pattern(width, height).pngsave(str(path), interlace=True, compression=1)
+    return path
+
+
+def single_strip_tiff(path: Path, width: int, height: int, *, tiled: bool = False) -> Path:
+    """A TIFF stored as one strip of every row (decoded whole), or tiled normally."""
+    image = _pattern(width, height)
+    if tiled:
+        image.tiffsave(str(path), tile=True, tile_width=256, tile_height=256, compression="lzw")
+        return path
+    from PIL import Image
+
+    Image.fromarray(image.numpy()).save(
+        path, "TIFF", compression="tiff_lzw", tiffinfo={278: height}
+    )
+    return path
+
+
+def compressed_float_fits(path: Path, width: int = 10000, height: int = 10000) -> Path:
+    """A tile-compressed (GZIP_1) float64 image: a few hundred KB for 800 MB of data."""
+    from astropy.io import fits
+
+    data = np.zeros((height, width), dtype=np.float64)
+    data[height // 2 : height // 2 + 10, :] = 1.5  # a bright band, so there is a range
+    data[:, width // 3] = 0.5
+    fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(data, compression_type="GZIP_1")]).writeto(
+        path, overwrite=True
+    )
+    del data
+    return path
+
+
+def _card(keyword: str, value: object = None) -> bytes:
+    if value is None:
+        return keyword.ljust(80).encode("ascii")
+    if isinstance(value, bool):
+        text = "T" if value else "F"
+    elif isinstance(value, str) and not value.startswith("'"):
+        text = "'" + value.ljust(8) + "'"
+        return f"{keyword:<8}= {text:<20}".ljust(80).encode("ascii")
+    else:
+        text = str(value)
+    return f"{keyword:<8}= {text:>20}".ljust(80).encode("ascii")
+
+
+def fits_header(cards: list[tuple[str, object]], *, end: bool = True) -> bytes:
+    """Header bytes from (keyword, value) pairs (value None: a commentary card),
+    padded to whole 2880-byte blocks."""
+    raw = b"".join(_card(k, v) for k, v in cards) + (_card("END") if end else b"")
+    return raw + b" " * (-len(raw) % 2880)
+
+
+def fits_layout(
+    path: Path,
+    *,
+    empty_hdus: int = 0,
+    extra_cards: int = 0,
+    width: int = 64,
+    height: int = 48,
+    image_cards: list[tuple[str, object]] | None = None,
+    data: bytes | None = None,
+) -> Path:
+    """A FITS file written by hand: an empty primary HDU, ``empty_hdus``
+    empty IMAGE extensions, then a 16-bit image extension whose header
+    carries ``extra_cards`` HISTORY cards (and ``image_cards``)."""
+    parts = [fits_header([("SIMPLE", True), ("BITPIX", 8), ("NAXIS", 0), ("EXTEND", True)])]
+    empty = fits_header(
+        [("XTENSION", "IMAGE"), ("BITPIX", 8), ("NAXIS", 0), ("PCOUNT", 0), ("GCOUNT", 1)]
+    )
+    parts.extend([empty] * empty_hdus)
+    cards = [
+        ("XTENSION", "IMAGE"),
+        ("BITPIX", 16),
+        ("NAXIS", 2),
+        ("NAXIS1", width),
+        ("NAXIS2", height),
+        ("PCOUNT", 0),
+        ("GCOUNT", 1),
+        *(image_cards or []),
+    ]
+    cards += [(f"HISTORY step {i}", None) for i in range(extra_cards)]
+    parts.append(fits_header(cards))
+    if data is None:
+        pixels = star_field(width, height, bits=16, channels=1)[:, :, 0].astype(">i2")
+        data = (pixels // 2).tobytes()
+    parts.append(data + b"\x00" * (-len(data) % 2880))
+    path.write_bytes(b"".join(parts))
+    return path

@@ -16,7 +16,7 @@ from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
 from skyframe.media.errors import MediaError
 from skyframe.requests import accepts_uploads, upload_rate_limit
-from skyframe.wiring import current_storage
+from skyframe.wiring import current_storage, media_settings
 
 TAGS = ["profile"]
 
@@ -40,7 +40,11 @@ def replace_avatar(upload: object) -> None:
     storage = current_storage()
     try:
         key = avatars.store_avatar(
-            storage, Path(upload.stream.name), upload.filename, upload.mimetype
+            storage,
+            Path(upload.stream.name),
+            upload.filename,
+            upload.mimetype,
+            media_settings().decode_budget_bytes,
         )
     except MediaError as exc:
         raise ValidationFailed(str(exc), fields={"file": str(exc)}) from exc

@@ -7,8 +7,12 @@ import warnings
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from skyframe.media.formats import FITS, Format
+
+if TYPE_CHECKING:
+    from skyframe.media.fits import FitsImage
 
 TEXT_MAX = 120
 
@@ -34,10 +38,11 @@ class CaptureMetadata:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def read_metadata(path: Path, fmt: Format) -> CaptureMetadata:
-    """Never raises: unreadable or odd tags simply give no value."""
+def read_metadata(path: Path, fmt: Format, layout: FitsImage | None = None) -> CaptureMetadata:
+    """Never raises: unreadable or odd tags simply give no value. For FITS,
+    ``layout`` carries the cards the header scan already read."""
     try:
-        return _read_fits(path) if fmt is FITS else _read_exif(path, fmt)
+        return _read_fits(path, layout) if fmt is FITS else _read_exif(path, fmt)
     except Exception:
         return CaptureMetadata()
 
@@ -113,10 +118,10 @@ def _fits_datetime(value) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _read_fits(path: Path) -> CaptureMetadata:
-    from skyframe.media.fits import image_header
+def _read_fits(path: Path, layout: FitsImage | None) -> CaptureMetadata:
+    from skyframe.media.fits import inspect
 
-    header = image_header(path)
+    header = (layout or inspect(path)).cards
     exposure = header.get("EXPTIME", header.get("EXPOSURE"))
     gain = header.get("GAIN")
     return CaptureMetadata(
