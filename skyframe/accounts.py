@@ -26,7 +26,7 @@ from skyframe.models.user import (
     EMAIL_MAX_LENGTH,
     HANDLE_MAX_LENGTH,
 )
-from skyframe.passwords import PasswordHashing, describe_password_problems, password_problems
+from skyframe.passwords import PasswordHashing, password_refusal
 
 HANDLE_PATTERN = re.compile(rf"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}", re.ASCII)
 # One message for every way a login can fail, so answers reveal nothing.
@@ -98,8 +98,8 @@ def validate_registration(
         display_name = clean_display_name(display_name)
     except ValueError as exc:
         errors["display_name"] = str(exc)
-    if problems := password_problems(password):
-        errors["password"] = describe_password_problems(problems)
+    if refusal := password_refusal(password, handle=handle, email=email):
+        errors["password"] = refusal
     if errors:
         raise ValidationFailed("Some fields need attention.", fields=errors)
     return Registration(email, handle, display_name, password)
