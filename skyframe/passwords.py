@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from skyframe.exceptions import Busy
 
 PASSWORD_MIN_LENGTH = 10
 # Long enough for any passphrase, short enough that hashing cannot be abused.
@@ -129,31 +134,73 @@ class Verification:
 
 
 class PasswordHashing:
-    """Argon2id with the configured cost; knows how to verify and when to rehash."""
+    """Argon2id with the configured cost; knows how to verify and when to rehash.
 
-    def __init__(self, time_cost: int, memory_cost: int, parallelism: int) -> None:
+    Each hash holds ``memory_cost`` KiB while it runs (64 MiB in production),
+    so at most ``max_concurrent`` run at once in a process; up to
+    ``max_waiting`` more callers wait their turn (at most ``WAIT_SECONDS``)
+    and any beyond that are refused at once with Busy (503), instead of
+    thirty concurrent failed logins costing a gigabyte and seconds each.
+    """
+
+    WAIT_SECONDS = 10.0
+    BUSY_MESSAGE = "The server is busy checking passwords. Please try again in a moment."
+
+    def __init__(
+        self,
+        time_cost: int,
+        memory_cost: int,
+        parallelism: int,
+        *,
+        max_concurrent: int = 2,
+        max_waiting: int = 8,
+    ) -> None:
         self._hasher = PasswordHasher(
             time_cost=time_cost,
             memory_cost=memory_cost,
             parallelism=parallelism,
             type=Type.ID,
         )
+        self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
+        self._max_queued = max(1, max_concurrent) + max(0, max_waiting)
+        self._queued = 0  # running plus waiting
+        self._queue_lock = threading.Lock()
         # Unknown accounts are checked against this so that a login for a
         # missing user costs the same as one with a wrong password.
         self._dummy_hash = self._hasher.hash("skyframe-dummy-password")
 
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the hashing slots (Busy when too many are queued)."""
+        with self._queue_lock:
+            if self._queued >= self._max_queued:
+                raise Busy(self.BUSY_MESSAGE)
+            self._queued += 1
+        try:
+            if not self._slots.acquire(timeout=self.WAIT_SECONDS):
+                raise Busy(self.BUSY_MESSAGE)
+            try:
+                yield
+            finally:
+                self._slots.release()
+        finally:
+            with self._queue_lock:
+                self._queued -= 1
+
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        with self.slot():
+            return self._hasher.hash(password)
 
     def verify(self, stored_hash: str | None, password: str) -> Verification:
-        if stored_hash is None:
-            self._check(self._dummy_hash, password)
-            return Verification(ok=False)
-        if not self._check(stored_hash, password):
-            return Verification(ok=False)
-        if self._hasher.check_needs_rehash(stored_hash):
-            return Verification(ok=True, new_hash=self._hasher.hash(password))
-        return Verification(ok=True)
+        with self.slot():
+            if stored_hash is None:
+                self._check(self._dummy_hash, password)
+                return Verification(ok=False)
+            if not self._check(stored_hash, password):
+                return Verification(ok=False)
+            if self._hasher.check_needs_rehash(stored_hash):
+                return Verification(ok=True, new_hash=self._hasher.hash(password))
+            return Verification(ok=True)
 
     def _check(self, stored_hash: str, password: str) -> bool:
         try:

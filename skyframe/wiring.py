@@ -65,6 +65,8 @@ def init_extensions(app: Flask) -> None:
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],
         parallelism=app.config["ARGON2_PARALLELISM"],
+        max_concurrent=app.config["ARGON2_MAX_CONCURRENT"],
+        max_waiting=app.config["ARGON2_MAX_WAITING"],
     )
 
 

@@ -19,6 +19,7 @@ from skyframe.api.schemas import (
 from skyframe.auth.sessions import (
     end_session,
     login_limit_per_account,
+    login_limit_per_device,
     login_limit_per_ip,
     register_limit_per_email,
     register_limit_per_ip,
@@ -43,7 +44,7 @@ def csrf_token():
 @register_limit_per_ip
 @register_limit_per_email
 @operation(
-    tags=TAGS, ok=201, returns=AuthResult, json=RegisterRequest, writes=True, errors=(409, 429)
+    tags=TAGS, ok=201, returns=AuthResult, json=RegisterRequest, writes=True, errors=(409, 429, 503)
 )
 def register(json: RegisterRequest):
     """Create an account and sign in to it."""
@@ -54,7 +55,8 @@ def register(json: RegisterRequest):
 @bp.post("/auth/login")
 @login_limit_per_ip
 @login_limit_per_account
-@operation(tags=TAGS, returns=AuthResult, json=LoginRequest, writes=True, errors=(401, 429))
+@login_limit_per_device
+@operation(tags=TAGS, returns=AuthResult, json=LoginRequest, writes=True, errors=(401, 429, 503))
 def login(json: LoginRequest):
     """Sign in with an e-mail address or handle.
 

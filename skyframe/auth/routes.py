@@ -8,6 +8,7 @@ from skyframe.auth.forms import LoginForm, RegisterForm
 from skyframe.auth.sessions import (
     end_session,
     login_limit_per_account,
+    login_limit_per_device,
     login_limit_per_ip,
     register_limit_per_email,
     register_limit_per_ip,
@@ -50,6 +51,7 @@ def register():
 @bp.route("/login", methods=["GET", "POST"])
 @login_limit_per_ip
 @login_limit_per_account
+@login_limit_per_device
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next_path(request.args.get("next")))
