@@ -136,6 +136,27 @@ class BaseConfig:
 
     MOTD_ENABLED = True
 
+    # Password changes and resets. A reset link works once, for this long.
+    PASSWORD_RESET_LIFETIME = timedelta(hours=1)
+    # (S105: rate limits, not secrets.) Per client address, reset requests
+    # and confirmations; per address asked for; per signed-in user.
+    PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"  # noqa: S105
+    PASSWORD_RESET_LIMIT_PER_EMAIL = "3 per hour"  # noqa: S105
+    PASSWORD_CHANGE_LIMIT = "5 per 15 minutes"  # noqa: S105
+
+    # Outgoing mail (skyframe.mail): "file" writes each message to
+    # MAIL_FILE_DIR and logs it (no mail server needed); "smtp" sends it.
+    MAIL_BACKEND = "file"
+    MAIL_FILE_DIR = str(INSTANCE_DIR / "mail")
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True  # STARTTLS
+    MAIL_USE_SSL = False  # implicit TLS (port 465)
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = "SkyFrame <no-reply@localhost>"
+    MAIL_TIMEOUT = 10.0
+
     # Media: where files live and how big uploads may be.
     STORAGE_BACKEND = "local"  # local | s3
     UPLOAD_FOLDER = str(BASE_DIR / "uploads")
@@ -205,6 +226,10 @@ class BaseConfig:
 
         if not is_cache_url(settings["FEED_CACHE_URL"]):
             raise ConfigError("FEED_CACHE_URL must be memory://, a redis:// URL or empty")
+        if settings["MAIL_BACKEND"] not in ("file", "smtp"):
+            raise ConfigError("MAIL_BACKEND must be file or smtp")
+        if settings["MAIL_BACKEND"] == "smtp" and not settings["MAIL_SERVER"]:
+            raise ConfigError("MAIL_BACKEND=smtp needs MAIL_SERVER")
 
 
 class DevelopmentConfig(BaseConfig):
@@ -221,6 +246,8 @@ class TestingConfig(BaseConfig):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     WTF_CSRF_SSL_STRICT = False
+    # Never the developer's instance/mail: tests pass a temporary folder.
+    MAIL_FILE_DIR = ""
 
 
 class ProductionConfig(BaseConfig):

@@ -193,6 +193,43 @@ def authenticate(
     return user
 
 
+NOT_CURRENT_MESSAGE = "That is not your current password."
+
+
+def set_password(
+    session: Session,
+    hashing: PasswordHashing,
+    user: User,
+    new_password: str,
+    *,
+    field: str = "password",
+) -> None:
+    """Give the account a new password under the policy (ValidationFailed on
+    ``field`` otherwise). Ending sessions is the caller's choice."""
+    if refusal := password_refusal(new_password, handle=user.handle, email=user.email):
+        raise ValidationFailed(refusal, fields={field: refusal})
+    user.password_hash = hashing.hash(new_password)
+
+
+def change_password(
+    session: Session,
+    hashing: PasswordHashing,
+    user: User,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_token: str | None,
+) -> None:
+    """Change a password knowing the current one, and end every session of the
+    account but ``keep_token``'s. Raises ValidationFailed per field."""
+    if not hashing.verify(user.password_hash, current_password).ok:
+        raise ValidationFailed(
+            NOT_CURRENT_MESSAGE, fields={"current_password": NOT_CURRENT_MESSAGE}
+        )
+    set_password(session, hashing, user, new_password, field="new_password")
+    login_sessions.end_all(session, user.id, except_token=keep_token)
+
+
 def set_role(user: User, role: str) -> None:
     try:
         user.role = Role(role).value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import after_this_request, current_app, g, request, session
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, decode_cookie, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
 from skyframe import accounts, login_devices, login_sessions
@@ -73,6 +73,18 @@ register_limit_per_ip = limiter.shared_limit(
     key_func=client_address,
     methods=["POST"],
 )
+password_reset_limit_per_ip = limiter.shared_limit(
+    _config_limit("PASSWORD_RESET_LIMIT_PER_IP"),
+    scope="password-reset-ip",
+    key_func=client_address,
+    methods=["POST"],
+)
+password_reset_limit_per_email = limiter.shared_limit(
+    _config_limit("PASSWORD_RESET_LIMIT_PER_EMAIL"),
+    scope="password-reset-email",
+    key_func=submitted_email,
+    methods=["POST"],
+)
 register_limit_per_email = limiter.shared_limit(
     _config_limit("REGISTER_LIMIT_PER_EMAIL"),
     scope="register-email",
@@ -120,12 +132,41 @@ def start_session(user: User, remember: bool = False) -> None:
     lifetime = (
         config["REMEMBER_COOKIE_DURATION"] if remember else config["PERMANENT_SESSION_LIFETIME"]
     )
-    login_sessions.start(db.session, user, remember=remember, lifetime=lifetime, now=utcnow())
+    # A browser that logs in again ends its previous session (the token in
+    # its session or remember-me cookie), whoever it belonged to.
+    for previous in _previous_tokens():
+        login_sessions.end(db.session, previous)
+    login_sessions.start(
+        db.session,
+        user,
+        remember=remember,
+        lifetime=lifetime,
+        now=utcnow(),
+        client_address=client_address(),
+        user_agent=request.headers.get("User-Agent"),
+    )
     db.session.commit()
     session.clear()
     login_user(user, remember=remember, duration=lifetime, fresh=True)
     session.permanent = remember
     _issue_device_cookie(user)
+
+
+def _previous_tokens() -> set[str]:
+    tokens = set()
+    if isinstance(token := session.get("_user_id"), str):
+        tokens.add(token)
+    cookie = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    if cookie and isinstance(token := decode_cookie(cookie), str):
+        tokens.add(token)
+    return tokens
+
+
+def renew_session(user: User) -> None:
+    """A fresh session for the signed-in user (after a password change), as
+    long-lived as the one it replaces."""
+    row = login_sessions.current(db.session, user.login_token)
+    start_session(user, remember=bool(row and row.remember))
 
 
 def end_session() -> None:
