@@ -49,6 +49,11 @@ WHOLE_NUMBER_RANGES = {
     "SEARCH_RANK_WINDOW": (0, 1_000_000),
     "OFFLINE_IMAGES_MAX": (1, 100_000),
     "OFFLINE_IMAGES_MAX_KB": (1, 100_000_000),
+    "LOGIN_BACKOFF_AFTER": (1, 1_000_000),
+    "LOGIN_BACKOFF_WINDOW": (1, 30 * 86400),
+    "LOGIN_BACKOFF_MAX_SECONDS": (1, 86400),
+    "ARGON2_MAX_CONCURRENT": (1, 64),
+    "ARGON2_MAX_WAITING": (0, 10_000),
 }
 
 
@@ -126,7 +131,18 @@ class BaseConfig:
     # Other errors are not swallowed: a broken limit must not pass silently.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_LIMIT_PER_IP = "30 per minute;300 per hour"
+    # Per account *and* client address (IPv6: /64): strangers elsewhere cannot
+    # lock the owner out. Across all addresses an account only slows down:
+    # after LOGIN_BACKOFF_AFTER failures within LOGIN_BACKOFF_WINDOW seconds
+    # from browsers without its device cookie, such attempts are let through
+    # one at a time, 1, 2, 4 … up to LOGIN_BACKOFF_MAX_SECONDS apart. A
+    # browser that signed in to the account before (its signed device cookie)
+    # skips both and the per-IP limit, and is limited on its own.
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_LIMIT_PER_DEVICE = "10 per 15 minutes"
+    LOGIN_BACKOFF_AFTER = 20
+    LOGIN_BACKOFF_WINDOW = 3600
+    LOGIN_BACKOFF_MAX_SECONDS = 60
     REGISTER_LIMIT_PER_IP = "10 per hour;50 per day"
     REGISTER_LIMIT_PER_EMAIL = "5 per hour"
 
@@ -134,8 +150,33 @@ class BaseConfig:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
+    # Hashes running at once per process (each holds ARGON2_MEMORY_COST KiB),
+    # and callers that may wait for one; beyond that: 503 with Retry-After.
+    ARGON2_MAX_CONCURRENT = 2
+    ARGON2_MAX_WAITING = 8
 
     MOTD_ENABLED = True
+
+    # Password changes and resets. A reset link works once, for this long.
+    PASSWORD_RESET_LIFETIME = timedelta(hours=1)
+    # (S105: rate limits, not secrets.) Per client address, reset requests
+    # and confirmations; per address asked for; per signed-in user.
+    PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"  # noqa: S105
+    PASSWORD_RESET_LIMIT_PER_EMAIL = "3 per hour"  # noqa: S105
+    PASSWORD_CHANGE_LIMIT = "5 per 15 minutes"  # noqa: S105
+
+    # Outgoing mail (skyframe.mail): "file" writes each message to
+    # MAIL_FILE_DIR and logs it (no mail server needed); "smtp" sends it.
+    MAIL_BACKEND = "file"
+    MAIL_FILE_DIR = str(INSTANCE_DIR / "mail")
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True  # STARTTLS
+    MAIL_USE_SSL = False  # implicit TLS (port 465)
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = "SkyFrame <no-reply@localhost>"
+    MAIL_TIMEOUT = 10.0
 
     # Media: where files live and how big uploads may be.
     STORAGE_BACKEND = "local"  # local | s3
@@ -225,6 +266,10 @@ class BaseConfig:
                 "PUBLIC_URL must be the site's origin, scheme://host[:port] "
                 f"(e.g. https://skyframe.example), not {settings['PUBLIC_URL']!r}"
             )
+        if settings["MAIL_BACKEND"] not in ("file", "smtp"):
+            raise ConfigError("MAIL_BACKEND must be file or smtp")
+        if settings["MAIL_BACKEND"] == "smtp" and not settings["MAIL_SERVER"]:
+            raise ConfigError("MAIL_BACKEND=smtp needs MAIL_SERVER")
 
 
 class DevelopmentConfig(BaseConfig):
@@ -241,6 +286,8 @@ class TestingConfig(BaseConfig):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     WTF_CSRF_SSL_STRICT = False
+    # Never the developer's instance/mail: tests pass a temporary folder.
+    MAIL_FILE_DIR = ""
 
 
 class ProductionConfig(BaseConfig):

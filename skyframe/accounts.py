@@ -26,7 +26,7 @@ from skyframe.models.user import (
     EMAIL_MAX_LENGTH,
     HANDLE_MAX_LENGTH,
 )
-from skyframe.passwords import PasswordHashing, describe_password_problems, password_problems
+from skyframe.passwords import PasswordHashing, password_refusal
 from skyframe.text import escape_like
 
 HANDLE_PATTERN = re.compile(rf"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}", re.ASCII)
@@ -99,8 +99,8 @@ def validate_registration(
         display_name = clean_display_name(display_name)
     except ValueError as exc:
         errors["display_name"] = str(exc)
-    if problems := password_problems(password):
-        errors["password"] = describe_password_problems(problems)
+    if refusal := password_refusal(password, handle=handle, email=email):
+        errors["password"] = refusal
     if errors:
         raise ValidationFailed("Some fields need attention.", fields=errors)
     return Registration(email, handle, display_name, password)
@@ -192,6 +192,43 @@ def authenticate(
         user.password_hash = result.new_hash
     user.last_login = now
     return user
+
+
+NOT_CURRENT_MESSAGE = "That is not your current password."
+
+
+def set_password(
+    session: Session,
+    hashing: PasswordHashing,
+    user: User,
+    new_password: str,
+    *,
+    field: str = "password",
+) -> None:
+    """Give the account a new password under the policy (ValidationFailed on
+    ``field`` otherwise). Ending sessions is the caller's choice."""
+    if refusal := password_refusal(new_password, handle=user.handle, email=user.email):
+        raise ValidationFailed(refusal, fields={field: refusal})
+    user.password_hash = hashing.hash(new_password)
+
+
+def change_password(
+    session: Session,
+    hashing: PasswordHashing,
+    user: User,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_token: str | None,
+) -> None:
+    """Change a password knowing the current one, and end every session of the
+    account but ``keep_token``'s. Raises ValidationFailed per field."""
+    if not hashing.verify(user.password_hash, current_password).ok:
+        raise ValidationFailed(
+            NOT_CURRENT_MESSAGE, fields={"current_password": NOT_CURRENT_MESSAGE}
+        )
+    set_password(session, hashing, user, new_password, field="new_password")
+    login_sessions.end_all(session, user.id, except_token=keep_token)
 
 
 def set_role(user: User, role: str) -> None:

@@ -274,6 +274,47 @@ def users_set_role(login_and_role: tuple[str, ...], username: str | None) -> Non
     click.echo(f"@{user.handle} is now {user.role}.")
 
 
+@users_cli.command("reset-password")
+@click.argument("login")
+@click.option(
+    "--link",
+    is_flag=True,
+    help="Print a one-time reset link to send to the person instead of setting a password.",
+)
+@click.option("--base-url", help="Site address for --link (default PUBLIC_URL, else localhost).")
+@click.option(
+    "--password",
+    envvar="SKYFRAME_NEW_USER_PASSWORD",
+    help="The new password; prompted for when omitted (or set SKYFRAME_NEW_USER_PASSWORD).",
+)
+@reports_domain_errors
+def users_reset_password(login: str, link: bool, base_url: str | None, password: str | None):
+    """Set a new password for an account (or print a reset link); either way
+    every session of the account ends."""
+    from flask import current_app
+
+    from skyframe import login_sessions, password_reset
+
+    user = accounts.get_user(db.session, login)
+    if link:
+        token = password_reset.issue_token(
+            db.session, user, lifetime=current_app.config["PASSWORD_RESET_LIFETIME"], now=utcnow()
+        )
+        base = base_url or current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
+        ended = login_sessions.end_all(db.session, user.id)
+        db.session.commit()
+        click.echo(f"Reset link for @{user.handle} (works once, within the hour):")
+        click.echo(f"{base.rstrip('/')}/reset-password/{token}")
+    else:
+        if password is None:
+            password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        accounts.set_password(db.session, password_hashing(), user, password)
+        ended = login_sessions.end_all(db.session, user.id)
+        db.session.commit()
+        click.echo(f"New password set for @{user.handle}.")
+    click.echo(f"Ended {ended} session(s).")
+
+
 def _iso(field: str):
     def convert(ctx, param, value):
         if value is None:

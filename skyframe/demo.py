@@ -136,7 +136,7 @@ CONDITIONS = [
     "Guiding at 0.6 arcseconds RMS.",
 ]
 
-DEMO_PASSWORD = "stargazing-demo-1"  # noqa: S105 - printed for people trying the demo
+DEMO_PASSWORD = "Stargazing-Demo-1"  # noqa: S105 - printed for people trying the demo
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,14 @@ def handle_rate_limit(exc: RateLimitExceeded):
 def handle_domain_error(exc: DomainError):
     # Pages name missing and forbidden things as the HTTP errors do ("Not Found").
     title = HTTP_STATUS_CODES[exc.status] if exc.status in (403, 404) else "Request refused"
-    return _respond(exc.status, title, exc.message, code=exc.code, fields=exc.fields)
+    headers = None
+    if exc.retry_after:
+        headers = [("Retry-After", str(exc.retry_after))]
+        # Else Flask-Limiter raises it to the reset of the route's own limit.
+        limiter.context.view_rate_limit = None
+    return _respond(
+        exc.status, title, exc.message, code=exc.code, fields=exc.fields, headers=headers
+    )
 
 
 def handle_unexpected(exc: Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 class DomainError(Exception):
     code = "bad_request"
     status = 400
+    retry_after: int | None = None  # seconds, sent as Retry-After when set
 
     def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -40,3 +41,11 @@ class PermissionDenied(DomainError):
 class AuthenticationFailed(DomainError):
     code = "invalid_credentials"
     status = 401
+
+
+class Busy(DomainError):
+    """Too much of one kind of work at once (e.g. password hashing): try again soon."""
+
+    code = "unavailable"
+    status = 503
+    retry_after = 1

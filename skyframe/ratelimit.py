@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 IPV6_PREFIX = 64
 
@@ -39,17 +39,31 @@ def _submitted(field: str) -> str:
     return (value or "")[:320]
 
 
+def submitted_user_id() -> int | None:
+    """The id of the account a login attempt names (looked up once per request)."""
+    if "_submitted_user_id" not in g:
+        from skyframe import accounts
+        from skyframe.extensions import db
+
+        user = accounts.user_by_login(db.session, _submitted("login"))
+        g._submitted_user_id = user.id if user is not None else None
+    return g._submitted_user_id
+
+
 def submitted_account() -> str:
     """The account a login attempt targets: its id when it exists, so that the
     handle and the e-mail address of one account share a counter."""
     from skyframe import accounts
-    from skyframe.extensions import db
 
-    login = _submitted("login")
-    user = accounts.user_by_login(db.session, login)
-    if user is not None:
-        return f"account:{user.id}"
-    return "unknown-account:" + accounts.email_key(login)
+    user_id = submitted_user_id()
+    if user_id is not None:
+        return f"account:{user_id}"
+    return "unknown-account:" + accounts.email_key(_submitted("login"))
+
+
+def submitted_account_and_address() -> str:
+    """The tight login limit's key: one account from one client (IPv6: /64)."""
+    return f"{submitted_account()}|{client_address()}"
 
 
 def submitted_email() -> str:

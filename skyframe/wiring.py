@@ -65,6 +65,8 @@ def init_extensions(app: Flask) -> None:
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],
         parallelism=app.config["ARGON2_PARALLELISM"],
+        max_concurrent=app.config["ARGON2_MAX_CONCURRENT"],
+        max_waiting=app.config["ARGON2_MAX_WAITING"],
     )
 
 
@@ -112,7 +114,7 @@ def _init_login(app: Flask) -> None:
     def load_user(token: str) -> User | None:
         # The session (or remember-me cookie) holds a login-session token, so
         # logging out or disabling the account ends it on the server.
-        return login_sessions.resolve(db.session, token, utcnow())
+        return login_sessions.resolve(db.session, token, utcnow(), touch_engine=db.engine)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -121,6 +121,7 @@ def app_factory(database_url: str, tmp_path):
 
     def factory(**overrides) -> Flask:
         overrides.setdefault("UPLOAD_FOLDER", str(tmp_path / "uploads"))
+        overrides.setdefault("MAIL_FILE_DIR", str(tmp_path / "mail"))
         app = build_app(database_url, **overrides)
         apps.append(app)
         return app

@@ -8,6 +8,7 @@ content types, bodies). Set SKYFRAME_FUZZ_EXAMPLES to fuzz harder.
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
@@ -22,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import STRONG_PASSWORD, login
+from tests.conftest import STRONG_PASSWORD
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("SKYFRAME_FUZZ_EXAMPLES", "40"))
 CHECKS = [
@@ -47,24 +48,27 @@ def fuzz_app(app_factory):
 
 @pytest.fixture
 def sign_in(fuzz_app):
-    """Returns a fresh session cookie and CSRF token of a real user on each call
-    (a fuzzed POST /auth/logout really ends the session it is sent with)."""
-    # Registered through fuzz_app itself: another app built now would re-bind
-    # the shared rate limiter with its own settings.
-    fuzz_app.test_client().post(
-        "/api/v1/auth/register",
-        json={
-            "email": "fuzzer@example.org",
-            "handle": "fuzzer",
-            "display_name": "Fuzzer",
-            "password": STRONG_PASSWORD,
-        },
-    )
+    """Returns a fresh session cookie and CSRF token of a new user on each call:
+    a fuzzed POST /auth/logout really ends the session it is sent with, and
+    a fuzzed POST /me/sessions/revoke-others (or a password change) really
+    ends every other session of its user, so no two calls share a user."""
+    counter = itertools.count(1)
 
     def credentials():
+        handle = f"fuzzer{next(counter)}"
+        # Registered through fuzz_app itself: another app built now would
+        # re-bind the shared rate limiter with its own settings.
         client = fuzz_app.test_client()
-        answer = login(client, "fuzzer")
-        assert answer.status_code == 200, answer.get_data(as_text=True)
+        answer = client.post(
+            "/api/v1/auth/register",
+            json={
+                "email": f"{handle}@example.org",
+                "handle": handle,
+                "display_name": "Fuzzer",
+                "password": STRONG_PASSWORD,
+            },
+        )
+        assert answer.status_code == 201, answer.get_data(as_text=True)
         token = answer.get_json()["csrf_token"]
         cookie = client.get_cookie(fuzz_app.config["SESSION_COOKIE_NAME"])
         return {"cookies": {cookie.key: cookie.value}, "headers": {"X-CSRFToken": token}}

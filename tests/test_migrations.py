@@ -21,6 +21,7 @@ APP_TABLES = {
     "posts",
     "post_tags",
     "post_media",
+    "password_reset_tokens",
 }
 
 

@@ -6,6 +6,7 @@ bp = Blueprint("api", __name__)
 
 
 from skyframe.api import (  # noqa: E402,F401
+    account,
     auth,
     catalogue,
     comments,

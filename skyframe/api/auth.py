@@ -13,13 +13,19 @@ from skyframe.api.schemas import (
     CsrfToken,
     LoginRequest,
     Me,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     RegisterRequest,
     me_payload,
 )
+from skyframe.auth.passwords import confirm_password_reset, request_password_reset
 from skyframe.auth.sessions import (
     end_session,
     login_limit_per_account,
+    login_limit_per_device,
     login_limit_per_ip,
+    password_reset_limit_per_email,
+    password_reset_limit_per_ip,
     register_limit_per_email,
     register_limit_per_ip,
     sign_in,
@@ -43,7 +49,7 @@ def csrf_token():
 @register_limit_per_ip
 @register_limit_per_email
 @operation(
-    tags=TAGS, ok=201, returns=AuthResult, json=RegisterRequest, writes=True, errors=(409, 429)
+    tags=TAGS, ok=201, returns=AuthResult, json=RegisterRequest, writes=True, errors=(409, 429, 503)
 )
 def register(json: RegisterRequest):
     """Create an account and sign in to it."""
@@ -54,7 +60,8 @@ def register(json: RegisterRequest):
 @bp.post("/auth/login")
 @login_limit_per_ip
 @login_limit_per_account
-@operation(tags=TAGS, returns=AuthResult, json=LoginRequest, writes=True, errors=(401, 429))
+@login_limit_per_device
+@operation(tags=TAGS, returns=AuthResult, json=LoginRequest, writes=True, errors=(401, 429, 503))
 def login(json: LoginRequest):
     """Sign in with an e-mail address or handle.
 
@@ -70,6 +77,30 @@ def login(json: LoginRequest):
 def logout():
     """End the session (also when already signed out)."""
     end_session()
+    return "", 204
+
+
+@bp.post("/auth/password-reset")
+@password_reset_limit_per_ip
+@password_reset_limit_per_email
+@operation(tags=TAGS, ok=202, json=PasswordResetRequest, writes=True, errors=(429,))
+def password_reset(json: PasswordResetRequest):
+    """Ask for a password-reset link by e-mail.
+
+    The answer is 202 whether or not an account uses the address; the link
+    works once, within an hour.
+    """
+    request_password_reset(json.email)
+    return "", 202
+
+
+@bp.post("/auth/password-reset/confirm")
+@password_reset_limit_per_ip
+@operation(tags=TAGS, ok=204, json=PasswordResetConfirm, writes=True, errors=(429, 503))
+def password_reset_confirm(json: PasswordResetConfirm):
+    """Set a new password with the token from the link; every session of the
+    account ends (sign in again with the new password)."""
+    confirm_password_reset(json.token, json.new_password)
     return "", 204
 
 

@@ -536,3 +536,57 @@ class HandleQuery(BaseModel):
             f"more than {HANDLE_MAX_LENGTH} characters matches nothing."
         ),
     )
+
+
+# Passwords and login sessions ---------------------------------------------------
+
+_POLICY_DESCRIPTION = (
+    "At least 10 characters with upper- and lower-case letters, a digit and a symbol; "
+    "not a common password, and not containing the handle or the e-mail's name part."
+)
+
+
+class PasswordChange(Payload):
+    current_password: str = Field(**_documented(maxLength=PASSWORD_MAX_LENGTH))
+    new_password: str = Field(
+        description=_POLICY_DESCRIPTION,
+        **_documented(minLength=PASSWORD_MIN_LENGTH, maxLength=PASSWORD_MAX_LENGTH),
+    )
+
+
+class PasswordResetRequest(Payload):
+    email: str = Field(
+        examples=["vega@example.org"],
+        **_documented(format="email", maxLength=EMAIL_MAX_LENGTH),
+    )
+
+
+class PasswordResetConfirm(Payload):
+    token: str = Field(
+        description="The token from the e-mailed link (…/reset-password/<token>).",
+        **_documented(maxLength=128),
+    )
+    new_password: str = Field(
+        description=_POLICY_DESCRIPTION,
+        **_documented(minLength=PASSWORD_MIN_LENGTH, maxLength=PASSWORD_MAX_LENGTH),
+    )
+
+
+class LoginSessionOut(BaseModel):
+    id: str = Field(description="Revoke it with DELETE /api/v1/me/sessions/{id}.")
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="To within five minutes.")
+    client_address: str | None = Field(
+        description="The address it signed in from (IPv6: its /64): an approximate place."
+    )
+    user_agent: str | None
+    remember: bool = Field(description='Signed in with "keep me signed in".')
+    current: bool = Field(description="The session this request was made with.")
+
+
+class LoginSessionList(BaseModel):
+    items: list[LoginSessionOut]
+
+
+class SessionsRevoked(BaseModel):
+    revoked: int = Field(description="How many sessions were ended.")

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from skyframe.auth import routes  # noqa: E402,F401
+from skyframe.auth import account_pages, routes  # noqa: E402,F401

@@ -62,3 +62,43 @@ class RegisterForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Only carries the CSRF token."""
+
+
+_NEW_PASSWORD_HELP = (
+    f"At least {PASSWORD_MIN_LENGTH} characters with upper- and lower-case letters, a digit "
+    "and a symbol. Not a common password, and not your handle or e-mail name."
+)
+
+
+def _new_password_field(label: str = "New password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[InputRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        description=_NEW_PASSWORD_HELP,
+        render_kw={"autocomplete": "new-password", "minlength": PASSWORD_MIN_LENGTH},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "E-mail",
+        validators=[InputRequired(), Length(max=EMAIL_MAX_LENGTH)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = _new_password_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = _new_password_field()
+
+
+class SessionActionForm(FlaskForm):
+    """Only carries the CSRF token (revoke one, revoke the others)."""

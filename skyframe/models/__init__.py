@@ -6,6 +6,7 @@ from skyframe.models.feed import FeedSeen
 from skyframe.models.interaction import Follow, PostFavorite, PostLike
 from skyframe.models.login_session import LoginSession
 from skyframe.models.motd import Motd, MotdAck
+from skyframe.models.password_reset import PasswordResetToken
 from skyframe.models.post import Category, Post, PostMedia, PostStatus, PostTag
 from skyframe.models.user import Role, User
 
@@ -20,6 +21,7 @@ __all__ = [
     "Motd",
     "MotdAck",
     "Notification",
+    "PasswordResetToken",
     "Post",
     "PostFavorite",
     "PostLike",
