@@ -27,6 +27,12 @@ from skyframe.models.user import (
     HANDLE_MAX_LENGTH,
 )
 from skyframe.passwords import PasswordHashing, describe_password_problems, password_problems
+from skyframe.text import (
+    hidden_formatting,
+    hidden_formatting_message,
+    is_invisible_in_names,
+    text_problem,
+)
 
 HANDLE_PATTERN = re.compile(rf"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}", re.ASCII)
 # One message for every way a login can fail, so answers reveal nothing.
@@ -77,7 +83,9 @@ def clean_display_name(name: str) -> str:
         raise ValueError("Enter a display name.")
     if len(name) > DISPLAY_NAME_MAX_LENGTH:
         raise ValueError(f"Display names are at most {DISPLAY_NAME_MAX_LENGTH} characters.")
-    if any(unicodedata.category(ch).startswith("C") for ch in name):
+    if found := hidden_formatting(name):
+        raise ValueError(hidden_formatting_message(found))
+    if any(is_invisible_in_names(ch) for ch in name):
         raise ValueError("Display names cannot contain control characters.")
     return name
 
@@ -232,8 +240,8 @@ def update_profile(
         bio = unicodedata.normalize("NFC", bio).strip()
         if len(bio) > BIO_MAX_LENGTH:
             errors["bio"] = f"At most {BIO_MAX_LENGTH} characters."
-        elif any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in bio):
-            errors["bio"] = "Remove control characters."
+        elif problem := text_problem(bio):
+            errors["bio"] = problem
         else:
             user.bio = bio
     if gravatar is not None:

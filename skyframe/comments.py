@@ -17,13 +17,13 @@ from skyframe import posts as post_rules
 from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
 from skyframe.models import Comment, CommentLike, Post, User
 from skyframe.models.comment import COMMENT_MAX_LENGTH
-from skyframe.text import has_control, paragraphs
+from skyframe.text import paragraphs, text_problem
 
 
 def clean_body(raw: str) -> str:
     body = paragraphs(raw)
-    if "\x00" in raw or has_control(raw, allowed="\n\t\r"):
-        problem = "Remove the control characters."
+    if problem := text_problem(raw, allowed_controls="\n\t\r"):
+        pass
     elif not body:
         problem = "Write something first."
     elif len(body) > COMMENT_MAX_LENGTH:

@@ -44,7 +44,7 @@ from skyframe.models.post import (
     find_rendition,
 )
 from skyframe.storage import Storage, StorageError
-from skyframe.text import has_control, one_line
+from skyframe.text import one_line, text_problem
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +150,9 @@ def validate_details(raw: dict[str, Any], now: datetime, *, creating: bool) -> P
             value = ",".join(str(v) for v in value)
         if not isinstance(value, str):
             value = str(value)
-        if "\x00" in value or (name != "notes" and has_control(value)):
-            errors[name] = "Remove control characters."
+        # Notes keep their line breaks; the other fields become one line.
+        if problem := text_problem(value, allowed_controls="\n\t\r" if name == "notes" else "\n\t"):
+            errors[name] = problem
             continue
         details.given.add(name)
         _validate_field(details, name, value, now, errors)
