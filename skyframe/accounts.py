@@ -33,6 +33,7 @@ from skyframe.text import (
     is_invisible_in_names,
     text_problem,
 )
+from skyframe.visibility import set_account_hidden
 
 HANDLE_PATTERN = re.compile(rf"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}", re.ASCII)
 # One message for every way a login can fail, so answers reveal nothing.
@@ -210,6 +211,10 @@ def set_role(user: User, role: str) -> None:
 
 
 def set_disabled(session: Session, user: User, disabled: bool) -> None:
+    """Disable (or enable) an account: it cannot log in, its sessions end, and
+    its posts and comments are hidden from everyone but staff."""
+    if bool(user.disabled) != disabled:
+        set_account_hidden(session, user.id, disabled)
     user.disabled = disabled
     if disabled:
         login_sessions.end_all(session, user.id)

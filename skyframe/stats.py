@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from skyframe.models import Comment, Post, PostLike, PostStatus, User
+from skyframe.models import Comment, Post, PostLike, User
+from skyframe.visibility import listed_posts
 
 
 def site_stats(session: Session, now: datetime) -> dict[str, int]:
@@ -21,14 +22,11 @@ def site_stats(session: Session, now: datetime) -> dict[str, int]:
             select(func.count(User.id)).where(User.created_at >= week_ago)
         )
         or 0,
-        "posts": session.scalar(select(func.count(Post.id)).where(Post.status == PostStatus.READY))
-        or 0,
+        "posts": session.scalar(select(func.count(Post.id)).where(*listed_posts())) or 0,
         "likes": session.scalar(select(func.count()).select_from(PostLike)) or 0,
         "comments": session.scalar(select(func.count()).select_from(Comment)) or 0,
         "posts_last_7_days": session.scalar(
-            select(func.count(Post.id)).where(
-                Post.status == PostStatus.READY, Post.created_at >= week_ago
-            )
+            select(func.count(Post.id)).where(*listed_posts(), Post.created_at >= week_ago)
         )
         or 0,
     }

@@ -215,7 +215,7 @@ def comment_out(
     comment: Comment, viewer: User | None, post_owner_id: int, liked: frozenset[int] | None
 ) -> CommentOut:
     """One comment; ``liked`` is comments.liked_by for the viewer's page."""
-    parent = comment.parent
+    parent = comment_rules.shown_parent(comment, viewer)
     return CommentOut(
         id=comment.id,
         post_id=comment.post_id,

@@ -11,7 +11,7 @@ from flask import abort, current_app, redirect, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from skyframe import posts
+from skyframe import posts, visibility
 from skyframe.downloads import content_disposition, safe_filename
 from skyframe.exceptions import NotFound, ValidationFailed
 from skyframe.extensions import db, limiter
@@ -104,9 +104,11 @@ def media_file(key: str):
     media = db.session.scalar(select(PostMedia).where(PostMedia.key == key))
     if media is None or not posts.can_view(media.post, viewer()):
         abort(404)
-    ready = media.post.is_ready
+    # Only what everyone sees is cached publicly: an unfinished post, or a
+    # disabled account's post shown to staff, is not.
+    public = visibility.is_listed(media.post)
     return send_stored(
-        media.key, media.content_type, etag=media.sha256, cache_seconds=IMMUTABLE if ready else 0
+        media.key, media.content_type, etag=media.sha256, cache_seconds=IMMUTABLE if public else 0
     )
 
 
