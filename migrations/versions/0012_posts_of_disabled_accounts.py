@@ -72,15 +72,18 @@ def upgrade():
         "posts",
         sa.Column("owner_disabled", sa.Boolean(), server_default=sa.false(), nullable=False),
     )
+    # The indexes before the backfill: built over rows the backfill had
+    # already updated (HOT chains on a column they read), PostgreSQL could not
+    # use them until every transaction older than this one had ended.
+    _recreate_indexes(LISTED[op.get_bind().dialect.name])
     posts = sa.table("posts", sa.column("owner_id"), sa.column("owner_disabled", sa.Boolean))
     users = sa.table("users", sa.column("id"), sa.column("disabled", sa.Boolean))
     disabled = sa.select(users.c.id).where(users.c.disabled)
     op.execute(posts.update().where(posts.c.owner_id.in_(disabled)).values(owner_disabled=True))
     _move_comment_counts("-")
-    _recreate_indexes(LISTED[op.get_bind().dialect.name])
 
 
 def downgrade():
-    _recreate_indexes(READY)
     _move_comment_counts("+")
+    _recreate_indexes(READY)
     op.drop_column("posts", "owner_disabled")
