@@ -171,3 +171,15 @@ def test_pages_render_user_text_with_dir_auto(vega, post_id):
     assert 'data-role="title" dir="auto"' in feed
     edit = vega.get(f"/p/{post_id}/edit").get_data(as_text=True)
     assert 'dir="auto"' in edit.split('id="notes"')[0].rsplit("<textarea", 1)[1]
+
+
+@pytest.mark.parametrize("field", ["title", "body"])
+def test_messages_of_the_day_follow_the_rule_too(app, field):
+    from skyframe import motd
+    from skyframe.exceptions import ValidationFailed
+    from skyframe.models import utcnow
+
+    values = {"title": "Maintenance", "body": "Back at ten.", field: "Back \u202eat ten"}
+    with app.app_context(), pytest.raises(ValidationFailed) as refused:
+        motd.add_motd(db.session, now=utcnow(), **values)
+    assert "U+202E" in refused.value.fields[field]
