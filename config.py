@@ -197,6 +197,10 @@ class BaseConfig:
     MEDIA_DECODE_BUDGET_MB = 400
     MEDIA_MAX_CONCURRENT = 1
     DOWNLOAD_LIMIT = "120 per minute"
+    # Files under /media per client: originals (as many as downloads allow),
+    # and renditions (a fast swipe through the feed loads a few per second).
+    MEDIA_ORIGINAL_LIMIT = "60 per minute"
+    MEDIA_RENDITION_LIMIT = "600 per minute"
     UPLOAD_LIMIT = "30 per hour;200 per day"  # per user: posts and avatars
 
     # Jobs: inline (in the request) or rq (Redis queue, `flask worker`).

@@ -27,7 +27,14 @@ from skyframe.models.user import (
     HANDLE_MAX_LENGTH,
 )
 from skyframe.passwords import PasswordHashing, password_refusal
-from skyframe.text import escape_like
+from skyframe.text import (
+    escape_like,
+    hidden_formatting,
+    hidden_formatting_message,
+    is_invisible_in_names,
+    text_problem,
+)
+from skyframe.visibility import set_account_hidden
 
 HANDLE_PATTERN = re.compile(rf"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}", re.ASCII)
 # One message for every way a login can fail, so answers reveal nothing.
@@ -78,7 +85,9 @@ def clean_display_name(name: str) -> str:
         raise ValueError("Enter a display name.")
     if len(name) > DISPLAY_NAME_MAX_LENGTH:
         raise ValueError(f"Display names are at most {DISPLAY_NAME_MAX_LENGTH} characters.")
-    if any(unicodedata.category(ch).startswith("C") for ch in name):
+    if found := hidden_formatting(name):
+        raise ValueError(hidden_formatting_message(found))
+    if any(is_invisible_in_names(ch) for ch in name):
         raise ValueError("Display names cannot contain control characters.")
     return name
 
@@ -240,8 +249,12 @@ def set_role(user: User, role: str) -> None:
 
 
 def set_disabled(session: Session, user: User, disabled: bool) -> int:
-    """Disable or re-enable an account; disabling ends its login sessions at
-    once (every device is signed out). Returns how many sessions were ended."""
+    """Disable or re-enable an account: a disabled one cannot log in, its login
+    sessions end at once (every device is signed out), and its posts and
+    comments are hidden from everyone but staff. Returns how many sessions
+    were ended."""
+    if bool(user.disabled) != disabled:
+        set_account_hidden(session, user.id, disabled)
     user.disabled = disabled
     if disabled:
         return login_sessions.end_all(session, user.id)
@@ -312,8 +325,8 @@ def update_profile(
         bio = unicodedata.normalize("NFC", bio).strip()
         if len(bio) > BIO_MAX_LENGTH:
             errors["bio"] = f"At most {BIO_MAX_LENGTH} characters."
-        elif any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in bio):
-            errors["bio"] = "Remove control characters."
+        elif problem := text_problem(bio):
+            errors["bio"] = problem
         else:
             user.bio = bio
     if gravatar is not None:

@@ -2,6 +2,8 @@
 
 Authors edit their own comments; the author, the post's owner or a moderator
 may delete one. The post's comment counter moves in the same transaction.
+A disabled account's comments are hidden from everyone but staff, and left
+out of the counter (skyframe.visibility).
 """
 
 from __future__ import annotations
@@ -10,20 +12,20 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
-from skyframe import notifications
+from skyframe import notifications, visibility
 from skyframe import posts as post_rules
 from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
 from skyframe.models import Comment, CommentLike, Post, User
 from skyframe.models.comment import COMMENT_MAX_LENGTH
-from skyframe.text import has_control, paragraphs
+from skyframe.text import paragraphs, text_problem
 
 
 def clean_body(raw: str) -> str:
     body = paragraphs(raw)
-    if "\x00" in raw or has_control(raw, allowed="\n\t\r"):
-        problem = "Remove the control characters."
+    if problem := text_problem(raw, allowed_controls="\n\t\r"):
+        pass
     elif not body:
         problem = "Write something first."
     elif len(body) > COMMENT_MAX_LENGTH:
@@ -34,9 +36,9 @@ def clean_body(raw: str) -> str:
 
 
 def get_comment(session: Session, comment_id: int, viewer: User | None) -> Comment:
-    """A comment on a post the viewer may see."""
+    """A comment the viewer may see, on a post the viewer may see."""
     comment = session.get(Comment, comment_id)
-    if comment is None:
+    if comment is None or not visibility.can_see_comment(comment, viewer):
         raise NotFound("No such comment.")
     post_rules.get_post(session, comment.post_id, viewer)  # hidden post: NotFound
     return comment
@@ -63,7 +65,11 @@ def add_comment(
     parent = None
     if reply_to is not None:
         parent = session.get(Comment, reply_to)
-        if parent is None or parent.post_id != post.id:
+        if (
+            parent is None
+            or parent.post_id != post.id
+            or not visibility.can_see_comment(parent, author)
+        ):
             raise ValidationFailed(
                 "The comment could not be saved.",
                 fields={"reply_to": "That comment is not on this post."},
@@ -115,25 +121,43 @@ def delete_comment(session: Session, actor: User, comment: Comment) -> None:
     post = session.get(Post, comment.post_id)
     if not can_delete(comment, post.owner_id, actor):
         raise PermissionDenied("You cannot delete this comment.")
+    counted = not comment.author.disabled  # else hidden, and already uncounted
     session.delete(comment)
     session.flush()
-    _move_count(session, post.id, -1)
+    if counted:
+        _move_count(session, post.id, -1)
 
 
 def conversation(
-    session: Session, post: Post, *, limit: int, after: tuple[datetime, int] | None
+    session: Session,
+    post: Post,
+    viewer: User | None,
+    *,
+    limit: int,
+    after: tuple[datetime, int] | None,
 ) -> list[Comment]:
-    """A post's comments, oldest first, keyset-paginated on (created_at, id);
-    ``limit + 1`` rows tell whether more follow."""
+    """A post's comments that ``viewer`` may see, oldest first,
+    keyset-paginated on (created_at, id); ``limit + 1`` rows tell whether
+    more follow."""
     query = (
         select(Comment)
-        .where(Comment.post_id == post.id)
+        .join(Comment.author)
+        .options(contains_eager(Comment.author))
+        .where(Comment.post_id == post.id, *visibility.shown_comments(viewer))
         .order_by(Comment.created_at, Comment.id)
         .limit(limit + 1)
     )
     if after is not None:
         query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(*after))
     return list(session.scalars(query))
+
+
+def shown_parent(comment: Comment, viewer: User | None) -> Comment | None:
+    """The comment this one answers, unless it is hidden from ``viewer``."""
+    parent = comment.parent
+    if parent is None or not visibility.can_see_comment(parent, viewer):
+        return None
+    return parent
 
 
 def liked_by(session: Session, user: User, comments: Sequence[Comment]) -> frozenset[int]:

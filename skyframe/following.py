@@ -14,8 +14,9 @@ from sqlalchemy import select, true, tuple_
 from sqlalchemy.orm import Session
 
 from skyframe.interactions import ViewerFlags
-from skyframe.models import Follow, Post, PostStatus, User
+from skyframe.models import Follow, Post, User
 from skyframe.posts import PostView, load_post_views_for
+from skyframe.visibility import listed_posts
 
 Position = tuple[datetime, int]
 
@@ -23,12 +24,12 @@ Position = tuple[datetime, int]
 def followed_posts(
     session: Session, user: User, *, limit: int, before: Position | None
 ) -> tuple[list[PostView], ViewerFlags]:
-    """Up to ``limit`` ready posts by uploaders ``user`` follows, newest first,
+    """Up to ``limit`` listed posts by uploaders ``user`` follows, newest first,
     strictly older than ``before``, with ``user``'s flags on them. Ask for
     ``limit + 1`` to learn whether more follow."""
     posts = Post.__table__
     follows = Follow.__table__
-    conditions = [posts.c.status == PostStatus.READY]
+    conditions = listed_posts(posts)
     if before is not None:
         conditions.append(tuple_(posts.c.created_at, posts.c.id) < tuple_(*before))
     order = (posts.c.created_at.desc(), posts.c.id.desc())

@@ -26,9 +26,9 @@ from skyframe.models import (
     Post,
     PostFavorite,
     PostLike,
-    PostStatus,
     User,
 )
+from skyframe.visibility import listed_posts
 
 if TYPE_CHECKING:
     from skyframe.posts import PostView
@@ -185,12 +185,12 @@ def _viewer_flags_statement(dialect: str):
 def saved_posts(
     session: Session, user: User, *, limit: int, after: tuple[datetime, int] | None
 ) -> list[tuple[Post, datetime]]:
-    """The user's saved (ready) posts, most recently saved first, keyset-paginated
+    """The user's saved (listed) posts, most recently saved first, keyset-paginated
     on (saved at, post id); ``limit + 1`` rows tell whether more follow."""
     query = (
         select(Post, PostFavorite.created_at)
         .join(PostFavorite, PostFavorite.post_id == Post.id)
-        .where(PostFavorite.user_id == user.id, Post.status == PostStatus.READY)
+        .where(PostFavorite.user_id == user.id, *listed_posts())
         .order_by(PostFavorite.created_at.desc(), PostFavorite.post_id.desc())
         .limit(limit + 1)
     )

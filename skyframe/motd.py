@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from skyframe.exceptions import NotFound, ValidationFailed
 from skyframe.models import Motd, MotdAck
 from skyframe.models.motd import MOTD_TITLE_MAX_LENGTH
+from skyframe.text import text_problem
 
 MOTD_BODY_MAX_LENGTH = 2000
 
@@ -48,6 +49,9 @@ def add_motd(
         errors["title"] = f"A title of 1 to {MOTD_TITLE_MAX_LENGTH} characters."
     if not body or len(body) > MOTD_BODY_MAX_LENGTH:
         errors["body"] = f"A message of 1 to {MOTD_BODY_MAX_LENGTH} characters."
+    for name, value in (("title", title), ("body", body)):
+        if name not in errors and (problem := text_problem(value, allowed_controls="\n\t\r")):
+            errors[name] = problem
     if problem := window_problem(starts_at, ends_at):
         errors["ends_at"] = problem
     if errors:

@@ -1,7 +1,9 @@
 """In-app notifications: a follower, a like, a comment, a reply.
 
 Nobody is notified of their own doing, and repeated likes or follows of the
-same thing notify once (one row per ``dedupe_key``).
+same thing notify once (one row per ``dedupe_key``). What a disabled account
+did, or what happened on its posts, is not shown while it stays disabled
+(skyframe.visibility).
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ import enum
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from skyframe.database import insert_ignoring_duplicates
-from skyframe.models import Notification, User, utcnow
+from skyframe.models import Notification, Post, User, utcnow
 
 
 class Kind(enum.StrEnum):
@@ -54,12 +57,27 @@ def notify(
         session.flush()
 
 
+def _shown() -> list[ColumnElement[bool]]:
+    """Notifications whose actor and post are not hidden: a primary-key probe
+    of each per notification (a page, or the unread ones)."""
+    actor_disabled = select(User.disabled).where(User.id == Notification.actor_id)
+    post_hidden = select(Post.owner_disabled).where(Post.id == Notification.post_id)
+    return [
+        or_(Notification.actor_id.is_(None), actor_disabled.scalar_subquery() == false()),
+        or_(Notification.post_id.is_(None), post_hidden.scalar_subquery() == false()),
+    ]
+
+
 def unread_count(session: Session, user: User) -> int:
     return (
         session.scalar(
             select(func.count())
             .select_from(Notification)
-            .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+            .where(
+                Notification.recipient_id == user.id,
+                Notification.read_at.is_(None),
+                *_shown(),
+            )
         )
         or 0
     )
@@ -72,7 +90,7 @@ def listing(
     more follow."""
     query = (
         select(Notification)
-        .where(Notification.recipient_id == user.id)
+        .where(Notification.recipient_id == user.id, *_shown())
         .order_by(Notification.id.desc())
         .limit(limit + 1)
     )

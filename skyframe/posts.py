@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import JSON, Select, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from skyframe import catalogue, interactions
+from skyframe import catalogue, interactions, visibility
 from skyframe.database import in_bound_ids
 from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
 from skyframe.media.errors import MediaError
@@ -44,7 +44,7 @@ from skyframe.models.post import (
     find_rendition,
 )
 from skyframe.storage import Storage, StorageError
-from skyframe.text import has_control, one_line
+from skyframe.text import one_line, text_problem
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +150,9 @@ def validate_details(raw: dict[str, Any], now: datetime, *, creating: bool) -> P
             value = ",".join(str(v) for v in value)
         if not isinstance(value, str):
             value = str(value)
-        if "\x00" in value or (name != "notes" and has_control(value)):
-            errors[name] = "Remove control characters."
+        # Notes keep their line breaks; the other fields become one line.
+        if problem := text_problem(value, allowed_controls="\n\t\r" if name == "notes" else "\n\t"):
+            errors[name] = problem
             continue
         details.given.add(name)
         _validate_field(details, name, value, now, errors)
@@ -287,6 +288,7 @@ def create_post(
         owner=owner,
         media_key=media_key,
         status=PostStatus.PROCESSING,
+        owner_disabled=bool(owner.disabled),
         observer=owner.display_name,
         width=accepted.width,
         height=accepted.height,
@@ -474,7 +476,7 @@ def discard_failed_upload(session: Session, storage: Storage, post: Post) -> str
 
 def get_post(session: Session, post_id: int, viewer: User | None) -> Post:
     """A post the viewer may see: ready posts for everyone, any state for the
-    owner and staff."""
+    owner and staff, a disabled account's posts for staff only."""
     post = session.get(Post, post_id)
     if post is None or not can_view(post, viewer):
         raise NotFound("No such post.")
@@ -543,6 +545,7 @@ class PostView:
     bortle: int | None
     notes: str
     status: str
+    owner_disabled: bool
     failure_reason: str | None
     width: int | None
     height: int | None
@@ -560,6 +563,10 @@ class PostView:
     @property
     def is_ready(self) -> bool:
         return self.status == PostStatus.READY
+
+    @property
+    def is_listed(self) -> bool:
+        return visibility.is_listed(self)
 
     def rendition(self, kind: str, content_type: str) -> MediaView | None:
         return find_rendition(self.media, kind, content_type)
@@ -648,10 +655,9 @@ def _load_post_views(
     return views, interactions.flags_from_rows(flag_rows)
 
 
-def can_view(post: Post, viewer: User | None) -> bool:
-    if post.status == PostStatus.READY:
-        return True
-    return viewer is not None and (viewer.id == post.owner_id or viewer.is_staff)
+def can_view(post: Post | PostView, viewer: User | None) -> bool:
+    """Whether the viewer may open the post (skyframe.visibility)."""
+    return visibility.can_see_post(post, viewer)
 
 
 def can_edit(post: Post | PostView, user: User | None) -> bool:

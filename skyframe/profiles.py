@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from skyframe import interactions
 from skyframe.models import Follow, Post, PostStatus, User
+from skyframe.visibility import listed_posts
 
 Position = tuple[datetime, int]
 
@@ -38,7 +39,7 @@ def profile_posts(
     ``before`` (keyset on the (owner_id, created_at, id) index)."""
     conditions = [Post.owner_id == owner.id]
     if not shows_unfinished(owner, viewer):
-        conditions.append(Post.status == PostStatus.READY)
+        conditions += listed_posts()
     if before is not None:
         conditions.append(tuple_(Post.created_at, Post.id) < tuple_(*before))
     query = select(Post).where(*conditions).order_by(Post.created_at.desc(), Post.id.desc())
@@ -46,10 +47,10 @@ def profile_posts(
 
 
 def profile_counts(session: Session, owner: User) -> ProfileCounts:
+    # A disabled account's profile is for staff: its ready posts, none listed.
+    ready = [Post.status == PostStatus.READY] if owner.disabled else listed_posts()
     posts = session.scalar(
-        select(func.count())
-        .select_from(Post)
-        .where(Post.owner_id == owner.id, Post.status == PostStatus.READY)
+        select(func.count()).select_from(Post).where(Post.owner_id == owner.id, *ready)
     )
     followers, following = interactions.follow_counts(session, owner)
     return ProfileCounts(posts=posts or 0, followers=followers, following=following)

@@ -4,10 +4,56 @@ from __future__ import annotations
 
 import unicodedata
 
+# Characters that change how text reads without being seen. The bidirectional
+# embeddings, overrides (U+202A–202E) and isolates (U+2066–2069) make a title
+# or a name display in another order than it is stored ("moc.elgoog"-style
+# spoofs, comments that seem to say something else); zero-width spaces, the
+# word joiner and the byte-order mark (U+200B, U+2060, U+FEFF) hide inside
+# words, so that look-alike names differ and searched words do not match.
+# Zero-width non-joiner and joiner (U+200C, U+200D) are not among them:
+# Persian, the Indic scripts and emoji sequences need them.
+HIDDEN_FORMATTING = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff"
+)
+JOINERS = frozenset("\u200c\u200d")
+CONTROL_MESSAGE = "Remove control characters."
+
 
 def has_control(value: str, allowed: str = "\n\t") -> bool:
     """Whether ``value`` holds control characters other than ``allowed``."""
     return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
+
+
+def hidden_formatting(value: str) -> list[str]:
+    """The HIDDEN_FORMATTING characters in ``value``, each once, in order."""
+    return list(dict.fromkeys(ch for ch in value if ch in HIDDEN_FORMATTING))
+
+
+def hidden_formatting_message(found: list[str]) -> str:
+    names = ", ".join(f"U+{ord(ch):04X}" for ch in found[:3])
+    return (
+        f"Remove the invisible characters ({names}): direction overrides and "
+        "zero-width spaces are not allowed."
+    )
+
+
+def text_problem(value: str, *, allowed_controls: str = "\n\t") -> str | None:
+    """The one rule for every field people type (titles, notes, comments,
+    bios, names, equipment …): what is wrong with ``value``, or None.
+    Control characters other than ``allowed_controls`` (NUL always) and
+    HIDDEN_FORMATTING are refused."""
+    if "\x00" in value or has_control(value, allowed=allowed_controls):
+        return CONTROL_MESSAGE
+    if found := hidden_formatting(value):
+        return hidden_formatting_message(found)
+    return None
+
+
+def is_invisible_in_names(ch: str) -> bool:
+    """Characters names may not hold: every control, format, private-use or
+    unassigned character but the joiners (names are one short line, so the
+    stricter rule costs nothing legitimate)."""
+    return unicodedata.category(ch).startswith("C") and ch not in JOINERS
 
 
 def one_line(value: str) -> str:

@@ -346,7 +346,8 @@ def _add_renditions(app, post_id):
 
 def test_feed_items_are_the_posts_json(client, make_user, make_post, uploaders):
     """The feed loads posts as plain rows; the items must still be exactly
-    what GET /api/v1/posts/<id> answers, flags included."""
+    what GET /api/v1/posts/<id> answers, flags included, but for the
+    original's URL, which only the post itself carries."""
     followed = make_post(
         uploaders[0],
         tags=["nebula", "ha", "narrowband"],
@@ -367,7 +368,11 @@ def test_feed_items_are_the_posts_json(client, make_user, make_post, uploaders):
     items = client.get("/api/v1/feed").get_json()["items"]
     assert {item["id"] for item in items} == {followed, other}
     for item in items:
-        assert item == client.get(f"/api/v1/posts/{item['id']}").get_json()
+        post = client.get(f"/api/v1/posts/{item['id']}").get_json()
+        if item["media"] is not None:
+            assert item["media"]["original"] is None
+            post["media"]["original"] = None
+        assert item == post
     mine = next(item for item in items if item["id"] == followed)
     assert (mine["liked"], mine["following"], mine["favorited"]) == (True, True, False)
     assert [r["content_type"] for r in mine["media"]["display"]] == ["image/webp", "image/jpeg"]

@@ -150,3 +150,77 @@ def test_full_text_index_is_whole_after_going_down_and_up(fresh_app):
         db.session.delete(post)
         db.session.commit()
         assert found("heart") == []
+
+
+def test_accounts_disabled_before_0013_have_their_posts_and_comments_hidden(fresh_app):
+    """0013 marks the posts of accounts already disabled and takes their
+    comments out of the counts; going down puts the counts back."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def table(name, *columns):
+        return sa.table(name, *(sa.column(c) for c in columns))
+
+    users = table("users", "id", "email", "email_key", "handle", "display_name", "password_hash")
+    users.append_column(sa.column("disabled", sa.Boolean))
+    users.append_column(sa.column("created_at", sa.DateTime))
+    posts = table("posts", "id", "owner_id", "title", "category", "observer", "status")
+    for name in ("media_key", "comment_count"):
+        posts.append_column(sa.column(name))
+    for name in ("created_at", "updated_at"):
+        posts.append_column(sa.column(name, sa.DateTime))
+    comments = table("comments", "id", "post_id", "author_id", "body")
+    comments.append_column(sa.column("created_at", sa.DateTime))
+
+    def counts():
+        found = db.session.execute(sa.text("SELECT id, comment_count FROM posts ORDER BY id"))
+        return dict(found.all())
+
+    with fresh_app.app_context():
+        upgrade(revision="0012")
+        for user_id, handle, disabled in ((1, "active", False), (2, "gone", True)):
+            db.session.execute(
+                users.insert().values(
+                    id=user_id,
+                    email=f"{handle}@x.org",
+                    email_key=f"{handle}@x.org",
+                    handle=handle,
+                    display_name=handle,
+                    password_hash="x",
+                    disabled=disabled,
+                    created_at=now,
+                )
+            )
+        for post_id, owner_id, count in ((1, 1, 2), (2, 2, 0)):
+            db.session.execute(
+                posts.insert().values(
+                    id=post_id,
+                    owner_id=owner_id,
+                    title="A capture",
+                    category="deep-sky",
+                    observer="Someone",
+                    status="ready",
+                    media_key=f"k{post_id}",
+                    comment_count=count,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        for comment_id, author_id in ((1, 1), (2, 2)):
+            db.session.execute(
+                comments.insert().values(
+                    id=comment_id, post_id=1, author_id=author_id, body="Hi", created_at=now
+                )
+            )
+        db.session.commit()
+        upgrade()
+        hidden = db.session.execute(sa.text("SELECT id FROM posts WHERE owner_disabled"))
+        assert [post_id for (post_id,) in hidden] == [2]
+        assert counts() == {1: 1, 2: 0}
+        db.session.commit()
+        downgrade(revision="0011")
+        assert counts() == {1: 2, 2: 0}
+        db.session.commit()

@@ -67,6 +67,25 @@ def test_upload_serve_and_delete_on_s3(app_factory, make_user, s3_endpoint, tmp_
     assert bucket_keys(bucket_storage) == []
 
 
+def test_on_s3_originals_redirects_are_limited_like_local_files(
+    app_factory, make_user, s3_endpoint, tmp_path
+):
+    bucket_storage = make_s3(s3_endpoint)
+    settings = s3_settings(s3_endpoint, bucket_storage.bucket)
+    app = app_factory(**settings, MEDIA_ORIGINAL_LIMIT="2 per minute")
+    make_user("vega")
+    client = app.test_client()
+    login(client, "vega")
+    data = samples.jpeg_with_exif(tmp_path / "m31.jpg").read_bytes()
+    post = client.post(
+        "/api/v1/posts", data=post_form(data), content_type="multipart/form-data"
+    ).get_json()
+    original = post["media"]["original"]["url"]
+    assert [client.get(original).status_code for _ in range(3)] == [302, 302, 429]
+    assert client.get(post["media"]["display"][0]["url"]).status_code == 302
+    assert client.delete(f"/api/v1/posts/{post['id']}").status_code == 204
+
+
 def test_refused_and_failed_uploads_leave_nothing_in_the_bucket(
     app_factory, make_user, s3_endpoint, tmp_path
 ):

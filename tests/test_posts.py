@@ -303,6 +303,51 @@ def test_downloads_are_rate_limited(app_factory, make_user, jpeg_bytes):
     assert statuses == [200, 200, 200, 429]
 
 
+def test_media_originals_are_limited_per_client_and_renditions_apart(
+    app_factory, make_user, jpeg_bytes
+):
+    """/media served originals without any limit once /p/<id>/download said
+    429: now they have their own per-client limit, renditions a looser one."""
+    app = app_factory(MEDIA_ORIGINAL_LIMIT="3 per minute", MEDIA_RENDITION_LIMIT="5 per minute")
+    make_user("vega")
+    client = app.test_client()
+    login(client, "vega")
+    media = upload(client, jpeg_bytes).get_json()["media"]
+    original, display = media["original"]["url"], media["display"][0]["url"]
+    assert [client.get(original).status_code for _ in range(4)] == [200, 200, 200, 429]
+    elsewhere = {"REMOTE_ADDR": "198.51.100.9"}
+    assert client.get(original, environ_base=elsewhere).status_code == 200
+    # Renditions count apart: the originals' 429 leaves the feed's images alone.
+    thumb = media["thumb"][0]["url"]
+    statuses = [client.get(url).status_code for url in [display, thumb] * 3]
+    assert statuses == [200] * 5 + [429]
+    assert client.get(display, environ_base=elsewhere).status_code == 200
+
+
+def test_only_the_post_itself_carries_the_originals_url(author, client, jpeg_bytes):
+    created = upload(author, jpeg_bytes, object="M31", tags="galaxy").get_json()
+    assert created["media"]["original"]["url"].endswith("/original.jpg")
+    post_id = created["id"]
+    assert client.get(f"/api/v1/posts/{post_id}").get_json()["media"]["original"]["width"] == 600
+    edited = client.patch(f"/api/v1/posts/{post_id}", json={"notes": "Two nights."})
+    assert edited.get_json()["media"]["original"] is not None
+    client.post(f"/api/v1/posts/{post_id}/favorite")
+    listings = {
+        "feed": "/api/v1/feed",
+        "search": "/api/v1/search?q=andromeda",
+        "object": "/api/v1/search?object=M31",
+        "tag": "/api/v1/search?tag=galaxy",
+        "saved": "/api/v1/me/favorites",
+    }
+    for name, url in listings.items():
+        items = client.get(url).get_json()["items"]
+        assert [item["id"] for item in items] == [post_id], name
+        assert items[0]["media"]["original"] is None, name
+        assert items[0]["download_url"] == f"/p/{post_id}/download", name
+    for url in ["/", "/u/vega", "/search?q=andromeda", "/saved", "/o/NGC0224", "/t/galaxy"]:
+        assert "original.jpg" not in client.get(url).get_data(as_text=True), url
+
+
 def test_get_post_and_the_html_page(author, client, jpeg_bytes):
     post = upload(author, jpeg_bytes, notes="Shot from a Bortle 4 site.").get_json()
     assert client.get(f"/api/v1/posts/{post['id']}").get_json()["title"] == "Andromeda"

@@ -34,7 +34,7 @@ def list_comments(post_id: int, query: PageQuery):
     secret = current_app.config["SECRET_KEY"]
     listing = f"comments:{post.id}"
     after = cursors.decode(secret, listing, query.cursor) if query.cursor else None
-    rows = comments.conversation(db.session, post, limit=query.limit, after=after)
+    rows = comments.conversation(db.session, post, reader, limit=query.limit, after=after)
     page, has_more = rows[: query.limit], len(rows) > query.limit
     liked = comments.liked_by(db.session, reader, page) if reader else None
     return CommentPage(

@@ -46,14 +46,15 @@ def create_post(form: PostUpload):
     post = receive_upload(request.files.get("file"), fields, current_user)
     status = 201 if post.status == PostStatus.READY else 202
     location = url_for("api.get_post", post_id=post.id)
-    return post_out(post, current_user), status, {"Location": location}
+    return post_out(post, current_user, with_original=True), status, {"Location": location}
 
 
 @bp.get("/posts/<int:post_id>")
 @operation(tags=TAGS, returns=PostOut, errors=(404,))
 def get_post(post_id: int):
     """A post. Posts still processing (or failed) are visible to their owner only."""
-    return post_out(posts.get_post(db.session, post_id, viewer()), viewer())
+    reader = viewer()
+    return post_out(posts.get_post(db.session, post_id, reader), reader, with_original=True)
 
 
 @bp.patch("/posts/<int:post_id>")
@@ -67,7 +68,7 @@ def edit_post(post_id: int, json: PostEdit):
     details = posts.validate_details(json.model_dump(exclude_unset=True), utcnow(), creating=False)
     posts.update_post(db.session, post, current_user, details, utcnow())
     db.session.commit()
-    return post_out(post, current_user)
+    return post_out(post, current_user, with_original=True)
 
 
 @bp.delete("/posts/<int:post_id>")

@@ -59,17 +59,25 @@ def _renditions(post: Post | PostView, kind: str) -> list[Rendition]:
 
 
 def post_image(post: Post | PostView) -> PostImage | None:
+    """The post's renditions as listings show them: no original (see
+    with_original)."""
     if not post.media:
         return None
-    original = post.rendition("original", "image/jpeg")
     return PostImage(
         width=post.width,
         height=post.height,
         placeholder={"blurhash": post.placeholder_blurhash, "color": post.placeholder_color},
         display=_renditions(post, "display"),
         thumb=_renditions(post, "thumb"),
-        original=_rendition(original) if original else None,
+        original=None,
     )
+
+
+def _with_original(image: PostImage | None, post: Post | PostView) -> PostImage | None:
+    original = post.rendition("original", "image/jpeg") if image is not None else None
+    if original is None:
+        return image
+    return image.model_copy(update={"original": _rendition(original)})
 
 
 def avatar_url(user: User | OwnerView) -> str:
@@ -104,11 +112,21 @@ _CACHE_KEY = "skyframe.post_out_cache"
 
 
 def post_out(
-    post: Post | PostView, viewer: User | None, flags: ViewerFlags | None = None
+    post: Post | PostView,
+    viewer: User | None,
+    flags: ViewerFlags | None = None,
+    *,
+    with_original: bool = False,
 ) -> PostOut:
     """One post as JSON, with the viewer's own flags. Listings pass ``flags``
     (interactions.viewer_flags for the page); alone, three key lookups are made.
-    PostViews (posts.load_post_views) share the rest through a cache."""
+    PostViews (posts.load_post_views) share the rest through a cache.
+
+    The full-size original's URL is only in the post's own answer
+    (``with_original``): originals are what downloads are, limited per client
+    (MEDIA_ORIGINAL_LIMIT), and a listing that carried them handed out a
+    feed's worth of them a page at a time.
+    """
     from skyframe.extensions import db
 
     if isinstance(post, PostView):
@@ -123,8 +141,10 @@ def post_out(
         favorited = post.id in flags.favorited
         following = post.owner_id in flags.following
     sees_failures = post_rules.can_edit(post, viewer)
+    own = {"media": _with_original(shared.media, post)} if with_original else {}
     return shared.model_copy(
         update={
+            **own,
             "failure_reason": post.failure_reason if sees_failures else None,
             "liked": liked,
             "favorited": favorited,
@@ -195,7 +215,7 @@ def comment_out(
     comment: Comment, viewer: User | None, post_owner_id: int, liked: frozenset[int] | None
 ) -> CommentOut:
     """One comment; ``liked`` is comments.liked_by for the viewer's page."""
-    parent = comment.parent
+    parent = comment_rules.shown_parent(comment, viewer)
     return CommentOut(
         id=comment.id,
         post_id=comment.post_id,

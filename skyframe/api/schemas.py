@@ -229,7 +229,11 @@ class PostImage(BaseModel):
     placeholder: dict[str, str | None]
     display: list[Rendition] = Field(description="WebP first, then the JPEG fallback.")
     thumb: list[Rendition]
-    original: Rendition | None
+    original: Rendition | None = Field(
+        default=None,
+        description="The full-size original: only in a post's own answer (GET, POST and "
+        "PATCH /posts/{post_id}); null in every listing (use download_url there).",
+    )
 
 
 class CatalogueRef(BaseModel):

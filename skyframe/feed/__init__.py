@@ -57,9 +57,10 @@ def next_page(
                 session, viewer.id, settings, state, size, now, cache=cache
             )
         # Posts chosen from kept candidates (skyframe.feed.ahead) may have
-        # been deleted since; a page they emptied is not the end of the feed.
+        # been deleted or hidden since; a page they emptied is not the end of
+        # the feed.
         views, flags = load_post_views_for(session, chosen.post_ids, viewer_id)
-        views = [view for view in views if view.is_ready]
+        views = [view for view in views if view.is_listed]
         state = chosen.next_state
         if views or state is None:
             break

@@ -34,8 +34,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from skyframe.feed.blend import Candidate, PoolWalk
-from skyframe.models import FeedSeen, Follow, Post, PostLike, PostStatus
+from skyframe.models import FeedSeen, Follow, Post, PostLike
 from skyframe.models.base import UTCDateTime
+from skyframe.visibility import listed_posts
 
 Position = tuple[datetime, int]
 
@@ -71,9 +72,9 @@ def _at(name: str):
 
 
 def _visible(posts, shape: _Shape, pool: str, *, unseen: bool = True) -> list[ColumnElement[bool]]:
-    """Ready posts of the pass's window, after the pool's keyset position,
+    """Listed posts of the pass's window, after the pool's keyset position,
     not already served out of order, not seen (unless ``unseen`` is False)."""
-    conditions = [posts.c.status == PostStatus.READY, posts.c.created_at <= _at("as_of")]
+    conditions = [*listed_posts(posts), posts.c.created_at <= _at("as_of")]
     if shape.fresh:
         conditions.append(posts.c.created_at >= _at("fresh_from"))
     if getattr(shape, f"{pool}_after"):
@@ -301,7 +302,7 @@ def recycled(
     conditions = [
         seen.c.user_id == window.viewer_id,
         seen.c.seen_at < window.as_of,  # seen during this pass: not again in it
-        posts.c.status == PostStatus.READY,
+        *listed_posts(posts),
     ]
     if window.seen_from is not None:
         conditions.append(seen.c.seen_at >= window.seen_from)
@@ -345,7 +346,7 @@ def random_batch(session: Session, window: Window, limit: int, pivot: float) -> 
         for span in (posts.c.id >= start, posts.c.id < start):
             if len(found) >= limit:
                 break
-            conditions = [span, posts.c.status == PostStatus.READY]
+            conditions = [span, *listed_posts(posts)]
             if unseen_only:
                 conditions.append(_absent(_seen(posts.c.id, seen_window)))
             if found:
@@ -364,7 +365,7 @@ def random_batch(session: Session, window: Window, limit: int, pivot: float) -> 
 def newest(session: Session, after: Position | None, limit: int) -> list[Candidate]:
     """Anonymous visitors: every visible post, newest upload first."""
     posts = Post.__table__
-    conditions = [posts.c.status == PostStatus.READY]
+    conditions = listed_posts(posts)
     if after is not None:
         conditions.append(tuple_(posts.c.created_at, posts.c.id) < tuple_(*after))
     query = _newest_first(select(*_post_columns(posts)).where(*conditions), posts.c, limit)

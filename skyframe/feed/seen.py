@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from skyframe.database import dialect_insert
 from skyframe.feed.settings import FeedSettings
-from skyframe.models import FeedSeen, Post, PostStatus
+from skyframe.models import FeedSeen, Post
+from skyframe.visibility import listed_posts
 
 MAX_BATCH = 100
 
@@ -27,7 +28,7 @@ def record_seen(
     insert = dialect_insert(session)
     visible_rows = select(
         literal(user_id), Post.id, literal(now, FeedSeen.__table__.c.seen_at.type)
-    ).where(Post.id.in_(wanted), Post.status == PostStatus.READY)
+    ).where(Post.id.in_(wanted), *listed_posts())
     statement = insert(FeedSeen).from_select(["user_id", "post_id", "seen_at"], visible_rows)
     statement = statement.on_conflict_do_update(
         index_elements=["user_id", "post_id"], set_={"seen_at": statement.excluded.seen_at}

@@ -11,7 +11,7 @@ from flask import abort, current_app, redirect, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from skyframe import posts
+from skyframe import posts, visibility
 from skyframe.downloads import content_disposition, safe_filename
 from skyframe.exceptions import NotFound, ValidationFailed
 from skyframe.extensions import db, limiter
@@ -69,15 +69,46 @@ def send_stored(
     return response
 
 
+def _is_original(key: str) -> bool:
+    """Whether ``key`` names a full-size original: renditions are stored as
+    ``posts/<media key>/<kind>.<extension>`` (media.pipeline)."""
+    return key.rsplit("/", 1)[-1].split(".", 1)[0] == "original"
+
+
+def _requested_key() -> str:
+    return (request.view_args or {}).get("key", "")
+
+
+# Originals are what downloads are (DOWNLOAD_LIMIT covers /p/<id>/download):
+# without their own limit here, /media served them without any. Renditions
+# get a looser one: a fast swipe through the feed, or a grid of thumbnails,
+# loads a few per second, and browsers cache every file for a year.
+_ORIGINAL_LIMIT = limiter.shared_limit(
+    lambda: current_app.config["MEDIA_ORIGINAL_LIMIT"],
+    scope="media-original",
+    exempt_when=lambda: not _is_original(_requested_key()),
+)
+_RENDITION_LIMIT = limiter.shared_limit(
+    lambda: current_app.config["MEDIA_RENDITION_LIMIT"],
+    scope="media-rendition",
+    exempt_when=lambda: _is_original(_requested_key()),
+)
+
+
 @bp.get("/media/<path:key>")
-@limiter.exempt
+@_ORIGINAL_LIMIT
+@_RENDITION_LIMIT
 def media_file(key: str):
+    """A stored file of a post, counted per client (MEDIA_ORIGINAL_LIMIT for
+    originals, MEDIA_RENDITION_LIMIT for the rest) on local storage and S3 alike."""
     media = db.session.scalar(select(PostMedia).where(PostMedia.key == key))
     if media is None or not posts.can_view(media.post, viewer()):
         abort(404)
-    ready = media.post.is_ready
+    # Only what everyone sees is cached publicly: an unfinished post, or a
+    # disabled account's post shown to staff, is not.
+    public = visibility.is_listed(media.post)
     return send_stored(
-        media.key, media.content_type, etag=media.sha256, cache_seconds=IMMUTABLE if ready else 0
+        media.key, media.content_type, etag=media.sha256, cache_seconds=IMMUTABLE if public else 0
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from skyframe import accounts, cursors, interactions, notifications, profiles
+from skyframe import accounts, cursors, interactions, notifications, profiles, visibility
 from skyframe.api.presenters import notification_out
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db
@@ -36,17 +36,19 @@ def _next_cursor(listing: str, moment, item_id: int) -> str:
     return cursors.encode(current_app.config["SECRET_KEY"], listing, moment, item_id)
 
 
-def _profile_user(handle: str) -> User:
+def _profile_user(handle: str, reader: User | None = None) -> User:
+    """The account behind a handle, if ``reader`` may see it (a disabled one:
+    staff only); without a reader, active accounts only."""
     user = accounts.user_by_handle(db.session, handle)
-    if user is None or user.disabled:
+    if user is None or not visibility.can_see_account(user, reader):
         abort(404)
     return user
 
 
 @bp.get("/u/<handle>")
 def profile(handle: str):
-    user = _profile_user(handle)
     reader = viewer()
+    user = _profile_user(handle, reader)
     listing = f"profile:{user.id}"
     rows = profiles.profile_posts(
         db.session, user, reader, limit=GRID_PAGE + 1, before=_cursor(listing)

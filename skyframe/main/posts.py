@@ -65,7 +65,7 @@ def post_page(post_id: int):
     listing = f"comments:{post.id}"
     raw_cursor = request.args.get("comments")
     after = cursors.decode(secret, listing, raw_cursor) if raw_cursor else None
-    rows = comments.conversation(db.session, post, limit=COMMENTS_PAGE, after=after)
+    rows = comments.conversation(db.session, post, reader, limit=COMMENTS_PAGE, after=after)
     page = rows[:COMMENTS_PAGE]
     more = None
     if len(rows) > COMMENTS_PAGE:
@@ -82,6 +82,7 @@ def post_page(post_id: int):
         comments=page,
         more_comments=more,
         can_delete_comment=lambda comment: comments.can_delete(comment, post.owner_id, reader),
+        shown_parent=lambda comment: comments.shown_parent(comment, reader),
     )
 
 

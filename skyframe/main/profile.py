@@ -8,12 +8,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
 
-from skyframe import accounts, avatars
+from skyframe import accounts, avatars, visibility
 from skyframe.api.profile import remove_avatar, replace_avatar
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db, limiter
 from skyframe.main import bp
-from skyframe.main.media import IMMUTABLE, send_stored
+from skyframe.main.media import IMMUTABLE, send_stored, viewer
 from skyframe.media.formats import JPEG, PNG, WEBP
 from skyframe.requests import accepts_uploads, upload_rate_limit
 
@@ -34,11 +34,14 @@ class SettingsForm(FlaskForm):
 @limiter.exempt
 def avatar(handle: str):
     user = accounts.user_by_handle(db.session, handle)
-    if user is None or user.disabled:
+    if user is None or not visibility.can_see_account(user, viewer()):
         abort(404)
     if user.avatar_key:
-        # The URL carries a version (?v=) that changes with the avatar.
-        return send_stored(user.avatar_key, "image/jpeg")
+        # The URL carries a version (?v=) that changes with the avatar. A
+        # disabled account's (staff only) is not cached.
+        return send_stored(
+            user.avatar_key, "image/jpeg", cache_seconds=0 if user.disabled else IMMUTABLE
+        )
     if user.gravatar:
         return redirect(avatars.gravatar_url(user.email))
     response = Response(avatars.default_avatar_png(user.id), mimetype="image/png")

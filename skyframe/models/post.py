@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     inspect,
     text,
 )
@@ -71,7 +73,22 @@ class PostStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-_READY = text("status = 'ready'")
+# What every listing shows (skyframe.visibility): ready posts of accounts
+# that are not disabled. Each partial index below is over exactly these
+# posts, in the form each database's planner matches against the listings'
+# conditions (``owner_disabled = false`` compiles to ``= 0`` on SQLite, and
+# PostgreSQL reads it as NOT owner_disabled).
+LISTED_POSTGRESQL = "status = 'ready' AND NOT owner_disabled"
+LISTED_SQLITE = "status = 'ready' AND owner_disabled = 0"
+
+
+def _listed_index(name: str, *columns: str) -> Index:
+    return Index(
+        name,
+        *columns,
+        postgresql_where=text(LISTED_POSTGRESQL),
+        sqlite_where=text(LISTED_SQLITE),
+    )
 
 
 class _Rendition(Protocol):
@@ -95,36 +112,15 @@ class Post(Base):
         # Newest-first listings, overall and per uploader (keyset pagination).
         Index("ix_posts_status_created_id", "status", "created_at", "id"),
         Index("ix_posts_owner_created_id", "owner_id", "created_at", "id"),
-        # The feed walks ready posts only: partial indexes that answer its
+        # The feed walks listed posts only: partial indexes that answer its
         # candidate queries without reading the table.
-        Index(
-            "ix_posts_ready_created_id_owner",
-            "created_at",
-            "id",
-            "owner_id",
-            postgresql_where=text("status = 'ready'"),
-            sqlite_where=text("status = 'ready'"),
-        ),
-        Index(
-            "ix_posts_ready_owner_created_id",
-            "owner_id",
-            "created_at",
-            "id",
-            postgresql_where=text("status = 'ready'"),
-            sqlite_where=text("status = 'ready'"),
-        ),
+        _listed_index("ix_posts_ready_created_id_owner", "created_at", "id", "owner_id"),
+        _listed_index("ix_posts_ready_owner_created_id", "owner_id", "created_at", "id"),
         # Liked posts by id, answered without the table (migration 0011).
-        Index(
-            "ix_posts_ready_id_created_owner",
-            "id",
-            "created_at",
-            "owner_id",
-            postgresql_where=text("status = 'ready'"),
-            sqlite_where=text("status = 'ready'"),
-        ),
+        _listed_index("ix_posts_ready_id_created_owner", "id", "created_at", "owner_id"),
         # Search filters, each answering newest-first from its own index.
         *(
-            Index(name, *columns, postgresql_where=_READY, sqlite_where=_READY)
+            _listed_index(name, *columns)
             for name, columns in {
                 "ix_posts_ready_object_created": ("object_id", "created_at", "id"),
                 "ix_posts_ready_object_key_created": ("object_key", "created_at", "id"),
@@ -176,6 +172,10 @@ class Post(Base):
     observer_key: Mapped[str] = mapped_column(Text, default="", server_default="")
     object_key: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=PostStatus.PROCESSING)
+    # The uploader's account is disabled: kept by accounts.set_disabled in the
+    # same transaction, so that listings leave these posts out through their
+    # partial indexes instead of joining users (skyframe.visibility).
+    owner_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failure_reason: Mapped[str | None] = mapped_column(String(300))
     # Storage prefix of the post's files: random, so file URLs reveal nothing.
     media_key: Mapped[str] = mapped_column(String(32), unique=True)

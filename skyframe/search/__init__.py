@@ -17,16 +17,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, tuple_
+from sqlalchemy import and_, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from skyframe import cursors, words
-from skyframe.models import Post, PostStatus, PostTag, User
+from skyframe.models import Post, PostTag, User
 from skyframe.models.user import HANDLE_MAX_LENGTH
 from skyframe.search import fulltext, scan
 from skyframe.search.filters import SearchFilters, Sort
 from skyframe.text import escape_like, has_control
+from skyframe.visibility import listed_posts
 
 __all__ = [
     "Position",
@@ -88,8 +89,8 @@ def page(
 
 
 def visible() -> ColumnElement[bool]:
-    """Posts anyone may find."""
-    return Post.status == PostStatus.READY
+    """Posts anyone may find: listed ones (skyframe.visibility)."""
+    return and_(*listed_posts())
 
 
 def find(

@@ -54,6 +54,7 @@ function render(comment) {
   head.className = "comment__head small mb-1";
   const name = document.createElement("strong");
   name.textContent = comment.author.display_name;
+  name.dir = "auto"; // user text takes its own direction
   const meta = document.createElement("span");
   meta.className = "text-body-secondary";
   const when = new Date(comment.created_at);
@@ -62,6 +63,7 @@ function render(comment) {
   const body = document.createElement("p");
   body.className = "comment__body mb-1";
   body.dataset.role = "comment-text";
+  body.dir = "auto";
   if (comment.reply_to) {
     const mention = document.createElement("span");
     mention.className = "comment__mention";
@@ -198,6 +200,7 @@ function startEdit(element) {
   input.className = "form-control form-control-sm mb-1";
   input.id = `edit-${comment.id}`;
   input.maxLength = 2000;
+  input.dir = "auto";
   input.value = comment.body;
   const save = document.createElement("button");
   save.type = "submit";

@@ -524,6 +524,7 @@ function row(list, label, value) {
   term.textContent = label;
   const detail = document.createElement("dd");
   detail.className = "col-7";
+  detail.dir = "auto"; // equipment and gain are user text
   detail.textContent = value;
   list.append(term, detail);
 }

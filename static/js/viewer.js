@@ -158,12 +158,20 @@ dialog.addEventListener("close", () => {
   apply();
 });
 
+/** The full-size image: the post's own original, else (listings carry no
+ * original's URL) the post's download route, which serves the same file. */
+function fullSize(item, media) {
+  if (media.original) return media.original;
+  if (!item.download_url || !media.width || !media.height) return null;
+  return { url: `${item.download_url}?size=original`, width: media.width, height: media.height };
+}
+
 /** Shows the post's largest rendition. */
 export function openViewer(item) {
   const media = item.media;
   if (!media) return;
   const display = (media.display || []).find((r) => r.content_type === "image/jpeg") || media.display[0];
-  const best = media.original || display;
+  const best = fullSize(item, media) || display;
   if (!best) return;
   view = { scale: 1, x: 0, y: 0 };
   apply();
