@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from skyframe.auth import bp
-from skyframe.auth.forms import ChangePasswordForm, SessionActionForm
+from skyframe.auth.forms import ChangePasswordForm, SessionActionForm, attach_field_errors
 from skyframe.auth.passwords import (
     change_password,
     is_current,
@@ -28,12 +28,7 @@ def change_password_page():
         try:
             change_password(form.current_password.data, form.new_password.data)
         except DomainError as exc:
-            for name, message in exc.fields.items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = [*field.errors, message]
-            if not exc.fields:
-                form.form_errors.append(exc.message)
+            attach_field_errors(form, exc)
             status = exc.status
         else:
             flash("Password changed. Every other session is signed out.", "success")

@@ -5,6 +5,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, String
 from wtforms.validators import InputRequired, Length
 
 from skyframe.accounts import HANDLE_PATTERN
+from skyframe.exceptions import DomainError
 from skyframe.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, HANDLE_MAX_LENGTH
 from skyframe.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
@@ -102,3 +103,14 @@ class ChangePasswordForm(FlaskForm):
 
 class SessionActionForm(FlaskForm):
     """Only carries the CSRF token (revoke one, revoke the others)."""
+
+
+def attach_field_errors(form, exc: DomainError) -> None:
+    """A domain refusal shown on the form: each field's message at its field,
+    a refusal naming no field above the form."""
+    for name, message in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+    if not exc.fields:
+        form.form_errors.append(exc.message)

@@ -5,7 +5,13 @@ from flask_login import current_user
 
 from skyframe import password_reset
 from skyframe.auth import bp
-from skyframe.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from skyframe.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    attach_field_errors,
+)
 from skyframe.auth.passwords import confirm_password_reset, request_password_reset
 from skyframe.auth.sessions import (
     end_session,
@@ -43,7 +49,7 @@ def register():
                 form.email.data, form.handle.data, form.display_name.data, form.password.data
             )
         except DomainError as exc:
-            _attach_field_errors(form, exc)
+            attach_field_errors(form, exc)
             status = exc.status
         else:
             flash(f"Welcome to SkyFrame, {user.display_name}!", "success")
@@ -101,7 +107,7 @@ def forgot_password():
         try:
             request_password_reset(form.email.data)
         except DomainError as exc:
-            _attach_field_errors(form, exc)
+            attach_field_errors(form, exc)
             status = exc.status
         else:
             flash(RESET_SENT_MESSAGE, "info")
@@ -122,7 +128,7 @@ def reset_password(token: str):
         try:
             confirm_password_reset(token, form.new_password.data)
         except DomainError as exc:
-            _attach_field_errors(form, exc)
+            attach_field_errors(form, exc)
             status = exc.status
         else:
             end_session()  # this browser too, if it was signed in
@@ -131,12 +137,3 @@ def reset_password(token: str):
     elif form.is_submitted():
         status = 422
     return render_template("auth/reset_password.html", form=form), status
-
-
-def _attach_field_errors(form, exc: DomainError) -> None:
-    for name, message in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-    if not exc.fields:
-        form.form_errors.append(exc.message)
