@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -63,30 +64,7 @@ def main() -> None:
     report("hash", timed(lambda: hashing.hash(PASSWORD), runs))
     report("verify (right password)", timed(lambda: hashing.verify(stored, PASSWORD), runs))
 
-    from flask_migrate import upgrade
-
-    from skyframe import accounts, create_app
-    from skyframe.extensions import db
-
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            "development",
-            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp}/bench.db",
-            SECRET_KEY="benchmark-only-key",
-            WTF_CSRF_ENABLED=False,
-            RATELIMIT_ENABLED=False,
-        )
-        with app.app_context():
-            upgrade()
-            accounts.register_user(
-                db.session,
-                app.extensions["skyframe.passwords"],
-                email="vega@example.org",
-                handle="vega",
-                display_name="Vega",
-                password=PASSWORD,
-            )
-            db.session.commit()
+    with app_with_vega() as app:
         client = app.test_client()
 
         def login(name: str, password: str, expected: int):
@@ -104,6 +82,37 @@ def main() -> None:
 
     for waiting in (BaseConfig.ARGON2_MAX_WAITING, arguments.concurrent):
         concurrent_failures(arguments.concurrent, max_waiting=waiting)
+
+
+@contextmanager
+def app_with_vega(**overrides):
+    """An app on a throwaway SQLite database with one account, vega."""
+    from flask_migrate import upgrade
+
+    from skyframe import accounts, create_app
+    from skyframe.extensions import db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            "development",
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp}/bench.db",
+            SECRET_KEY="benchmark-only-key",
+            WTF_CSRF_ENABLED=False,
+            RATELIMIT_ENABLED=False,
+            **overrides,
+        )
+        with app.app_context():
+            upgrade()
+            accounts.register_user(
+                db.session,
+                app.extensions["skyframe.passwords"],
+                email="vega@example.org",
+                handle="vega",
+                display_name="Vega",
+                password=PASSWORD,
+            )
+            db.session.commit()
+        yield app
 
 
 def rss_mb() -> float:
@@ -138,31 +147,7 @@ def concurrent_failures(count: int, *, max_waiting: int) -> None:
     from collections import Counter
     from concurrent.futures import ThreadPoolExecutor
 
-    from flask_migrate import upgrade
-
-    from skyframe import accounts, create_app
-    from skyframe.extensions import db
-
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            "development",
-            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp}/bench.db",
-            SECRET_KEY="benchmark-only-key",
-            WTF_CSRF_ENABLED=False,
-            RATELIMIT_ENABLED=False,
-            ARGON2_MAX_WAITING=max_waiting,
-        )
-        with app.app_context():
-            upgrade()
-            accounts.register_user(
-                db.session,
-                app.extensions["skyframe.passwords"],
-                email="vega@example.org",
-                handle="vega",
-                display_name="Vega",
-                password=PASSWORD,
-            )
-            db.session.commit()
+    with app_with_vega(ARGON2_MAX_WAITING=max_waiting) as app:
 
         def fail(_):
             start = time.perf_counter()

@@ -272,13 +272,13 @@ def _shortened(state: FeedState) -> Iterator[FeedState]:
     passes without having shown them wait for the next pass)."""
     while state.prioritized.served or state.global_.served:
         if len(state.prioritized.served) >= len(state.global_.served):
-            state = replace(state, prioritized=jump_one(state.prioritized))
+            state = replace(state, prioritized=_jump_one(state.prioritized))
         else:
-            state = replace(state, global_=jump_one(state.global_))
+            state = replace(state, global_=_jump_one(state.global_))
         yield state
 
 
-def jump_one(walk: PoolWalk) -> PoolWalk:
+def _jump_one(walk: PoolWalk) -> PoolWalk:
     newest, *older = walk.served
     return PoolWalk(newest, tuple(older))
 
