@@ -40,6 +40,9 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Flask-Limiter keeps "the storage is down" across init_app; the storage
+    # just bound is a new one and is checked on its own first failure.
+    limiter._storage_dead = False
     app.config["BOOTSTRAP_SERVE_LOCAL"] = True
     bootstrap.init_app(app)
     _init_login(app)

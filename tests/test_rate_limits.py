@@ -203,3 +203,16 @@ def test_default_limits_leave_room_for_a_person(app, client, make_user):
     assert attempt(client, "vega", STRONG_PASSWORD).status_code == 200
     for _ in range(200):
         assert client.get("/api/v1/me").status_code == 200
+
+
+def test_an_app_built_after_a_dead_limit_store_counts_on_its_own_store(app_factory, make_user):
+    """The limiter object is shared by every app a process builds: one app's
+    unreachable store must not send the next app's counts to process memory."""
+    from skyframe.extensions import limiter
+
+    dead = app_factory(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    make_user("vega")
+    attempt(dead.test_client(), "vega", STRONG_PASSWORD)
+    assert limiter._storage_dead
+    app_factory(RATELIMIT_STORAGE_URI="memory://")
+    assert limiter.limiter is limiter._limiter
