@@ -385,7 +385,7 @@ def explain(url: str, handles: dict[str, str]) -> None:
     from skyframe.feed import selector
     from skyframe.models import User, utcnow
     from skyframe.posts import load_post_views_for
-    from skyframe.wiring import feed_settings
+    from skyframe.services import feed_settings
 
     app = create_app("production")
     with app.app_context():

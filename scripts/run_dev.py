@@ -37,7 +37,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from skyframe import create_app
-    from skyframe.serving import QuietRequestHandler
+    from skyframe.web.serving import QuietRequestHandler
 
     settings = {**dotenv_values(ENV_FILE), **os.environ}
     host = settings.get("HOST") or "127.0.0.1"

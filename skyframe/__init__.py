@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BaseConfig, load_config
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from skyframe.paths import PROJECT_ROOT
 
 
 def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -> Flask:
@@ -21,7 +19,7 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
     development); keyword overrides win over everything (used by tests).
     Nothing here touches the database or the network.
     """
-    from skyframe.hosts import SkyFrameApp
+    from skyframe.web.hosts import SkyFrameApp
 
     app = SkyFrameApp(
         __name__,
@@ -29,20 +27,20 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
-    from skyframe.requests import SkyFrameRequest
+    from skyframe.web.requests import SkyFrameRequest
 
     app.request_class = SkyFrameRequest
     app.config.update(load_config(config, overrides=overrides))
     _configure_logging(app)
     _apply_proxy_fix(app)
     if app.config["SERVER_TIMING"]:
-        from skyframe.timing import ServerTiming
+        from skyframe.web.timing import ServerTiming
 
         app.wsgi_app = ServerTiming(app.wsgi_app)  # type: ignore[method-assign]
 
     from skyframe import database  # noqa: F401  (registers SQLite pragmas)
-    from skyframe.converters import DatabaseIdConverter
-    from skyframe.security import init_security
+    from skyframe.web.converters import DatabaseIdConverter
+    from skyframe.web.security import init_security
     from skyframe.wiring import init_extensions, register_blueprints
 
     app.url_map.converters["int"] = DatabaseIdConverter
@@ -51,7 +49,7 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
     register_blueprints(app)
 
     from skyframe.cli import register_cli
-    from skyframe.errors import register_error_handlers
+    from skyframe.web.errors import register_error_handlers
 
     register_error_handlers(app)
     register_cli(app)

@@ -13,12 +13,12 @@ from sqlalchemy.exc import DBAPIError
 
 from skyframe import accounts
 from skyframe import motd as motd_service
-from skyframe.converters import DATABASE_INT_MAX
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.models import Role, utcnow
+from skyframe.services import password_hashing
 from skyframe.stats import site_stats
-from skyframe.wiring import password_hashing
+from skyframe.web.converters import DATABASE_INT_MAX
 
 users_cli = AppGroup("users", help="Manage accounts.")
 motd_cli = AppGroup("motd", help="Manage messages of the day.")
@@ -522,7 +522,7 @@ def posts_sweep(older_than_minutes: int) -> None:
     from datetime import timedelta
 
     from skyframe import posts
-    from skyframe.wiring import current_storage
+    from skyframe.services import current_storage
 
     count = posts.fail_stale_uploads(
         db.session,
@@ -540,7 +540,7 @@ feed_cli = AppGroup("feed", help="Maintain the feed.")
 def feed_purge_seen() -> None:
     """Delete seen-history rows older than FEED_SEEN_RETENTION_DAYS (for cron)."""
     from skyframe.feed import seen
-    from skyframe.wiring import feed_settings
+    from skyframe.services import feed_settings
 
     count = seen.purge_expired(db.session, feed_settings(), utcnow())
     db.session.commit()
@@ -590,7 +590,7 @@ def seed_demo(users, posts, follows, likes, seen, heavy_users, days, images, see
 
     from skyframe.demo import DEMO_PASSWORD, DemoShape
     from skyframe.demo import seed_demo as generate
-    from skyframe.wiring import current_storage, password_hashing
+    from skyframe.services import current_storage, password_hashing
 
     shape = DemoShape(
         users=users,

@@ -12,13 +12,13 @@ from flask_wtf.csrf import CSRFProtect
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 
 from skyframe.models.base import Base
-from skyframe.ratelimit import client_address
 from skyframe.validation import (
     ErrorResponse,
     ModelAdapter,
     raise_response_error,
     raise_validation_error,
 )
+from skyframe.web.client import client_address
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

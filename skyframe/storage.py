@@ -323,7 +323,7 @@ class S3Storage(Storage):
         return int(head["ContentLength"])
 
     def download_url(self, key: str, *, filename: str, content_type: str) -> str:
-        from skyframe.downloads import content_disposition
+        from skyframe.web.downloads import content_disposition
 
         check_key(key)
         try:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Flask, current_app, request, url_for
 from flask_login import AnonymousUserMixin
 
-from skyframe import login_sessions, search
+from skyframe import login_sessions
 from skyframe.caches import cache_from_url
 from skyframe.database import ping_when_idle
-from skyframe.errors import json_error, wants_json
 from skyframe.extensions import (
     bootstrap,
     csrf,
@@ -17,14 +16,13 @@ from skyframe.extensions import (
     login_manager,
     migrate,
 )
-from skyframe.feed.ahead import Cache
 from skyframe.feed.settings import FeedSettings
 from skyframe.jobs import jobs_from_config
 from skyframe.media.pipeline import MediaSettings
 from skyframe.models import User, utcnow
 from skyframe.passwords import PasswordHashing
-from skyframe.search.filters import SearchFilters
-from skyframe.storage import Storage, storage_from_config
+from skyframe.storage import storage_from_config
+from skyframe.web.errors import json_error, wants_json
 
 MIGRATIONS_DIR = "migrations"
 # Kept feed candidates per process with FEED_CACHE_URL=memory:// (~2 KB each).
@@ -32,7 +30,7 @@ FEED_CACHE_MAX_ENTRIES = 5000
 
 
 def init_extensions(app: Flask) -> None:
-    from skyframe import PROJECT_ROOT
+    from skyframe.paths import PROJECT_ROOT
 
     db.init_app(app)
     with app.app_context():
@@ -47,7 +45,7 @@ def init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     _init_login(app)
     app.jinja_env.globals["nav_url"] = nav_url
-    from skyframe.api.presenters import avatar_url
+    from skyframe.web.urls import avatar_url
 
     app.jinja_env.globals["avatar_url"] = avatar_url
     app.extensions["skyframe.storage"] = storage_from_config(app.config)
@@ -78,26 +76,6 @@ def nav_url(endpoint: str, **values) -> str | None:
     if endpoint not in current_app.view_functions:
         return None
     return url_for(endpoint, **values)
-
-
-def password_hashing() -> PasswordHashing:
-    return current_app.extensions["skyframe.passwords"]
-
-
-def current_storage() -> Storage:
-    return current_app.extensions["skyframe.storage"]
-
-
-def media_settings() -> MediaSettings:
-    return current_app.extensions["skyframe.media"]
-
-
-def feed_settings() -> FeedSettings:
-    return current_app.extensions["skyframe.feed"]
-
-
-def feed_cache() -> Cache | None:
-    return current_app.extensions["skyframe.feed_cache"]
 
 
 class Anonymous(AnonymousUserMixin):
@@ -137,16 +115,3 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
-
-
-def search_page(filters: SearchFilters, cursor: str | None, limit: int) -> search.ResultPage:
-    """A page of a search with this app's secret and settings."""
-    return search.page(
-        db.session,
-        filters,
-        secret=current_app.config["SECRET_KEY"],
-        cursor=cursor,
-        limit=limit,
-        now=utcnow(),
-        rank_window=current_app.config["SEARCH_RANK_WINDOW"],
-    )

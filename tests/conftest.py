@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from skyframe import accounts, create_app
 from skyframe.extensions import db
 from skyframe.models import Role, User
-from skyframe.wiring import password_hashing
+from skyframe.services import password_hashing
 
 # No test reads the developer's instance/.env (`make run` writes one): every
 # app built here, and every process a test starts, sees an empty env file.

@@ -14,7 +14,7 @@ from skyframe.exceptions import AuthenticationFailed, Conflict, ValidationFailed
 from skyframe.extensions import db
 from skyframe.models import User, utcnow
 from skyframe.passwords import PasswordHashing, password_problems
-from skyframe.wiring import password_hashing
+from skyframe.services import password_hashing
 from tests.conftest import STRONG_PASSWORD
 
 

@@ -7,7 +7,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from skyframe.api.meta import openapi_document
+from skyframe.api.contract import openapi_document
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # The document does not describe itself.

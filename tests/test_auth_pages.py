@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from skyframe.safe_redirect import safe_next_path
+from skyframe.web.safe_redirect import safe_next_path
 from tests.conftest import STRONG_PASSWORD
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skyframe.converters import DATABASE_ID_PATTERN, DATABASE_INT_MAX
+from skyframe.web.converters import DATABASE_ID_PATTERN, DATABASE_INT_MAX
 
 MATCHES = re.compile(DATABASE_ID_PATTERN)
 

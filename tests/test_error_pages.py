@@ -71,7 +71,7 @@ def test_500_is_a_page_with_a_retry(app, client):
 
 
 def test_500_still_answers_when_the_error_page_cannot_be_drawn(app, client, monkeypatch):
-    from skyframe import errors
+    from skyframe.web import errors
 
     def broken():
         raise RuntimeError("boom")

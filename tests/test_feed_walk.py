@@ -20,7 +20,7 @@ from skyframe.extensions import db
 from skyframe.feed import cursor as feed_cursor
 from skyframe.feed.selector import BLEND
 from skyframe.models import User, utcnow
-from skyframe.wiring import current_storage, password_hashing
+from skyframe.services import current_storage, password_hashing
 from tests.conftest import BACKENDS, STRONG_PASSWORD, build_app, migrate_to_head, throwaway_database
 
 PAGES = 300

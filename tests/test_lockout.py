@@ -9,7 +9,7 @@ import pytest
 
 from skyframe import login_devices
 from skyframe.login_backoff import AccountBackoff
-from skyframe.wiring import password_hashing
+from skyframe.services import password_hashing
 from tests import test_rate_limits
 from tests.conftest import STRONG_PASSWORD
 from tests.test_rate_limits import attempt

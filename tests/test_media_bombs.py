@@ -359,8 +359,8 @@ def test_a_job_out_of_memory_fails_its_post_with_a_clear_reason(author, tmp_path
 
 
 def test_a_killed_work_horse_fails_its_post(app, make_user, tmp_path):
-    from skyframe.uploads import PROCESS_POST
-    from skyframe.wiring import current_storage
+    from skyframe.services import current_storage
+    from skyframe.web.uploads import PROCESS_POST
 
     owner = make_user("vega")
     source = samples.write_image(tmp_path / "s.jpg", fmt="jpeg")

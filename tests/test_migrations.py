@@ -110,7 +110,7 @@ def test_full_text_index_is_whole_after_going_down_and_up(fresh_app):
     from skyframe import accounts, search
     from skyframe.models import Post, PostStatus, utcnow
     from skyframe.search.filters import build
-    from skyframe.wiring import password_hashing
+    from skyframe.services import password_hashing
 
     def found(words: str) -> list[int]:
         filters = build(text=words)

@@ -18,7 +18,7 @@ from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
 from skyframe.models import PasswordResetToken, User, utcnow
 from skyframe.passwords import TOO_COMMON_MESSAGE
-from skyframe.wiring import password_hashing
+from skyframe.services import password_hashing
 from tests.conftest import STRONG_PASSWORD, login
 
 NEW_PASSWORD = "Crab-Pulsar-1054"

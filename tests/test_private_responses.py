@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from config import env_file_path, load_config
-from skyframe.serving import QuietRequestHandler
+from skyframe.web.serving import QuietRequestHandler
 from tests.conftest import login
 
 

@@ -18,7 +18,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from skyframe import accounts
-from skyframe.requests import SkyFrameRequest
+from skyframe.web.requests import SkyFrameRequest
 from tests.conftest import login
 from tests.test_posts import files_in
 from tests.test_rate_limits import limited_app  # noqa: F401  (fixture)

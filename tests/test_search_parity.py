@@ -22,7 +22,7 @@ from skyframe.extensions import db
 from skyframe.models import Post, PostStatus, utcnow
 from skyframe.search import filters as search_filters
 from skyframe.search import scan, websearch
-from skyframe.wiring import password_hashing
+from skyframe.services import password_hashing
 from tests.conftest import (
     POSTGRES_ADMIN_URL,
     STRONG_PASSWORD,

@@ -233,9 +233,9 @@ def test_csrf_refusal_says_why(client):
 
 
 def test_a_response_that_breaks_its_contract_is_a_logged_500(app, client, monkeypatch):
-    from skyframe import errors
     from skyframe.api.contract import operation
     from skyframe.api.schemas import CsrfToken
+    from skyframe.web import errors
 
     logged = []
     monkeypatch.setattr(errors.log, "exception", lambda *args: logged.append(args))

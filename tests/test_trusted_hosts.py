@@ -8,7 +8,7 @@ from flask import url_for
 
 from config import ConfigError, load_config
 from skyframe import create_app
-from skyframe.hosts import is_trusted
+from skyframe.web.hosts import is_trusted
 from tests.test_share_meta import meta_of
 
 PRODUCTION_KEY = "x" * 40 + "production-test-key"

@@ -15,14 +15,14 @@ from skyframe.api.schemas import (
     SessionsRevoked,
     me_payload,
 )
-from skyframe.auth.passwords import (
+from skyframe.web.account_security import (
     change_password,
     is_current,
     my_sessions,
     revoke_other_sessions,
     revoke_session,
 )
-from skyframe.ratelimit import per_user_limit
+from skyframe.web.ratelimit import per_user_limit
 
 TAGS = ["account"]
 

@@ -18,8 +18,8 @@ from skyframe.api.schemas import (
     RegisterRequest,
     me_payload,
 )
-from skyframe.auth.passwords import confirm_password_reset, request_password_reset
-from skyframe.auth.sessions import (
+from skyframe.web.account_security import confirm_password_reset, request_password_reset
+from skyframe.web.sign_in import (
     end_session,
     login_limit_per_account,
     login_limit_per_device,

@@ -18,9 +18,9 @@ from skyframe.api.schemas import (
     PageQuery,
 )
 from skyframe.extensions import db
-from skyframe.main.media import viewer
 from skyframe.models import Post, utcnow
-from skyframe.ratelimit import per_user_limit
+from skyframe.web.ratelimit import per_user_limit
+from skyframe.web.viewer import viewer
 
 TAGS = ["comments"]
 

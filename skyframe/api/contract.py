@@ -100,3 +100,8 @@ def operation(
         return one_body_type
 
     return decorate
+
+
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 document built from the declared operations (cached)."""
+    return api_spec.spec

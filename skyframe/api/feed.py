@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_login import current_user, login_required
 
-from skyframe import cursors, feed, following
 from skyframe.api import bp
 from skyframe.api.contract import operation
-from skyframe.api.presenters import post_out
+from skyframe.api.pages import following_page, for_you_page
 from skyframe.api.schemas import FeedQuery, PageQuery, PostPage, SeenIn, SeenOut
 from skyframe.database import reading_only
 from skyframe.extensions import db
 from skyframe.feed import ahead, seen
-from skyframe.main.media import viewer
 from skyframe.models import utcnow
-from skyframe.ratelimit import per_user_limit
-from skyframe.wiring import feed_cache, feed_settings
+from skyframe.services import feed_cache, feed_settings
+from skyframe.web.ratelimit import per_user_limit
 
 TAGS = ["feed"]
 
@@ -29,26 +26,6 @@ def feed_page(query: FeedQuery):
     visitors the newest posts. Pass next_cursor back as ?cursor=."""
     reading_only(db.session)
     return for_you_page(query.cursor, query.limit)
-
-
-def for_you_page(cursor: str | None, limit: int | None) -> PostPage:
-    """A page of the viewer's feed (the API and the feed page)."""
-    reader = viewer()
-    page = feed.next_page(
-        db.session,
-        reader,
-        feed_settings(),
-        secret=current_app.config["SECRET_KEY"],
-        cursor=cursor,
-        limit=limit,
-        now=utcnow(),
-        cache=feed_cache(),
-    )
-    return PostPage(
-        items=[post_out(post, reader, page.flags) for post in page.posts],
-        next_cursor=page.next_cursor,
-        has_more=page.next_cursor is not None,
-    )
 
 
 @bp.post("/feed/seen")
@@ -74,19 +51,3 @@ def following_feed(query: PageQuery):
     """Posts by the people the signed-in user follows, newest upload first
     (cursor-paginated)."""
     return following_page(query.cursor, query.limit)
-
-
-def following_page(cursor: str | None, limit: int) -> PostPage:
-    """A page of the Following feed for the signed-in user (the API and the page)."""
-    secret = current_app.config["SECRET_KEY"]
-    before = cursors.decode(secret, "following", cursor) if cursor else None
-    rows, flags = following.followed_posts(db.session, current_user, limit=limit + 1, before=before)
-    page, has_more = rows[:limit], len(rows) > limit
-    next_cursor = None
-    if has_more:
-        next_cursor = cursors.encode(secret, "following", page[-1].created_at, page[-1].id)
-    return PostPage(
-        items=[post_out(post, current_user, flags) for post in page],
-        next_cursor=next_cursor,
-        has_more=has_more,
-    )

@@ -12,7 +12,7 @@ from skyframe.api.presenters import post_out
 from skyframe.api.schemas import FavoriteState, FollowState, LikeState, PageQuery, PostPage
 from skyframe.exceptions import NotFound
 from skyframe.extensions import db
-from skyframe.ratelimit import per_user_limit
+from skyframe.web.ratelimit import per_user_limit
 
 TAGS = ["interactions"]
 

@@ -5,12 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from skyframe.api import bp
-from skyframe.extensions import api_spec
-
-
-def openapi_document() -> dict:
-    """The OpenAPI 3.1 document built from the declared operations (cached)."""
-    return api_spec.spec
+from skyframe.api.contract import openapi_document
 
 
 @bp.get("/openapi.json")

@@ -11,11 +11,11 @@ from skyframe.api.contract import operation
 from skyframe.api.presenters import post_out
 from skyframe.api.schemas import PostEdit, PostOut, PostUpload
 from skyframe.extensions import db
-from skyframe.main.media import viewer
 from skyframe.models import PostStatus, utcnow
-from skyframe.requests import accepts_uploads, upload_rate_limit
-from skyframe.uploads import receive_upload
-from skyframe.wiring import current_storage
+from skyframe.services import current_storage
+from skyframe.web.requests import accepts_uploads, upload_rate_limit
+from skyframe.web.uploads import receive_upload
+from skyframe.web.viewer import viewer
 
 TAGS = ["posts"]
 

@@ -22,11 +22,11 @@ from skyframe.api.schemas import (
     Rendition,
     UserRef,
 )
-from skyframe.avatars import gravatar_url
 from skyframe.catalogue import CatalogueObject
 from skyframe.interactions import ViewerFlags
 from skyframe.models import Comment, Notification, Post, PostMedia, User
 from skyframe.posts import MediaView, OwnerView, PostView
+from skyframe.web.urls import avatar_url
 
 WEB_FIRST = ("image/webp", "image/jpeg")
 
@@ -78,14 +78,6 @@ def _with_original(image: PostImage | None, post: Post | PostView) -> PostImage 
     if original is None:
         return image
     return image.model_copy(update={"original": _rendition(original)})
-
-
-def avatar_url(user: User | OwnerView) -> str:
-    """Uploaded avatar, else Gravatar for those who opted in, else the generated one."""
-    if user.avatar_key is None and user.gravatar:
-        return gravatar_url(user.email)
-    version = user.avatar_key.rsplit("/", 1)[-1].split(".")[0][:12] if user.avatar_key else "d"
-    return url_for("main.avatar", handle=user.handle, v=version)
 
 
 def catalogue_item(found: CatalogueObject) -> CatalogueItem:

@@ -15,8 +15,8 @@ from skyframe.api.schemas import AvatarUpload, Me, ProfileEdit, me_payload
 from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
 from skyframe.media.errors import MediaError
-from skyframe.requests import accepts_uploads, upload_rate_limit
-from skyframe.wiring import current_storage, media_settings
+from skyframe.services import current_storage, media_settings
+from skyframe.web.requests import accepts_uploads, upload_rate_limit
 
 TAGS = ["profile"]
 

@@ -118,7 +118,7 @@ class MotdList(BaseModel):
 
 
 def me_payload(user) -> Me:
-    from skyframe.api.presenters import avatar_url
+    from skyframe.web.urls import avatar_url
 
     return Me(
         id=user.id,

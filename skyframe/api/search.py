@@ -16,9 +16,9 @@ from skyframe.api.schemas import (
     UserSuggestions,
 )
 from skyframe.extensions import db, limiter
-from skyframe.main.media import viewer
 from skyframe.search import filters as search_filters
-from skyframe.wiring import search_page
+from skyframe.services import search_page
+from skyframe.web.viewer import viewer
 
 TAGS = ["search"]
 

@@ -7,15 +7,15 @@ from flask_login import login_required
 
 from skyframe.auth import bp
 from skyframe.auth.forms import ChangePasswordForm, SessionActionForm, attach_field_errors
-from skyframe.auth.passwords import (
+from skyframe.exceptions import DomainError, NotFound
+from skyframe.web.account_security import (
     change_password,
     is_current,
     my_sessions,
     revoke_other_sessions,
     revoke_session,
 )
-from skyframe.exceptions import DomainError, NotFound
-from skyframe.ratelimit import per_user_limit
+from skyframe.web.ratelimit import per_user_limit
 
 
 @bp.route("/settings/password", methods=["GET", "POST"])

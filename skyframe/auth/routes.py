@@ -12,8 +12,12 @@ from skyframe.auth.forms import (
     ResetPasswordForm,
     attach_field_errors,
 )
-from skyframe.auth.passwords import confirm_password_reset, request_password_reset
-from skyframe.auth.sessions import (
+from skyframe.exceptions import AuthenticationFailed, DomainError
+from skyframe.extensions import db
+from skyframe.models import utcnow
+from skyframe.web.account_security import confirm_password_reset, request_password_reset
+from skyframe.web.safe_redirect import safe_next_path
+from skyframe.web.sign_in import (
     end_session,
     login_limit_per_account,
     login_limit_per_device,
@@ -25,10 +29,6 @@ from skyframe.auth.sessions import (
     sign_in,
     sign_up,
 )
-from skyframe.exceptions import AuthenticationFailed, DomainError
-from skyframe.extensions import db
-from skyframe.models import utcnow
-from skyframe.safe_redirect import safe_next_path
 
 
 def _next_target(form) -> str:

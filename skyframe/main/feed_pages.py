@@ -10,11 +10,11 @@ from __future__ import annotations
 from flask import render_template, url_for
 from flask_login import login_required
 
-from skyframe.api.feed import following_page, for_you_page
+from skyframe.api.pages import following_page, for_you_page
 from skyframe.api.schemas import PostPage
 from skyframe.main import bp
-from skyframe.main.media import viewer
-from skyframe.wiring import feed_settings
+from skyframe.services import feed_settings
+from skyframe.web.viewer import viewer
 
 
 def _render_feed(page: PostPage, *, source_url: str, report_seen: bool, kind: str) -> str:

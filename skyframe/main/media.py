@@ -8,27 +8,20 @@ an ETag. On object storage the answer is a redirect to a short-lived URL.
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, request, send_file
-from flask_login import current_user
 from sqlalchemy import select
 
 from skyframe import posts, visibility
-from skyframe.downloads import content_disposition, safe_filename
 from skyframe.exceptions import NotFound, ValidationFailed
 from skyframe.extensions import db, limiter
 from skyframe.main import bp
 from skyframe.models import PostMedia
-from skyframe.wiring import current_storage
+from skyframe.services import current_storage
+from skyframe.web.downloads import content_disposition, safe_filename
+from skyframe.web.viewer import viewer
 
 # Keys hold a random per-post prefix, so a URL's file never changes.
 IMMUTABLE = 365 * 24 * 3600
 DOWNLOAD_SIZES = {"original": "original", "display": "display", "thumb": "thumb"}
-
-
-def viewer():
-    """The signed-in user, or None for a visitor."""
-    # The user itself rather than Flask-Login's proxy: listings read it for
-    # every post, and each attribute read through the proxy looks it up again.
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def send_stored(

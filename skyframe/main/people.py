@@ -15,10 +15,10 @@ from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.main import bp
 from skyframe.main.forms import ConfirmForm
-from skyframe.main.media import viewer
 from skyframe.models import User, utcnow
-from skyframe.ratelimit import per_user_limit
-from skyframe.safe_redirect import safe_next_path
+from skyframe.web.ratelimit import per_user_limit
+from skyframe.web.safe_redirect import safe_next_path
+from skyframe.web.viewer import viewer
 
 GRID_PAGE = 24
 NOTIFICATIONS_PAGE = 30

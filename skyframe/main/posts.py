@@ -10,12 +10,12 @@ from skyframe.exceptions import DomainError, PermissionDenied
 from skyframe.extensions import db
 from skyframe.main import bp
 from skyframe.main.forms import ConfirmForm, PostDetailsForm, UploadForm
-from skyframe.main.media import viewer
 from skyframe.models import Category, utcnow
-from skyframe.ratelimit import per_user_limit
-from skyframe.requests import accepts_uploads, upload_rate_limit
-from skyframe.uploads import receive_upload
-from skyframe.wiring import current_storage
+from skyframe.services import current_storage
+from skyframe.web.ratelimit import per_user_limit
+from skyframe.web.requests import accepts_uploads, upload_rate_limit
+from skyframe.web.uploads import receive_upload
+from skyframe.web.viewer import viewer
 
 
 def _show_errors(form, exc: DomainError) -> None:

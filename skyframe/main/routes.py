@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from skyframe import api_reference
-from skyframe.api.meta import openapi_document
+from skyframe.api.contract import openapi_document
 from skyframe.extensions import db, limiter
 from skyframe.main import bp
 

@@ -13,7 +13,7 @@ from skyframe.models import Category
 from skyframe.search import filters as search_filters
 from skyframe.search import related
 from skyframe.search.filters import SearchFilters
-from skyframe.wiring import search_page
+from skyframe.services import search_page
 
 PAGE_SIZE = 24
 FIELDS = search_filters.PARAMETERS

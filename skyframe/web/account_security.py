@@ -9,11 +9,11 @@ from flask import current_app, request, url_for
 from flask_login import current_user
 
 from skyframe import accounts, login_sessions, mail, password_reset
-from skyframe.auth.sessions import renew_session
 from skyframe.exceptions import NotFound
 from skyframe.extensions import db
 from skyframe.models import LoginSession, User, utcnow
-from skyframe.wiring import password_hashing
+from skyframe.services import password_hashing
+from skyframe.web.sign_in import renew_session
 
 RESET_SUBJECT = "Reset your SkyFrame password"
 

@@ -84,8 +84,12 @@ def no_store_when_signed_in(response):
 def init_security(app: Flask) -> None:
     from werkzeug.exceptions import RequestEntityTooLarge
 
-    from skyframe.hosts import refuse_untrusted_host
-    from skyframe.requests import count_oversized, refuse_anonymous_uploads, refuse_oversized_body
+    from skyframe.web.hosts import refuse_untrusted_host
+    from skyframe.web.requests import (
+        count_oversized,
+        refuse_anonymous_uploads,
+        refuse_oversized_body,
+    )
 
     # Before-request work in this order, ahead of CSRF, the limiter (whose
     # login keys read the form), the login lookup and everything else: the

@@ -8,25 +8,11 @@ counter by sending its own ``X-Forwarded-For``. IPv6 clients are counted per
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 
 from flask import current_app, g, request
 
-IPV6_PREFIX = 64
-
-
-def client_address() -> str:
-    address = request.remote_addr or "unknown"
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{parsed}/{IPV6_PREFIX}", strict=False))
-    return str(parsed)
+from skyframe.web.client import client_address
 
 
 def _submitted(field: str) -> str:

@@ -11,14 +11,14 @@ from skyframe.exceptions import AuthenticationFailed
 from skyframe.extensions import db, limiter
 from skyframe.login_backoff import AccountBackoff
 from skyframe.models import User, utcnow
-from skyframe.ratelimit import (
-    client_address,
+from skyframe.services import password_hashing
+from skyframe.web.client import client_address
+from skyframe.web.ratelimit import (
     submitted_account,
     submitted_account_and_address,
     submitted_email,
     submitted_user_id,
 )
-from skyframe.wiring import password_hashing
 
 
 def _config_limit(name: str):

@@ -74,7 +74,7 @@ def refuse_untrusted_host():
     """First before-request work: an untrusted host is answered 400 here,
     plainly (the error page would build URLs, and there is no URL adapter)."""
     if isinstance(request.routing_exception, SecurityError):
-        from skyframe.errors import PLAIN_ERROR_PAGE, json_error, wants_json
+        from skyframe.web.errors import PLAIN_ERROR_PAGE, json_error, wants_json
 
         message = "The Host header names a site this server does not serve."
         if wants_json():

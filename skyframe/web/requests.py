@@ -47,7 +47,7 @@ def accepts_uploads(view: Callable) -> Callable:
 
 def upload_rate_limit(view: Callable) -> Callable:
     """Uploads of posts and avatars share one per-user limit (POST only)."""
-    from skyframe.ratelimit import per_user_limit
+    from skyframe.web.ratelimit import per_user_limit
 
     return per_user_limit("UPLOAD_LIMIT", scope="uploads", methods=["POST"])(view)
 
@@ -123,7 +123,7 @@ def count_oversized(exc: RequestEntityTooLarge):
     client gets 429. Off the upload views the answer is drawn without
     templates or the database (nobody legitimate sends those bodies); on them
     people who picked too big a file get the usual error page."""
-    from skyframe.errors import (
+    from skyframe.web.errors import (
         FRIENDLY_MESSAGES,
         PLAIN_ERROR_PAGE,
         handle_http_exception,
@@ -158,7 +158,7 @@ def _hit_oversize_limit() -> int | None:
     from limits import parse_many
 
     from skyframe.extensions import limiter
-    from skyframe.ratelimit import client_address
+    from skyframe.web.client import client_address
 
     config = current_app.config
     if not config["RATELIMIT_ENABLED"] or not config["OVERSIZE_LIMIT"]:

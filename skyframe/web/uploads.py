@@ -16,7 +16,7 @@ from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
 from skyframe.jobs import current_jobs, job
 from skyframe.models import Post, PostStatus, User, utcnow
-from skyframe.wiring import current_storage, media_settings
+from skyframe.services import current_storage, media_settings
 
 PROCESS_POST = "process_post"
 log = logging.getLogger(__name__)
