@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from config import BaseConfig
-from skyframe.passwords import PasswordHashing
+from skyframe.accounts.passwords import PasswordHashing
 
 PASSWORD = "Orion-Nebula-42"
 
@@ -89,7 +89,8 @@ def app_with_vega(**overrides):
     """An app on a throwaway SQLite database with one account, vega."""
     from flask_migrate import upgrade
 
-    from skyframe import accounts, create_app
+    from skyframe import create_app
+    from skyframe.accounts import users
     from skyframe.extensions import db
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,9 +104,9 @@ def app_with_vega(**overrides):
         )
         with app.app_context():
             upgrade()
-            accounts.register_user(
+            users.register_user(
                 db.session,
-                app.extensions["skyframe.passwords"],
+                app.extensions["skyframe.accounts.passwords"],
                 email="vega@example.org",
                 handle="vega",
                 display_name="Vega",

@@ -1,4 +1,4 @@
-"""Write skyframe/data/common-passwords.txt from the zxcvbn package's list.
+"""Write skyframe/accounts/data/common-passwords.txt from the zxcvbn package's list.
 
 The list is the 30,000 most common passwords of public leaks that zxcvbn
 (MIT, pinned in requirements-dev.txt) ships, most common first, case-folded.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-TARGET = Path(__file__).resolve().parent.parent / "skyframe" / "data" / "common-passwords.txt"
+TARGET = Path(__file__).resolve().parents[1] / "skyframe/accounts/data/common-passwords.txt"
 HEADER = "# The 30,000 most common passwords (zxcvbn's list); scripts/make_common_passwords.py\n"
 
 

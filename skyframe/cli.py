@@ -11,8 +11,8 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import DBAPIError
 
-from skyframe import accounts
 from skyframe import motd as motd_service
+from skyframe.accounts import users
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.models import Role, utcnow
@@ -105,7 +105,7 @@ ROLE_CHOICE = click.Choice([r.value for r in Role])
 @users_cli.command("list")
 @click.option("--role", type=ROLE_CHOICE, help="Only users with this role.")
 @click.option(
-    "--state", type=click.Choice(accounts.USER_STATES), help="Only active or disabled users."
+    "--state", type=click.Choice(users.USER_STATES), help="Only active or disabled users."
 )
 @click.option(
     "--search",
@@ -117,7 +117,7 @@ ROLE_CHOICE = click.Choice([r.value for r in Role])
 @reports_domain_errors
 def users_list(role: str | None, state, search, limit, as_json: bool) -> None:
     """List accounts, oldest first."""
-    users = accounts.list_users(db.session, role, state=state, search=search, limit=limit)
+    found = users.list_users(db.session, role, state=state, search=search, limit=limit)
     if as_json:
         _print_json(
             {
@@ -132,9 +132,9 @@ def users_list(role: str | None, state, search, limit, as_json: bool) -> None:
                         "created_at": _json_when(u.created_at),
                         "last_login": _json_when(u.last_login),
                     }
-                    for u in users
+                    for u in found
                 ],
-                "count": len(users),
+                "count": len(found),
             }
         )
         return
@@ -150,10 +150,10 @@ def users_list(role: str | None, state, search, limit, as_json: bool) -> None:
                 _when(u.created_at),
                 _when(u.last_login),
             ]
-            for u in users
+            for u in found
         ),
     )
-    click.echo(f"{len(users)} user(s)")
+    click.echo(f"{len(found)} user(s)")
 
 
 @users_cli.command("create")
@@ -183,7 +183,7 @@ def users_create(email, handle, display_name, role, password) -> None:
       users create --email ada@example.org --handle ada
       users create --email ada@example.org --username ada --password 'PASSWORD'
     """
-    user = accounts.register_user(
+    user = users.register_user(
         db.session,
         password_hashing(),
         email=email,
@@ -197,8 +197,8 @@ def users_create(email, handle, display_name, role, password) -> None:
 
 
 def _set_disabled(login: str, disabled: bool) -> None:
-    user = accounts.get_user(db.session, login)
-    ended = accounts.set_disabled(db.session, user, disabled)
+    user = users.get_user(db.session, login)
+    ended = users.set_disabled(db.session, user, disabled)
     db.session.commit()
     if not disabled:
         click.echo(f"@{user.handle} is now enabled.")
@@ -268,8 +268,8 @@ def users_set_role(login_and_role: tuple[str, ...], username: str | None) -> Non
         exc.param_hint = "'ROLE'"
         raise
     login = _account(login_and_role[0] if expected == 2 else None, username)
-    user = accounts.get_user(db.session, login)
-    accounts.set_role(user, role)
+    user = users.get_user(db.session, login)
+    users.set_role(user, role)
     db.session.commit()
     click.echo(f"@{user.handle} is now {user.role}.")
 
@@ -293,9 +293,9 @@ def users_reset_password(login: str, link: bool, base_url: str | None, password:
     every session of the account ends."""
     from flask import current_app
 
-    from skyframe import login_sessions, password_reset
+    from skyframe.accounts import login_sessions, password_reset
 
-    user = accounts.get_user(db.session, login)
+    user = users.get_user(db.session, login)
     if link:
         token = password_reset.issue_token(
             db.session, user, lifetime=current_app.config["PASSWORD_RESET_LIFETIME"], now=utcnow()
@@ -308,7 +308,7 @@ def users_reset_password(login: str, link: bool, base_url: str | None, password:
     else:
         if password is None:
             password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-        accounts.set_password(db.session, password_hashing(), user, password)
+        users.set_password(db.session, password_hashing(), user, password)
         ended = login_sessions.end_all(db.session, user.id)
         db.session.commit()
         click.echo(f"New password set for @{user.handle}.")

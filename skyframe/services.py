@@ -9,18 +9,18 @@ from __future__ import annotations
 from flask import current_app
 
 from skyframe import search
+from skyframe.accounts.passwords import PasswordHashing
 from skyframe.extensions import db
 from skyframe.feed.ahead import Cache
 from skyframe.feed.settings import FeedSettings
 from skyframe.media.pipeline import MediaSettings
 from skyframe.models import utcnow
-from skyframe.passwords import PasswordHashing
 from skyframe.search.filters import SearchFilters
 from skyframe.storage import Storage
 
 
 def password_hashing() -> PasswordHashing:
-    return current_app.extensions["skyframe.passwords"]
+    return current_app.extensions["skyframe.accounts.passwords"]
 
 
 def current_storage() -> Storage:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, current_app, request, url_for
 from flask_login import AnonymousUserMixin
 
-from skyframe import login_sessions
+from skyframe.accounts import login_sessions
+from skyframe.accounts.passwords import PasswordHashing
 from skyframe.caches import cache_from_url
 from skyframe.database import ping_when_idle
 from skyframe.extensions import (
@@ -20,7 +21,6 @@ from skyframe.feed.settings import FeedSettings
 from skyframe.jobs import jobs_from_config
 from skyframe.media.pipeline import MediaSettings
 from skyframe.models import User, utcnow
-from skyframe.passwords import PasswordHashing
 from skyframe.storage import storage_from_config
 from skyframe.web.errors import json_error, wants_json
 
@@ -62,7 +62,7 @@ def init_extensions(app: Flask) -> None:
         if settings.prefetch_pages
         else None
     )
-    app.extensions["skyframe.passwords"] = PasswordHashing(
+    app.extensions["skyframe.accounts.passwords"] = PasswordHashing(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],
         parallelism=app.config["ARGON2_PARALLELISM"],

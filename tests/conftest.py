@@ -19,7 +19,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from skyframe import accounts, create_app
+from skyframe import create_app
+from skyframe.accounts import users
 from skyframe.extensions import db
 from skyframe.models import Role, User
 from skyframe.services import password_hashing
@@ -164,7 +165,7 @@ def make_user(app):
     ) -> User:
         handle = handle or f"observer{next(counter)}"
         with app.app_context():
-            user = accounts.register_user(
+            user = users.register_user(
                 db.session,
                 password_hashing(),
                 email=email or f"{handle.lower()}@example.org",

@@ -9,18 +9,18 @@ from argon2 import PasswordHasher
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skyframe import accounts
+from skyframe.accounts import users
+from skyframe.accounts.passwords import PasswordHashing, password_problems
 from skyframe.exceptions import AuthenticationFailed, Conflict, ValidationFailed
 from skyframe.extensions import db
 from skyframe.models import User, utcnow
-from skyframe.passwords import PasswordHashing, password_problems
 from skyframe.services import password_hashing
 from tests.conftest import STRONG_PASSWORD
 
 
 @pytest.mark.parametrize("handle", ["a", "Z", "_", "vega", "M31_fan", "x" * 24, "ABC_def_123"])
 def test_valid_handles_are_accepted(handle):
-    assert accounts.handle_problem(handle) is None
+    assert users.handle_problem(handle) is None
 
 
 @pytest.mark.parametrize(
@@ -42,14 +42,14 @@ def test_valid_handles_are_accepted(handle):
     ],
 )
 def test_invalid_handles_are_refused(handle):
-    assert accounts.handle_problem(handle)
+    assert users.handle_problem(handle)
 
 
 @given(st.text(max_size=40))
 def test_handle_rule_matches_spec_for_any_text(handle):
     allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
     expected_ok = 1 <= len(handle) <= 24 and set(handle) <= allowed
-    assert (accounts.handle_problem(handle) is None) == expected_ok
+    assert (users.handle_problem(handle) is None) == expected_ok
 
 
 @pytest.mark.parametrize(
@@ -80,31 +80,31 @@ def test_spaces_do_not_count_as_the_symbol():
 
 
 def test_email_is_normalised_and_validated():
-    assert accounts.normalise_email("  Vega@Example.ORG ") == "Vega@example.org"
+    assert users.normalise_email("  Vega@Example.ORG ") == "Vega@example.org"
     for bad in ["", "not-an-address", "a@", "@b.org", "x" * 250 + "@example.org"]:
         with pytest.raises(ValueError):  # noqa: PT011
-            accounts.normalise_email(bad)
+            users.normalise_email(bad)
 
 
 def test_registration_reports_every_bad_field_at_once():
     with pytest.raises(ValidationFailed) as caught:
-        accounts.validate_registration("nope", "bad handle", "   ", "short")
+        users.validate_registration("nope", "bad handle", "   ", "short")
     assert set(caught.value.fields) == {"email", "handle", "display_name", "password"}
 
 
 def test_display_name_is_trimmed_and_capped():
-    assert accounts.clean_display_name("  Edwin   Hubble ") == "Edwin Hubble"
+    assert users.clean_display_name("  Edwin   Hubble ") == "Edwin Hubble"
     with pytest.raises(ValueError):  # noqa: PT011
-        accounts.clean_display_name("x" * 51)
+        users.clean_display_name("x" * 51)
     with pytest.raises(ValueError):  # noqa: PT011
-        accounts.clean_display_name("bell\x07")
+        users.clean_display_name("bell\x07")
 
 
 def test_handles_and_emails_are_unique_whatever_their_case(app, make_user):
     make_user("Vega", email="vega@example.org")
     with app.app_context():
         with pytest.raises(Conflict) as caught:
-            accounts.register_user(
+            users.register_user(
                 db.session,
                 password_hashing(),
                 email="other@example.org",
@@ -114,7 +114,7 @@ def test_handles_and_emails_are_unique_whatever_their_case(app, make_user):
             )
         assert "handle" in caught.value.fields
         with pytest.raises(Conflict) as caught:
-            accounts.register_user(
+            users.register_user(
                 db.session,
                 password_hashing(),
                 email="VEGA@EXAMPLE.ORG",
@@ -151,7 +151,7 @@ def test_passwords_are_stored_as_argon2id(app, make_user):
 def test_login_by_handle_or_email_in_any_case(app, make_user, login_name):
     make_user("altair")
     with app.app_context():
-        user = accounts.authenticate(
+        user = users.authenticate(
             db.session, password_hashing(), login_name, STRONG_PASSWORD, utcnow()
         )
         assert user.handle == "altair"
@@ -175,19 +175,17 @@ def test_unknown_user_and_wrong_password_fail_identically_after_one_hash(
         for login_name, password in [("nobody", STRONG_PASSWORD), ("altair", "Wrong-pass-123")]:
             calls.clear()
             with pytest.raises(AuthenticationFailed) as caught:
-                accounts.authenticate(
-                    db.session, password_hashing(), login_name, password, utcnow()
-                )
+                users.authenticate(db.session, password_hashing(), login_name, password, utcnow())
             assert len(calls) == 1, f"{login_name}: hashed {len(calls)} times"
             messages.append(caught.value.message)
-    assert messages[0] == messages[1] == accounts.LOGIN_FAILED_MESSAGE
+    assert messages[0] == messages[1] == users.LOGIN_FAILED_MESSAGE
 
 
 def test_disabled_account_fails_like_a_wrong_password(app, make_user):
     make_user("mira", disabled=True)
     with app.app_context(), pytest.raises(AuthenticationFailed) as caught:
-        accounts.authenticate(db.session, password_hashing(), "mira", STRONG_PASSWORD, utcnow())
-    assert caught.value.message == accounts.LOGIN_FAILED_MESSAGE
+        users.authenticate(db.session, password_hashing(), "mira", STRONG_PASSWORD, utcnow())
+    assert caught.value.message == users.LOGIN_FAILED_MESSAGE
 
 
 def test_hash_is_upgraded_on_login_when_parameters_change(app_factory, make_user):
@@ -195,14 +193,14 @@ def test_hash_is_upgraded_on_login_when_parameters_change(app_factory, make_user
     make_user("rigel")  # hashed with the testing parameters (t=1)
     stronger = app_factory(ARGON2_TIME_COST=2)
     with stronger.app_context():
-        user = accounts.authenticate(
+        user = users.authenticate(
             db.session, password_hashing(), "rigel", STRONG_PASSWORD, utcnow()
         )
         db.session.commit()
         assert ",t=2," in user.password_hash or "t=2" in user.password_hash.split("$")[3]
         assert not password_hashing()._hasher.check_needs_rehash(user.password_hash)
     with old_app.app_context():  # the new hash still verifies the same password
-        assert accounts.authenticate(
+        assert users.authenticate(
             db.session, password_hashing(), "rigel", STRONG_PASSWORD, utcnow()
         )
 
@@ -214,7 +212,7 @@ def test_verification_of_a_corrupt_hash_is_a_failure_not_a_crash():
 
 def test_user_listing_filters_are_checked(app):
     with app.app_context(), pytest.raises(ValidationFailed) as caught:
-        accounts.list_users(db.session, "emperor", state="asleep", limit=0, search="a\x00")
+        users.list_users(db.session, "emperor", state="asleep", limit=0, search="a\x00")
     assert set(caught.value.fields) == {"role", "state", "limit", "search"}
 
 
@@ -224,7 +222,7 @@ def test_user_search_takes_like_wildcards_literally(app, make_user):
     with app.app_context():
 
         def found(text):
-            return [u.handle for u in accounts.list_users(db.session, search=text)]
+            return [u.handle for u in users.list_users(db.session, search=text)]
 
         assert found("a_b") == ["a_b"]
         assert found("%") == []
@@ -234,7 +232,7 @@ def test_user_search_takes_like_wildcards_literally(app, make_user):
 
 
 def test_disabling_reports_the_sessions_it_ended(app, make_user):
-    from skyframe import login_sessions
+    from skyframe.accounts import login_sessions
 
     user = make_user("vega")
     with app.app_context():
@@ -244,7 +242,7 @@ def test_disabling_reports_the_sessions_it_ended(app, make_user):
                 db.session, stored, remember=False, lifetime=timedelta(hours=1), now=utcnow()
             )
         db.session.commit()
-        assert accounts.set_disabled(db.session, stored, True) == 2
-        assert accounts.set_disabled(db.session, stored, True) == 0
-        assert accounts.set_disabled(db.session, stored, False) == 0
+        assert users.set_disabled(db.session, stored, True) == 2
+        assert users.set_disabled(db.session, stored, True) == 0
+        assert users.set_disabled(db.session, stored, False) == 0
         db.session.commit()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from skyframe.avatars import default_avatar_png, gravatar_url
+from skyframe.accounts.avatars import default_avatar_png, gravatar_url
 from tests import media_samples as samples
 from tests.conftest import login
 

@@ -498,7 +498,7 @@ def admin_script(app, database_url):
 
 
 def test_the_seed_command_lines_run_as_written(app, admin_script):
-    from skyframe.accounts import user_by_handle
+    from skyframe.accounts.users import user_by_handle
 
     outputs = []
     for line in SEED_LINES:

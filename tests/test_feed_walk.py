@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from skyframe import accounts
+from skyframe.accounts import users
 from skyframe.demo import DEMO_PASSWORD, DemoShape, seed_demo
 from skyframe.extensions import db
 from skyframe.feed import cursor as feed_cursor
@@ -48,7 +48,7 @@ def site(request, tmp_path_factory):
                 utcnow(),
                 password_hashing().hash(DEMO_PASSWORD),
             )
-            accounts.register_user(
+            users.register_user(
                 db.session,
                 password_hashing(),
                 email="newcomer@example.org",

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from skyframe import login_devices
-from skyframe.login_backoff import AccountBackoff
+from skyframe.accounts import login_devices
+from skyframe.accounts.login_backoff import AccountBackoff
 from skyframe.services import password_hashing
 from tests import test_rate_limits
 from tests.conftest import STRONG_PASSWORD
@@ -152,7 +152,7 @@ class ClockStorage:
 
 def test_the_backoff_delay_doubles_up_to_its_cap(monkeypatch):
     storage = ClockStorage()
-    monkeypatch.setattr("skyframe.login_backoff.time.time", lambda: storage.now)
+    monkeypatch.setattr("skyframe.accounts.login_backoff.time.time", lambda: storage.now)
     backoff = AccountBackoff(storage, after=2, window=3600, max_delay=8)
     waits = []
     for _ in range(14):
@@ -181,8 +181,8 @@ def test_concurrent_hashing_beyond_the_queue_is_refused_at_once(app_factory, mak
 
 @pytest.mark.parametrize("max_waiting", [0, 3])
 def test_the_hashing_queue_admits_exactly_its_bound(app, max_waiting):
+    from skyframe.accounts.passwords import PasswordHashing
     from skyframe.exceptions import Busy
-    from skyframe.passwords import PasswordHashing
 
     hashing = PasswordHashing(1, 1024, 1, max_concurrent=1, max_waiting=max_waiting)
     hashing._queued = 1 + max_waiting  # as if one ran and max_waiting waited

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from skyframe import login_sessions
+from skyframe.accounts import login_sessions
 from skyframe.extensions import db
 from skyframe.models import LoginSession, utcnow
 from tests.conftest import STRONG_PASSWORD, login

@@ -107,7 +107,8 @@ def test_full_text_index_is_whole_after_going_down_and_up(fresh_app):
 
     from sqlalchemy import text
 
-    from skyframe import accounts, search
+    from skyframe import search
+    from skyframe.accounts import users
     from skyframe.models import Post, PostStatus, utcnow
     from skyframe.search.filters import build
     from skyframe.services import password_hashing
@@ -120,7 +121,7 @@ def test_full_text_index_is_whole_after_going_down_and_up(fresh_app):
         upgrade()
         downgrade(revision="0001")
         upgrade()
-        owner = accounts.register_user(
+        owner = users.register_user(
             db.session,
             password_hashing(),
             email="vega@example.org",

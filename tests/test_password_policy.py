@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from skyframe.demo import DEMO_PASSWORD
-from skyframe.passwords import (
+from skyframe.accounts.passwords import (
     COMMON_PASSWORDS_FILE,
     TOO_COMMON_MESSAGE,
     TOO_PERSONAL_MESSAGE,
     common_passwords,
     password_refusal,
 )
+from skyframe.demo import DEMO_PASSWORD
 from tests.conftest import STRONG_PASSWORD
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from skyframe import password_reset
+from skyframe.accounts import password_reset
+from skyframe.accounts.passwords import TOO_COMMON_MESSAGE
 from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
 from skyframe.models import PasswordResetToken, User, utcnow
-from skyframe.passwords import TOO_COMMON_MESSAGE
 from skyframe.services import password_hashing
 from tests.conftest import STRONG_PASSWORD, login
 

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from skyframe import accounts
+from skyframe.accounts import users
 from skyframe.web.requests import SkyFrameRequest
 from tests.conftest import login
 from tests.test_posts import files_in
@@ -85,7 +85,7 @@ def nothing_parses(monkeypatch):
     ran: list[str] = []
     real_load = SkyFrameRequest._load_form_data
     real_protect = CSRFProtect.protect
-    real_lookup = accounts.user_by_login
+    real_lookup = users.user_by_login
 
     def load(self):
         ran.append("form parser")
@@ -101,7 +101,7 @@ def nothing_parses(monkeypatch):
 
     monkeypatch.setattr(SkyFrameRequest, "_load_form_data", load)
     monkeypatch.setattr(CSRFProtect, "protect", protect)
-    monkeypatch.setattr(accounts, "user_by_login", lookup)
+    monkeypatch.setattr(users, "user_by_login", lookup)
     return ran
 
 

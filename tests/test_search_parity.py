@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from skyframe import accounts, posts, search, words
+from skyframe import posts, search, words
+from skyframe.accounts import users
 from skyframe.extensions import db
 from skyframe.models import Post, PostStatus, utcnow
 from skyframe.search import filters as search_filters
@@ -96,7 +97,7 @@ def apps(tmp_path_factory):
 
 
 def _fill(session) -> None:
-    owner = accounts.register_user(
+    owner = users.register_user(
         session,
         password_hashing(),
         email="vega@example.org",

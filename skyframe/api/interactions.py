@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_login import current_user, login_required
 
-from skyframe import accounts, cursors, interactions, posts
+from skyframe import cursors, interactions, posts
+from skyframe.accounts import users
 from skyframe.api import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import post_out
@@ -53,7 +54,7 @@ def favorite(post_id: int):
 @operation(tags=TAGS, returns=FollowState, signed_in=True, writes=True, errors=(404, 429))
 def follow(handle: str):
     """Follow (POST) or unfollow (DELETE) a user; you cannot follow yourself (422)."""
-    followee = accounts.user_by_handle(db.session, handle)
+    followee = users.user_by_handle(db.session, handle)
     if followee is None or followee.disabled:
         raise NotFound("No such user.")
     following = request.method == "POST"

@@ -8,7 +8,7 @@ from flask import request
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
-from skyframe import accounts, avatars
+from skyframe.accounts import avatars, users
 from skyframe.api import bp
 from skyframe.api.contract import operation
 from skyframe.api.schemas import AvatarUpload, Me, ProfileEdit, me_payload
@@ -26,7 +26,7 @@ TAGS = ["profile"]
 @operation(tags=TAGS, returns=Me, json=ProfileEdit, signed_in=True, writes=True)
 def edit_profile(json: ProfileEdit):
     """Change the display name, bio or Gravatar choice."""
-    accounts.update_profile(current_user, **json.model_dump(exclude_unset=True))
+    users.update_profile(current_user, **json.model_dump(exclude_unset=True))
     db.session.commit()
     return me_payload(current_user)
 

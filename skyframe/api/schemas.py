@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from spectree.model_adapter.pydantic_adapter import BaseFile
 
 from skyframe import cursors
-from skyframe.accounts import HANDLE_PATTERN
+from skyframe.accounts.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from skyframe.accounts.users import HANDLE_PATTERN
 from skyframe.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, HANDLE_MAX_LENGTH
-from skyframe.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from skyframe.validation import ErrorResponse
 
 __all__ = ["ErrorResponse"]

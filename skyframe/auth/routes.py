@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from skyframe import password_reset
+from skyframe.accounts import password_reset
 from skyframe.auth import bp
 from skyframe.auth.forms import (
     ForgotPasswordForm,

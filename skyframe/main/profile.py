@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
 
-from skyframe import accounts, avatars, visibility
+from skyframe import visibility
+from skyframe.accounts import avatars, users
 from skyframe.api.profile import remove_avatar, replace_avatar
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db, limiter
@@ -34,7 +35,7 @@ class SettingsForm(FlaskForm):
 @bp.get("/u/<handle>/avatar")
 @limiter.exempt
 def avatar(handle: str):
-    user = accounts.user_by_handle(db.session, handle)
+    user = users.user_by_handle(db.session, handle)
     if user is None or not visibility.can_see_account(user, viewer()):
         abort(404)
     if user.avatar_key:
@@ -59,7 +60,7 @@ def settings():
     status = 200
     if form.is_submitted() and form.validate():
         try:
-            accounts.update_profile(
+            users.update_profile(
                 current_user,
                 display_name=form.display_name.data,
                 bio=form.bio.data,

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from flask import current_app, request, url_for
 from flask_login import current_user
 
-from skyframe import accounts, login_sessions, mail, password_reset
+from skyframe import mail
+from skyframe.accounts import login_sessions, password_reset, users
 from skyframe.exceptions import NotFound
 from skyframe.extensions import db
 from skyframe.models import LoginSession, User, utcnow
@@ -22,7 +23,7 @@ def change_password(current_password: str, new_password: str) -> User:
     """Change the signed-in user's password: every other session ends, this
     one is renewed (new cookie, new CSRF token)."""
     user: User = current_user._get_current_object()
-    accounts.change_password(
+    users.change_password(
         db.session,
         password_hashing(),
         user,

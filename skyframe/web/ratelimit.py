@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, g, request
+from flask_login import current_user
 
+from skyframe.accounts import users
+from skyframe.extensions import db, limiter
 from skyframe.web.client import client_address
 
 
@@ -28,10 +31,7 @@ def _submitted(field: str) -> str:
 def submitted_user_id() -> int | None:
     """The id of the account a login attempt names (looked up once per request)."""
     if "_submitted_user_id" not in g:
-        from skyframe import accounts
-        from skyframe.extensions import db
-
-        user = accounts.user_by_login(db.session, _submitted("login"))
+        user = users.user_by_login(db.session, _submitted("login"))
         g._submitted_user_id = user.id if user is not None else None
     return g._submitted_user_id
 
@@ -39,12 +39,11 @@ def submitted_user_id() -> int | None:
 def submitted_account() -> str:
     """The account a login attempt targets: its id when it exists, so that the
     handle and the e-mail address of one account share a counter."""
-    from skyframe import accounts
 
     user_id = submitted_user_id()
     if user_id is not None:
         return f"account:{user_id}"
-    return "unknown-account:" + accounts.email_key(_submitted("login"))
+    return "unknown-account:" + users.email_key(_submitted("login"))
 
 
 def submitted_account_and_address() -> str:
@@ -54,14 +53,10 @@ def submitted_account_and_address() -> str:
 
 def submitted_email() -> str:
     """The address a registration uses, compared the way accounts compare it."""
-    from skyframe import accounts
-
-    return "email:" + accounts.email_key(_submitted("email"))
+    return "email:" + users.email_key(_submitted("email"))
 
 
 def signed_in_user() -> str:
-    from flask_login import current_user
-
     return f"user:{current_user.id}" if current_user.is_authenticated else "user:anonymous"
 
 
@@ -70,8 +65,6 @@ def per_user_limit(
 ) -> Callable[[Callable], Callable]:
     """Limit a view per signed-in user by the config value ``setting``; views
     sharing a ``scope`` share the count."""
-    from skyframe.extensions import limiter
-
     return limiter.shared_limit(
         lambda: current_app.config[setting], scope=scope, key_func=signed_in_user, methods=methods
     )

@@ -6,10 +6,10 @@ from flask import after_this_request, current_app, g, request, session
 from flask_login import current_user, decode_cookie, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
-from skyframe import accounts, login_devices, login_sessions
+from skyframe.accounts import login_devices, login_sessions, users
+from skyframe.accounts.login_backoff import AccountBackoff
 from skyframe.exceptions import AuthenticationFailed
 from skyframe.extensions import db, limiter
-from skyframe.login_backoff import AccountBackoff
 from skyframe.models import User, utcnow
 from skyframe.services import password_hashing
 from skyframe.web.client import client_address
@@ -191,7 +191,7 @@ def sign_in(login: str, password: str, remember: bool = False) -> User:
             limiter.context.view_rate_limit = None
             raise TooManyRequests(retry_after=wait)
     try:
-        user = accounts.authenticate(db.session, password_hashing(), login, password, utcnow())
+        user = users.authenticate(db.session, password_hashing(), login, password, utcnow())
     except AuthenticationFailed:
         if backoff is not None:
             backoff.failed(submitted_account())
@@ -202,7 +202,7 @@ def sign_in(login: str, password: str, remember: bool = False) -> User:
 
 def sign_up(email: str, handle: str, display_name: str, password: str) -> User:
     """Create an account and start its session, or raise ValidationFailed / Conflict."""
-    user = accounts.register_user(
+    user = users.register_user(
         db.session,
         password_hashing(),
         email=email,

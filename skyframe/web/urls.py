@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from skyframe.avatars import gravatar_url
+from skyframe.accounts.avatars import gravatar_url
 from skyframe.models import User
 from skyframe.posts import OwnerView
 

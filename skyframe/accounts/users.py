@@ -17,7 +17,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from skyframe import login_sessions
+from skyframe.accounts import login_sessions
+from skyframe.accounts.passwords import PasswordHashing, password_refusal
 from skyframe.exceptions import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from skyframe.models import Role, User
 from skyframe.models.user import (
@@ -26,7 +27,6 @@ from skyframe.models.user import (
     EMAIL_MAX_LENGTH,
     HANDLE_MAX_LENGTH,
 )
-from skyframe.passwords import PasswordHashing, password_refusal
 from skyframe.text import (
     escape_like,
     hidden_formatting,

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from skyframe import accounts, login_sessions
+from skyframe.accounts import login_sessions, users
+from skyframe.accounts.passwords import PasswordHashing
 from skyframe.exceptions import ValidationFailed
 from skyframe.models import PasswordResetToken, User
-from skyframe.passwords import PasswordHashing
 
 TOKEN_BYTES = 32
 TOKEN_MAX_LENGTH = 128
@@ -45,10 +45,10 @@ def request_reset(session: Session, email: str, *, lifetime: timedelta, now: dat
     Raises ValidationFailed for an address that cannot be one.
     """
     try:
-        accounts.normalise_email(email)
+        users.normalise_email(email)
     except ValueError as exc:
         raise ValidationFailed(str(exc), fields={"email": str(exc)}) from exc
-    user = accounts.user_by_email(session, email)
+    user = users.user_by_email(session, email)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     hashed = _hash(token)
     if user is None or user.disabled:
@@ -103,7 +103,7 @@ def confirm_reset(
     user = user_for_token(session, token, now)
     if user is None:
         raise ValidationFailed(BAD_LINK_MESSAGE, fields={"token": BAD_LINK_MESSAGE})
-    accounts.set_password(session, hashing, user, new_password, field="new_password")
+    users.set_password(session, hashing, user, new_password, field="new_password")
     session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
     login_sessions.end_all(session, user.id)
     return user
