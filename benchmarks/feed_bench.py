@@ -384,7 +384,7 @@ def explain(url: str, handles: dict[str, str]) -> None:
     from skyframe.extensions import db
     from skyframe.feed import selector
     from skyframe.models import User, utcnow
-    from skyframe.posts import load_post_views_for
+    from skyframe.posts.views import load_post_views_for
     from skyframe.services import feed_settings
 
     app = create_app("production")

@@ -521,10 +521,10 @@ def posts_sweep(older_than_minutes: int) -> None:
     """Fail uploads stuck in processing (e.g. a worker died) and remove their files."""
     from datetime import timedelta
 
-    from skyframe import posts
+    from skyframe.posts import lifecycle as post_lifecycle
     from skyframe.services import current_storage
 
-    count = posts.fail_stale_uploads(
+    count = post_lifecycle.fail_stale_uploads(
         db.session,
         current_storage(),
         older_than=timedelta(minutes=older_than_minutes),

@@ -3,7 +3,7 @@
 Authors edit their own comments; the author, the post's owner or a moderator
 may delete one. The post's comment counter moves in the same transaction.
 A disabled account's comments are hidden from everyone but staff, and left
-out of the counter (skyframe.visibility).
+out of the counter (skyframe.policy).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from datetime import datetime
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session, contains_eager
 
-from skyframe import notifications, visibility
-from skyframe import posts as post_rules
+from skyframe import notifications, policy
 from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
 from skyframe.models import Comment, CommentLike, Post, User
 from skyframe.models.comment import COMMENT_MAX_LENGTH
+from skyframe.posts import views as post_views
 from skyframe.text import paragraphs, text_problem
 
 
@@ -38,18 +38,10 @@ def clean_body(raw: str) -> str:
 def get_comment(session: Session, comment_id: int, viewer: User | None) -> Comment:
     """A comment the viewer may see, on a post the viewer may see."""
     comment = session.get(Comment, comment_id)
-    if comment is None or not visibility.can_see_comment(comment, viewer):
+    if comment is None or not policy.can_see_comment(comment, viewer):
         raise NotFound("No such comment.")
-    post_rules.get_post(session, comment.post_id, viewer)  # hidden post: NotFound
+    post_views.get_post(session, comment.post_id, viewer)  # hidden post: NotFound
     return comment
-
-
-def can_edit(comment: Comment, user: User | None) -> bool:
-    return user is not None and user.id == comment.author_id
-
-
-def can_delete(comment: Comment, post_owner_id: int, user: User | None) -> bool:
-    return user is not None and (user.id in (comment.author_id, post_owner_id) or user.is_staff)
 
 
 def _move_count(session: Session, post_id: int, step: int) -> None:
@@ -68,7 +60,7 @@ def add_comment(
         if (
             parent is None
             or parent.post_id != post.id
-            or not visibility.can_see_comment(parent, author)
+            or not policy.can_see_comment(parent, author)
         ):
             raise ValidationFailed(
                 "The comment could not be saved.",
@@ -108,7 +100,7 @@ def add_comment(
 def edit_comment(
     session: Session, editor: User, comment: Comment, raw_body: str, now: datetime
 ) -> Comment:
-    if not can_edit(comment, editor):
+    if not policy.can_edit_comment(comment, editor):
         raise PermissionDenied("Only its author can edit a comment.")
     body = clean_body(raw_body)
     if body != comment.body:
@@ -119,7 +111,7 @@ def edit_comment(
 
 def delete_comment(session: Session, actor: User, comment: Comment) -> None:
     post = session.get(Post, comment.post_id)
-    if not can_delete(comment, post.owner_id, actor):
+    if not policy.can_delete_comment(comment, post.owner_id, actor):
         raise PermissionDenied("You cannot delete this comment.")
     counted = not comment.author.disabled  # else hidden, and already uncounted
     session.delete(comment)
@@ -143,7 +135,7 @@ def conversation(
         select(Comment)
         .join(Comment.author)
         .options(contains_eager(Comment.author))
-        .where(Comment.post_id == post.id, *visibility.shown_comments(viewer))
+        .where(Comment.post_id == post.id, *policy.shown_comments(viewer))
         .order_by(Comment.created_at, Comment.id)
         .limit(limit + 1)
     )
@@ -155,7 +147,7 @@ def conversation(
 def shown_parent(comment: Comment, viewer: User | None) -> Comment | None:
     """The comment this one answers, unless it is hidden from ``viewer``."""
     parent = comment.parent
-    if parent is None or not visibility.can_see_comment(parent, viewer):
+    if parent is None or not policy.can_see_comment(parent, viewer):
         return None
     return parent
 

@@ -13,10 +13,9 @@ from datetime import datetime
 from sqlalchemy import select, true, tuple_
 from sqlalchemy.orm import Session
 
-from skyframe.interactions import ViewerFlags
 from skyframe.models import Follow, Post, User
-from skyframe.posts import PostView, load_post_views_for
-from skyframe.visibility import listed_posts
+from skyframe.policy import listed_posts
+from skyframe.posts.views import PostView, ViewerFlags, load_post_views_for
 
 Position = tuple[datetime, int]
 

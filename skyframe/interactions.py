@@ -7,17 +7,14 @@ twice, or two requests liking at once, adds exactly one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, delete, func, literal, select, tuple_, union_all, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from skyframe import notifications
-from skyframe.database import in_bound_ids, insert_ignoring_duplicates
+from skyframe.database import insert_ignoring_duplicates
 from skyframe.exceptions import ValidationFailed
 from skyframe.models import (
     Comment,
@@ -28,10 +25,10 @@ from skyframe.models import (
     PostLike,
     User,
 )
-from skyframe.visibility import listed_posts
+from skyframe.policy import listed_posts
 
 if TYPE_CHECKING:
-    from skyframe.posts import PostView
+    pass
 
 
 def _bump(session: Session, target, counter, step: int) -> None:
@@ -98,88 +95,6 @@ def set_follow(session: Session, follower: User, followee: User, following: bool
                 Follow.follower_id == follower.id, Follow.followee_id == followee.id
             )
         )
-
-
-@dataclass(frozen=True)
-class ViewerFlags:
-    """What one viewer has done to a page of posts."""
-
-    liked: frozenset[int] = frozenset()  # post ids
-    favorited: frozenset[int] = frozenset()  # post ids
-    following: frozenset[int] = frozenset()  # uploader ids
-
-
-def viewer_flags(session: Session, user: User, posts: Sequence[Post | PostView]) -> ViewerFlags:
-    """The viewer's likes, saves and follows among ``posts``: one query of
-    three indexed parts for a whole page, however long."""
-    if not posts:
-        return ViewerFlags()
-    params = {
-        "user_id": user.id,
-        "post_ids": [post.id for post in posts],
-        "owner_ids": list({post.owner_id for post in posts}),
-    }
-    found: dict[str, set[int]] = {"liked": set(), "saved": set(), "followed": set()}
-    statement = _viewer_flags_statement(session.get_bind().dialect.name)
-    for kind, item_id in session.execute(statement, params):
-        found[kind].add(item_id)
-    return ViewerFlags(
-        frozenset(found["liked"]), frozenset(found["saved"]), frozenset(found["followed"])
-    )
-
-
-def viewer_flag_columns(post_id, owner_id) -> list:
-    """Whether the viewer bound as ``viewer_id`` liked, saved and follows the
-    uploader of the post in ``post_id``/``owner_id``: three columns for a
-    statement that lists posts (read back with flags_from_rows).
-
-    Each is a primary-key probe per post. (As EXISTS, PostgreSQL may instead
-    hash every like or follow of the viewer's, for each page: cheap for most
-    people, not for someone with a hundred thousand likes.)
-    """
-    user_id = bindparam("viewer_id")
-
-    def probe(column, *conditions):
-        return select(column).where(*conditions).limit(1).scalar_subquery().is_not(None)
-
-    liked = probe(PostLike.post_id, PostLike.user_id == user_id, PostLike.post_id == post_id)
-    favorited = probe(
-        PostFavorite.post_id, PostFavorite.user_id == user_id, PostFavorite.post_id == post_id
-    )
-    following = probe(
-        Follow.followee_id, Follow.follower_id == user_id, Follow.followee_id == owner_id
-    )
-    return [
-        liked.label("viewer_liked"),
-        favorited.label("viewer_favorited"),
-        following.label("viewer_following"),
-    ]
-
-
-def flags_from_rows(rows: Sequence[tuple[int, int, bool, bool, bool]]) -> ViewerFlags:
-    """ViewerFlags from (post id, owner id, liked, favorited, following) rows."""
-    return ViewerFlags(
-        frozenset(post_id for post_id, _, liked, _, _ in rows if liked),
-        frozenset(post_id for post_id, _, _, favorited, _ in rows if favorited),
-        frozenset(owner_id for _, owner_id, _, _, following in rows if following),
-    )
-
-
-@lru_cache(maxsize=4)
-def _viewer_flags_statement(dialect: str):
-    # Built once: every listing page runs it, and building it cost more CPU
-    # than running it.
-    user_id = bindparam("user_id")
-    liked = select(literal("liked"), PostLike.post_id).where(
-        PostLike.user_id == user_id, in_bound_ids(PostLike.post_id, "post_ids", dialect)
-    )
-    saved = select(literal("saved"), PostFavorite.post_id).where(
-        PostFavorite.user_id == user_id, in_bound_ids(PostFavorite.post_id, "post_ids", dialect)
-    )
-    followed = select(literal("followed"), Follow.followee_id).where(
-        Follow.follower_id == user_id, in_bound_ids(Follow.followee_id, "owner_ids", dialect)
-    )
-    return union_all(liked, saved, followed)
 
 
 def saved_posts(

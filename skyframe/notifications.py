@@ -3,7 +3,7 @@
 Nobody is notified of their own doing, and repeated likes or follows of the
 same thing notify once (one row per ``dedupe_key``). What a disabled account
 did, or what happened on its posts, is not shown while it stays disabled
-(skyframe.visibility).
+(skyframe.policy).
 """
 
 from __future__ import annotations

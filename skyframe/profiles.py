@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from skyframe import interactions
+from skyframe import interactions, policy
 from skyframe.models import Follow, Post, PostStatus, User
-from skyframe.visibility import listed_posts
+from skyframe.policy import listed_posts
 
 Position = tuple[datetime, int]
 
@@ -20,11 +20,6 @@ class ProfileCounts:
     posts: int
     followers: int
     following: int
-
-
-def shows_unfinished(owner: User, viewer: User | None) -> bool:
-    """Owners and staff also see uploads still processing or failed."""
-    return viewer is not None and (viewer.id == owner.id or viewer.is_staff)
 
 
 def profile_posts(
@@ -38,7 +33,7 @@ def profile_posts(
     """Up to ``limit`` of the owner's posts, newest first, strictly older than
     ``before`` (keyset on the (owner_id, created_at, id) index)."""
     conditions = [Post.owner_id == owner.id]
-    if not shows_unfinished(owner, viewer):
+    if not policy.can_see_all_posts_of(owner, viewer):
         conditions += listed_posts()
     if before is not None:
         conditions.append(tuple_(Post.created_at, Post.id) < tuple_(*before))

@@ -190,8 +190,8 @@ def make_post(app):
     import secrets
     from datetime import timedelta
 
-    from skyframe import posts
     from skyframe.models import Post, PostStatus, utcnow
+    from skyframe.posts import details as post_details
 
     def make(
         owner,
@@ -217,7 +217,7 @@ def make_post(app):
             )
             post.set_tags(list(tags))
             if object is not None:
-                posts.set_object(post, object)
+                post_details.set_object(post, object)
             db.session.add(post)
             db.session.commit()
             return post.id

@@ -1,5 +1,5 @@
 """Disabling an account hides its posts and comments from everyone but staff
-(skyframe.visibility): every listing leaves them out, for staff too, and a
+(skyframe.policy): every listing leaves them out, for staff too, and a
 post's own URLs (page, JSON, files, download, comments) answer 404 except to
 moderators and managers. Enabling it brings everything back, counts included."""
 

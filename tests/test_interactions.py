@@ -153,7 +153,8 @@ def test_a_page_of_posts_comes_with_the_viewers_flags_in_the_same_query(app, mak
     from skyframe import interactions
     from skyframe.extensions import db
     from skyframe.models import Post, User
-    from skyframe.posts import load_post_views, load_post_views_for
+    from skyframe.posts import views as post_views
+    from skyframe.posts.views import load_post_views, load_post_views_for
 
     viewer, followed, other = make_user("viewer"), make_user("followed"), make_user("other")
     liked, saved, plain, theirs = (
@@ -175,11 +176,11 @@ def test_a_page_of_posts_comes_with_the_viewers_flags_in_the_same_query(app, mak
         assert len(statements) == 1
         assert views == load_post_views(db.session, ids)
         assert [view.id for view in views] == ids
-        assert flags == interactions.viewer_flags(db.session, reader, views)
-        assert flags == interactions.ViewerFlags(
+        assert flags == post_views.viewer_flags(db.session, reader, views)
+        assert flags == post_views.ViewerFlags(
             liked=frozenset({liked}),
             favorited=frozenset({saved}),
             following=frozenset({followed.id}),
         )
         # Someone who has done nothing to them gets no flags.
-        assert load_post_views_for(db.session, ids, other.id)[1] == interactions.ViewerFlags()
+        assert load_post_views_for(db.session, ids, other.id)[1] == post_views.ViewerFlags()

@@ -20,13 +20,15 @@ import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from skyframe import jobs, posts
+from skyframe import jobs
 from skyframe.extensions import db
 from skyframe.media import budget, fits, images, pipeline
 from skyframe.media.errors import MediaError
 from skyframe.media.formats import FITS, JPEG, PNG, TIFF
 from skyframe.media.pipeline import MediaSettings, accept_upload, process_upload
 from skyframe.models import Category, Post, PostStatus, utcnow
+from skyframe.posts import details as post_details
+from skyframe.posts import lifecycle as post_lifecycle
 from skyframe.storage import LocalStorage
 from tests import media_probe
 from tests import media_samples as samples
@@ -351,11 +353,11 @@ def test_a_job_out_of_memory_fails_its_post_with_a_clear_reason(author, tmp_path
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(posts, "render_to_storage", exhausted)
+    monkeypatch.setattr(post_lifecycle, "render_to_storage", exhausted)
     data = samples.write_image(tmp_path / "s.jpg", fmt="jpeg").read_bytes()
     response = upload(author, data, "s.jpg", "image/jpeg")
     assert response.status_code == 422
-    assert response.get_json()["error"]["fields"]["file"] == posts.MEMORY_FAILURE
+    assert response.get_json()["error"]["fields"]["file"] == post_lifecycle.MEMORY_FAILURE
 
 
 def test_a_killed_work_horse_fails_its_post(app, make_user, tmp_path):
@@ -365,14 +367,14 @@ def test_a_killed_work_horse_fails_its_post(app, make_user, tmp_path):
     owner = make_user("vega")
     source = samples.write_image(tmp_path / "s.jpg", fmt="jpeg")
     with app.app_context():
-        post = posts.create_post(
+        post = post_lifecycle.create_post(
             db.session,
             current_storage(),
             db.session.merge(owner),
             upload_path=source,
             filename="s.jpg",
             declared_type=None,
-            details=posts.validate_details(
+            details=post_details.validate_details(
                 {"title": "M 31", "category": next(iter(Category)).value}, utcnow(), creating=True
             ),
             settings=MediaSettings(),
@@ -394,7 +396,7 @@ def test_a_killed_work_horse_fails_its_post(app, make_user, tmp_path):
     with app.app_context():
         post = db.session.get(Post, post_id)
         assert post.status == PostStatus.FAILED
-        assert post.failure_reason == posts.MEMORY_FAILURE
+        assert post.failure_reason == post_lifecycle.MEMORY_FAILURE
         assert not current_storage().exists(f"incoming/{media_key}.jpeg")
 
 
@@ -499,6 +501,6 @@ def test_a_bomb_past_the_budget_fails_its_job_not_the_worker(app_factory, databa
     assert worker.returncode == 0, worker.stderr[-2000:]
     failed = client.get(f"/api/v1/posts/{ids[0]}").get_json()
     assert failed["status"] == "failed"
-    assert failed["failure_reason"] == posts.MEMORY_FAILURE
+    assert failed["failure_reason"] == post_lifecycle.MEMORY_FAILURE
     good_post = client.get(f"/api/v1/posts/{ids[1]}").get_json()
     assert good_post["status"] == "ready", (good_post["failure_reason"], worker.stderr[-3000:])

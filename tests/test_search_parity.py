@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from skyframe import posts, search, words
+from skyframe import search, words
 from skyframe.accounts import users
 from skyframe.extensions import db
 from skyframe.models import Post, PostStatus, utcnow
+from skyframe.posts import details as post_details
 from skyframe.search import filters as search_filters
 from skyframe.search import scan, websearch
 from skyframe.services import password_hashing
@@ -123,7 +124,7 @@ def _fill(session) -> None:
         )
         post.set_tags(tags)
         if object_name:
-            posts.set_object(post, object_name)
+            post_details.set_object(post, object_name)
         session.add(post)
     session.commit()
 

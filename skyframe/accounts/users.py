@@ -27,6 +27,7 @@ from skyframe.models.user import (
     EMAIL_MAX_LENGTH,
     HANDLE_MAX_LENGTH,
 )
+from skyframe.policy import set_account_hidden
 from skyframe.text import (
     escape_like,
     hidden_formatting,
@@ -34,7 +35,6 @@ from skyframe.text import (
     is_invisible_in_names,
     text_problem,
 )
-from skyframe.visibility import set_account_hidden
 
 HANDLE_PATTERN = re.compile(rf"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}", re.ASCII)
 # One message for every way a login can fail, so answers reveal nothing.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_login import current_user, login_required
 
-from skyframe import comments, cursors, interactions, posts
+from skyframe import comments, cursors, interactions
 from skyframe.api import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import comment_out
@@ -19,6 +19,7 @@ from skyframe.api.schemas import (
 )
 from skyframe.extensions import db
 from skyframe.models import Post, utcnow
+from skyframe.posts import views as post_views
 from skyframe.web.ratelimit import per_user_limit
 from skyframe.web.viewer import viewer
 
@@ -30,7 +31,7 @@ TAGS = ["comments"]
 def list_comments(post_id: int, query: PageQuery):
     """A post's comments, oldest first (cursor-paginated)."""
     reader = viewer()
-    post = posts.get_post(db.session, post_id, reader)
+    post = post_views.get_post(db.session, post_id, reader)
     secret = current_app.config["SECRET_KEY"]
     listing = f"comments:{post.id}"
     after = cursors.decode(secret, listing, query.cursor) if query.cursor else None
@@ -60,7 +61,7 @@ def list_comments(post_id: int, query: PageQuery):
 )
 def add_comment(post_id: int, json: CommentIn):
     """Comment on a post, or reply to one of its comments (reply_to)."""
-    post = posts.get_post(db.session, post_id, current_user)
+    post = post_views.get_post(db.session, post_id, current_user)
     comment = comments.add_comment(
         db.session, current_user, post, json.body, json.reply_to, utcnow()
     )

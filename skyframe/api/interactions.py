@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_login import current_user, login_required
 
-from skyframe import cursors, interactions, posts
+from skyframe import cursors, interactions
 from skyframe.accounts import users
 from skyframe.api import bp
 from skyframe.api.contract import operation
@@ -13,13 +13,14 @@ from skyframe.api.presenters import post_out
 from skyframe.api.schemas import FavoriteState, FollowState, LikeState, PageQuery, PostPage
 from skyframe.exceptions import NotFound
 from skyframe.extensions import db
+from skyframe.posts import views as post_views
 from skyframe.web.ratelimit import per_user_limit
 
 TAGS = ["interactions"]
 
 
 def _visible_post(post_id: int):
-    return posts.get_post(db.session, post_id, current_user)
+    return post_views.get_post(db.session, post_id, current_user)
 
 
 @bp.route("/posts/<int:post_id>/like", methods=["POST", "DELETE"])
@@ -73,7 +74,7 @@ def saved(query: PageQuery):
     after = cursors.decode(secret, "saved", query.cursor) if query.cursor else None
     rows = interactions.saved_posts(db.session, current_user, limit=query.limit, after=after)
     page, has_more = rows[: query.limit], len(rows) > query.limit
-    flags = interactions.viewer_flags(db.session, current_user, [post for post, _ in page])
+    flags = post_views.viewer_flags(db.session, current_user, [post for post, _ in page])
     next_cursor = None
     if has_more:
         last_post, saved_at = page[-1]

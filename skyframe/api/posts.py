@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_login import current_user, login_required
 
-from skyframe import posts
 from skyframe.api import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import post_out
 from skyframe.api.schemas import PostEdit, PostOut, PostUpload
 from skyframe.extensions import db
 from skyframe.models import PostStatus, utcnow
+from skyframe.posts import details as post_details
+from skyframe.posts import lifecycle as post_lifecycle
+from skyframe.posts import views as post_views
 from skyframe.services import current_storage
 from skyframe.web.requests import accepts_uploads, upload_rate_limit
 from skyframe.web.uploads import receive_upload
@@ -54,7 +56,7 @@ def create_post(form: PostUpload):
 def get_post(post_id: int):
     """A post. Posts still processing (or failed) are visible to their owner only."""
     reader = viewer()
-    return post_out(posts.get_post(db.session, post_id, reader), reader, with_original=True)
+    return post_out(post_views.get_post(db.session, post_id, reader), reader, with_original=True)
 
 
 @bp.patch("/posts/<int:post_id>")
@@ -64,9 +66,11 @@ def get_post(post_id: int):
 )
 def edit_post(post_id: int, json: PostEdit):
     """Change a post's details (owner or moderator)."""
-    post = posts.get_post(db.session, post_id, current_user)
-    details = posts.validate_details(json.model_dump(exclude_unset=True), utcnow(), creating=False)
-    posts.update_post(db.session, post, current_user, details, utcnow())
+    post = post_views.get_post(db.session, post_id, current_user)
+    details = post_details.validate_details(
+        json.model_dump(exclude_unset=True), utcnow(), creating=False
+    )
+    post_lifecycle.update_post(db.session, post, current_user, details, utcnow())
     db.session.commit()
     return post_out(post, current_user, with_original=True)
 
@@ -76,6 +80,6 @@ def edit_post(post_id: int, json: PostEdit):
 @operation(tags=TAGS, ok=204, signed_in=True, writes=True, errors=(403, 404))
 def delete_post(post_id: int):
     """Delete a post and its files (owner or moderator)."""
-    post = posts.get_post(db.session, post_id, current_user)
-    posts.delete_post(db.session, current_storage(), post, editor=current_user)
+    post = post_views.get_post(db.session, post_id, current_user)
+    post_lifecycle.delete_post(db.session, current_storage(), post, editor=current_user)
     return "", 204

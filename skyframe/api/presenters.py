@@ -7,8 +7,7 @@ from functools import lru_cache
 from flask import current_app, g, url_for
 
 from skyframe import comments as comment_rules
-from skyframe import interactions
-from skyframe import posts as post_rules
+from skyframe import policy
 from skyframe.api.schemas import (
     CatalogueItem,
     CatalogueRef,
@@ -23,9 +22,9 @@ from skyframe.api.schemas import (
     UserRef,
 )
 from skyframe.catalogue import CatalogueObject
-from skyframe.interactions import ViewerFlags
 from skyframe.models import Comment, Notification, Post, PostMedia, User
-from skyframe.posts import MediaView, OwnerView, PostView
+from skyframe.posts import views as post_views
+from skyframe.posts.views import MediaView, OwnerView, PostView, ViewerFlags
 from skyframe.web.urls import avatar_url
 
 WEB_FIRST = ("image/webp", "image/jpeg")
@@ -111,7 +110,7 @@ def post_out(
     with_original: bool = False,
 ) -> PostOut:
     """One post as JSON, with the viewer's own flags. Listings pass ``flags``
-    (interactions.viewer_flags for the page); alone, three key lookups are made.
+    (post_views.viewer_flags for the page); alone, three key lookups are made.
     PostViews (posts.load_post_views) share the rest through a cache.
 
     The full-size original's URL is only in the post's own answer
@@ -128,11 +127,11 @@ def post_out(
     liked = favorited = following = None
     if viewer is not None:
         if flags is None:
-            flags = interactions.viewer_flags(db.session, viewer, [post])
+            flags = post_views.viewer_flags(db.session, viewer, [post])
         liked = post.id in flags.liked
         favorited = post.id in flags.favorited
         following = post.owner_id in flags.following
-    sees_failures = post_rules.can_edit(post, viewer)
+    sees_failures = policy.can_edit_post(post, viewer)
     own = {"media": _with_original(shared.media, post)} if with_original else {}
     return shared.model_copy(
         update={
@@ -218,8 +217,8 @@ def comment_out(
         liked=None if viewer is None or liked is None else comment.id in liked,
         created_at=comment.created_at,
         edited_at=comment.edited_at,
-        can_edit=comment_rules.can_edit(comment, viewer),
-        can_delete=comment_rules.can_delete(comment, post_owner_id, viewer),
+        can_edit=policy.can_edit_comment(comment, viewer),
+        can_delete=policy.can_delete_comment(comment, post_owner_id, viewer),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from skyframe import posts, search
+from skyframe import search
 from skyframe.api import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import catalogue_item, post_out, user_ref
@@ -16,6 +16,7 @@ from skyframe.api.schemas import (
     UserSuggestions,
 )
 from skyframe.extensions import db, limiter
+from skyframe.posts import views as post_views
 from skyframe.search import filters as search_filters
 from skyframe.services import search_page
 from skyframe.web.viewer import viewer
@@ -39,7 +40,7 @@ def search_posts(query: SearchQuery):
     next_cursor = result.next_cursor
     reader = viewer()
     reader_id = reader.id if reader else None
-    found, flags = posts.load_post_views_for(db.session, result.post_ids, reader_id)
+    found, flags = post_views.load_post_views_for(db.session, result.post_ids, reader_id)
     resolved = chosen.catalogue_object
     return SearchResults(
         items=[post_out(post, reader, flags) for post in found],
@@ -65,7 +66,9 @@ def related_posts(post_id: int):
     """More like this: posts of the same object, then the same uploader, then
     the same category (newest first within each; at most 6)."""
     reader = viewer()
-    post = posts.get_post(db.session, post_id, reader)
+    post = post_views.get_post(db.session, post_id, reader)
     related = search.related(db.session, post)
-    found, flags = posts.load_post_views_for(db.session, related, reader.id if reader else None)
+    found, flags = post_views.load_post_views_for(
+        db.session, related, reader.id if reader else None
+    )
     return PostList(items=[post_out(p, reader, flags) for p in found])

@@ -17,9 +17,8 @@ from skyframe.feed import cursor as feed_cursor
 from skyframe.feed import selector
 from skyframe.feed.ahead import Cache
 from skyframe.feed.settings import FeedSettings
-from skyframe.interactions import ViewerFlags
 from skyframe.models import User
-from skyframe.posts import PostView, load_post_views_for
+from skyframe.posts.views import PostView, ViewerFlags, load_post_views_for
 
 # Pages emptied by deletions that one request skips before it answers with an
 # empty page (whose cursor carries on).

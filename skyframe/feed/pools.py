@@ -36,7 +36,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from skyframe.feed.blend import Candidate, PoolWalk
 from skyframe.models import FeedSeen, Follow, Post, PostLike
 from skyframe.models.base import UTCDateTime
-from skyframe.visibility import listed_posts
+from skyframe.policy import listed_posts
 
 Position = tuple[datetime, int]
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from skyframe.database import dialect_insert
 from skyframe.feed.settings import FeedSettings
 from skyframe.models import FeedSeen, Post
-from skyframe.visibility import listed_posts
+from skyframe.policy import listed_posts
 
 MAX_BATCH = 100
 

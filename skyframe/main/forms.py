@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from skyframe.media.formats import ACCEPTED_EXTENSIONS
 from skyframe.models.post import CATEGORY_LABELS
-from skyframe.posts import DETAIL_FIELDS
+from skyframe.posts.details import DETAIL_FIELDS
 
 CATEGORY_CHOICES = [SelectChoice("", "Choose…")] + [
     SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()

@@ -10,11 +10,12 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, request, send_file
 from sqlalchemy import select
 
-from skyframe import posts, visibility
+from skyframe import policy
 from skyframe.exceptions import NotFound, ValidationFailed
 from skyframe.extensions import db, limiter
 from skyframe.main import bp
 from skyframe.models import PostMedia
+from skyframe.posts import views as post_views
 from skyframe.services import current_storage
 from skyframe.web.downloads import content_disposition, safe_filename
 from skyframe.web.viewer import viewer
@@ -95,11 +96,11 @@ def media_file(key: str):
     """A stored file of a post, counted per client (MEDIA_ORIGINAL_LIMIT for
     originals, MEDIA_RENDITION_LIMIT for the rest) on local storage and S3 alike."""
     media = db.session.scalar(select(PostMedia).where(PostMedia.key == key))
-    if media is None or not posts.can_view(media.post, viewer()):
+    if media is None or not policy.can_see_post(media.post, viewer()):
         abort(404)
     # Only what everyone sees is cached publicly: an unfinished post, or a
     # disabled account's post shown to staff, is not.
-    public = visibility.is_listed(media.post)
+    public = policy.is_listed(media.post)
     return send_stored(
         media.key, media.content_type, etag=media.sha256, cache_seconds=IMMUTABLE if public else 0
     )
@@ -119,7 +120,7 @@ def download(post_id: int):
             "size must be original, display or thumb.",
             fields={"size": "original, display or thumb"},
         )
-    post = posts.get_post(db.session, post_id, viewer())
+    post = post_views.get_post(db.session, post_id, viewer())
     media = post.rendition(DOWNLOAD_SIZES[size], "image/jpeg")
     if media is None:
         raise NotFound("This post has no image yet.")

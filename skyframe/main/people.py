@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from skyframe import cursors, interactions, notifications, profiles, visibility
+from skyframe import cursors, interactions, notifications, policy, profiles
 from skyframe.accounts import users
 from skyframe.api.presenters import notification_out
 from skyframe.exceptions import DomainError
@@ -41,7 +41,7 @@ def _profile_user(handle: str, reader: User | None = None) -> User:
     """The account behind a handle, if ``reader`` may see it (a disabled one:
     staff only); without a reader, active accounts only."""
     user = users.user_by_handle(db.session, handle)
-    if user is None or not visibility.can_see_account(user, reader):
+    if user is None or not policy.can_see_account(user, reader):
         abort(404)
     return user
 

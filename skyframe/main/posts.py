@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from skyframe import comments, cursors, interactions, posts
+from skyframe import comments, cursors, interactions, policy
 from skyframe.exceptions import DomainError, PermissionDenied
 from skyframe.extensions import db
 from skyframe.main import bp
 from skyframe.main.forms import ConfirmForm, PostDetailsForm, UploadForm
 from skyframe.models import Category, utcnow
+from skyframe.posts import details as post_details
+from skyframe.posts import lifecycle as post_lifecycle
+from skyframe.posts import views as post_views
 from skyframe.services import current_storage
 from skyframe.web.ratelimit import per_user_limit
 from skyframe.web.requests import accepts_uploads, upload_rate_limit
@@ -59,8 +62,8 @@ COMMENTS_PAGE = 50
 @bp.get("/p/<int:post_id>")
 def post_page(post_id: int):
     reader = viewer()
-    post = posts.get_post(db.session, post_id, reader)
-    flags = interactions.viewer_flags(db.session, reader, [post]) if reader else None
+    post = post_views.get_post(db.session, post_id, reader)
+    flags = post_views.viewer_flags(db.session, reader, [post]) if reader else None
     secret = current_app.config["SECRET_KEY"]
     listing = f"comments:{post.id}"
     raw_cursor = request.args.get("comments")
@@ -73,7 +76,7 @@ def post_page(post_id: int):
     return render_template(
         "posts/post.html",
         post=post,
-        can_edit=posts.can_edit(post, reader),
+        can_edit=policy.can_edit_post(post, reader),
         delete_form=ConfirmForm(),
         category_label=Category(post.category).label,
         liked=bool(flags and post.id in flags.liked),
@@ -81,7 +84,9 @@ def post_page(post_id: int):
         following=bool(flags and post.owner_id in flags.following),
         comments=page,
         more_comments=more,
-        can_delete_comment=lambda comment: comments.can_delete(comment, post.owner_id, reader),
+        can_delete_comment=lambda comment: policy.can_delete_comment(
+            comment, post.owner_id, reader
+        ),
         shown_parent=lambda comment: comments.shown_parent(comment, reader),
     )
 
@@ -95,7 +100,7 @@ def _back_to(post_id: int, anchor: str) -> Response:
 @per_user_limit("INTERACTION_LIMIT", scope="interactions")
 def like_form(post_id: int):
     """Like or unlike from the post page without JavaScript."""
-    post = posts.get_post(db.session, post_id, current_user)
+    post = post_views.get_post(db.session, post_id, current_user)
     interactions.set_like(db.session, current_user, post, request.form.get("action") != "undo")
     db.session.commit()
     return _back_to(post.id, "actions")
@@ -106,7 +111,7 @@ def like_form(post_id: int):
 @per_user_limit("INTERACTION_LIMIT", scope="interactions")
 def save_form(post_id: int):
     """Save or unsave from the post page without JavaScript."""
-    post = posts.get_post(db.session, post_id, current_user)
+    post = post_views.get_post(db.session, post_id, current_user)
     interactions.set_favorite(db.session, current_user, post, request.form.get("action") != "undo")
     db.session.commit()
     return _back_to(post.id, "actions")
@@ -117,7 +122,7 @@ def save_form(post_id: int):
 @per_user_limit("COMMENT_LIMIT", scope="comments")
 def comment_form(post_id: int):
     """Add a comment from the post page without JavaScript."""
-    post = posts.get_post(db.session, post_id, current_user)
+    post = post_views.get_post(db.session, post_id, current_user)
     try:
         comment = comments.add_comment(
             db.session, current_user, post, request.form.get("body", ""), None, utcnow()
@@ -145,15 +150,15 @@ def delete_comment_form(comment_id: int):
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_post(post_id: int):
-    post = posts.get_post(db.session, post_id, current_user)
-    if not posts.can_edit(post, current_user):
+    post = post_views.get_post(db.session, post_id, current_user)
+    if not policy.can_edit_post(post, current_user):
         raise PermissionDenied("Only the owner or a moderator can edit this post.")
     form = PostDetailsForm(obj=None)
     status = 200
     if form.is_submitted() and form.validate():
         try:
-            details = posts.validate_details(form.details(), utcnow(), creating=False)
-            posts.update_post(db.session, post, current_user, details, utcnow())
+            details = post_details.validate_details(form.details(), utcnow(), creating=False)
+            post_lifecycle.update_post(db.session, post, current_user, details, utcnow())
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -197,7 +202,7 @@ def _fill(form: PostDetailsForm, post) -> None:
 @bp.post("/p/<int:post_id>/delete")
 @login_required
 def delete_post(post_id: int):
-    post = posts.get_post(db.session, post_id, current_user)
-    posts.delete_post(db.session, current_storage(), post, editor=current_user)
+    post = post_views.get_post(db.session, post_id, current_user)
+    post_lifecycle.delete_post(db.session, current_storage(), post, editor=current_user)
     flash("The post was deleted.", "info")
     return redirect(url_for("main.index"))

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
 
-from skyframe import visibility
+from skyframe import policy
 from skyframe.accounts import avatars, users
 from skyframe.api.profile import remove_avatar, replace_avatar
 from skyframe.exceptions import DomainError
@@ -36,7 +36,7 @@ class SettingsForm(FlaskForm):
 @limiter.exempt
 def avatar(handle: str):
     user = users.user_by_handle(db.session, handle)
-    if user is None or not visibility.can_see_account(user, viewer()):
+    if user is None or not policy.can_see_account(user, viewer()):
         abort(404)
     if user.avatar_key:
         # The URL carries a version (?v=) that changes with the avatar. A

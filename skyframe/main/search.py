@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, url_for
 
-from skyframe import catalogue, posts
+from skyframe import catalogue
 from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db, limiter
 from skyframe.main import bp
 from skyframe.models import Category
+from skyframe.posts import views as post_views
 from skyframe.search import filters as search_filters
 from skyframe.search import related
 from skyframe.search.filters import SearchFilters
@@ -25,7 +26,7 @@ def _search_limit() -> str:
 
 def _results(filters: SearchFilters) -> tuple[list, str | None]:
     result = search_page(filters, request.args.get("cursor") or None, PAGE_SIZE)
-    return posts.load_post_views(db.session, result.post_ids), result.next_cursor
+    return post_views.load_post_views(db.session, result.post_ids), result.next_cursor
 
 
 def _more_url(next_cursor: str | None, **view_args) -> str | None:
@@ -100,6 +101,6 @@ def tag_page(tag: str):
 @bp.app_context_processor
 def _discovery_helpers() -> dict:
     def related_posts(post) -> list:
-        return posts.load_post_views(db.session, related(db.session, post))
+        return post_views.load_post_views(db.session, related(db.session, post))
 
     return {"related_posts": related_posts}

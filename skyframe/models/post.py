@@ -73,7 +73,7 @@ class PostStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-# What every listing shows (skyframe.visibility): ready posts of accounts
+# What every listing shows (skyframe.policy): ready posts of accounts
 # that are not disabled. Each partial index below is over exactly these
 # posts, in the form each database's planner matches against the listings'
 # conditions (``owner_disabled = false`` compiles to ``= 0`` on SQLite, and
@@ -174,7 +174,7 @@ class Post(Base):
     status: Mapped[str] = mapped_column(String(12), default=PostStatus.PROCESSING)
     # The uploader's account is disabled: kept by accounts.set_disabled in the
     # same transaction, so that listings leave these posts out through their
-    # partial indexes instead of joining users (skyframe.visibility).
+    # partial indexes instead of joining users (skyframe.policy).
     owner_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failure_reason: Mapped[str | None] = mapped_column(String(300))
     # Storage prefix of the post's files: random, so file URLs reveal nothing.

@@ -24,10 +24,10 @@ from sqlalchemy.sql import ColumnElement, Select
 from skyframe import cursors, words
 from skyframe.models import Post, PostTag, User
 from skyframe.models.user import HANDLE_MAX_LENGTH
+from skyframe.policy import listed_posts
 from skyframe.search import fulltext, scan
 from skyframe.search.filters import SearchFilters, Sort
 from skyframe.text import escape_like, has_control
-from skyframe.visibility import listed_posts
 
 __all__ = [
     "Position",
@@ -89,7 +89,7 @@ def page(
 
 
 def visible() -> ColumnElement[bool]:
-    """Posts anyone may find: listed ones (skyframe.visibility)."""
+    """Posts anyone may find: listed ones (skyframe.policy)."""
     return and_(*listed_posts())
 
 

@@ -11,11 +11,12 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 
-from skyframe import posts
 from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
 from skyframe.jobs import current_jobs, job
 from skyframe.models import Post, PostStatus, User, utcnow
+from skyframe.posts import details as post_details
+from skyframe.posts import lifecycle as post_lifecycle
 from skyframe.services import current_storage, media_settings
 
 PROCESS_POST = "process_post"
@@ -29,7 +30,7 @@ def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
     with ValidationFailed and leaves nothing behind; with a worker it comes
     back ``processing``.
     """
-    details = posts.validate_details(raw_fields, utcnow(), creating=True)
+    details = post_details.validate_details(raw_fields, utcnow(), creating=True)
     if not isinstance(upload, FileStorage) or not upload.filename:
         raise ValidationFailed(
             "Choose a file to upload.", fields={"file": "Choose a file to upload."}
@@ -39,7 +40,7 @@ def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
     if os.fstat(upload.stream.fileno()).st_size > current_app.config["UPLOAD_MAX_BYTES"]:
         raise RequestEntityTooLarge()
     storage = current_storage()
-    post = posts.create_post(
+    post = post_lifecycle.create_post(
         db.session,
         storage,
         owner,
@@ -55,12 +56,12 @@ def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
         current_jobs().enqueue(PROCESS_POST, post.id)
     except Exception as exc:  # the queue (Redis) is unreachable
         log.exception("could not queue post %s", post.id)
-        posts.delete_post(db.session, storage, post)
+        post_lifecycle.delete_post(db.session, storage, post)
         raise ServiceUnavailable("Uploads cannot be processed right now; try again soon.") from exc
     db.session.refresh(post)
     if post.status == PostStatus.FAILED:
-        reason = posts.discard_failed_upload(db.session, storage, post)
-        if reason == posts.INTERNAL_FAILURE:
+        reason = post_lifecycle.discard_failed_upload(db.session, storage, post)
+        if reason == post_lifecycle.INTERNAL_FAILURE:
             raise ServiceUnavailable(reason)
         raise ValidationFailed(reason, fields={"file": reason})
     return post
@@ -68,9 +69,9 @@ def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
 
 def process_post_killed(post_id: int) -> None:
     """The work-horse died processing the post (e.g. WORKER_MEMORY_LIMIT_MB)."""
-    posts.fail_interrupted_post(db.session, current_storage(), post_id)
+    post_lifecycle.fail_interrupted_post(db.session, current_storage(), post_id)
 
 
 @job(PROCESS_POST, on_killed=process_post_killed)
 def process_post_job(post_id: int) -> None:
-    posts.process_post(db.session, current_storage(), post_id, media_settings(), utcnow())
+    post_lifecycle.process_post(db.session, current_storage(), post_id, media_settings(), utcnow())

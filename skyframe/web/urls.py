@@ -6,7 +6,7 @@ from flask import url_for
 
 from skyframe.accounts.avatars import gravatar_url
 from skyframe.models import User
-from skyframe.posts import OwnerView
+from skyframe.posts.views import OwnerView
 
 
 def avatar_url(user: User | OwnerView) -> str:

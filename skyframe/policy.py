@@ -1,4 +1,4 @@
-"""Who sees a post or a comment: one rule for every listing, page and file.
+"""Who may see and do what: one rule for every listing, page, file and edit.
 
 **Listings** (the feed's pools, Following, search and its object and tag
 pages, related posts, Saved, seen reports, site stats) show *listed* posts:
@@ -33,7 +33,7 @@ from sqlalchemy.sql import ColumnElement
 from skyframe.models import Comment, Post, PostStatus, User
 
 if TYPE_CHECKING:
-    from skyframe.posts import PostView
+    from skyframe.posts.views import PostView
 
 
 def is_staff(viewer: User | None) -> bool:
@@ -63,6 +63,27 @@ def can_see_post(post: Post | PostView, viewer: User | None) -> bool:
     if post.owner_disabled:
         return False
     return post.status == PostStatus.READY or (viewer is not None and viewer.id == post.owner_id)
+
+
+def can_edit_post(post: Post | PostView, user: User | None) -> bool:
+    """Its owner and staff may edit or delete a post (and see why it failed)."""
+    return user is not None and (user.id == post.owner_id or is_staff(user))
+
+
+def can_see_all_posts_of(owner: User, viewer: User | None) -> bool:
+    """A profile lists every post, processing and failed ones too, to its
+    owner and staff; others see its listed posts."""
+    return viewer is not None and (viewer.id == owner.id or is_staff(viewer))
+
+
+def can_edit_comment(comment: Comment, user: User | None) -> bool:
+    """Only its author edits a comment."""
+    return user is not None and user.id == comment.author_id
+
+
+def can_delete_comment(comment: Comment, post_owner_id: int, user: User | None) -> bool:
+    """Its author, the post's owner and staff may delete a comment."""
+    return user is not None and (user.id in (comment.author_id, post_owner_id) or is_staff(user))
 
 
 def can_see_account(user: User, viewer: User | None) -> bool:
