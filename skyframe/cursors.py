@@ -11,14 +11,19 @@ each listing's payload has a fixed shape, and tests pin its longest form.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from skyframe.exceptions import DomainError
 
 MAX_LENGTH = 500
+
+Row = TypeVar("Row")
+Position = tuple[datetime, int]
 
 
 class InvalidCursor(DomainError):
@@ -57,3 +62,40 @@ def decode(secret: str, listing: str, cursor: str) -> tuple[datetime, int]:
         return datetime.fromisoformat(moment), int(item_id)
     except (ValueError, TypeError) as exc:
         raise invalid() from exc
+
+
+@dataclass(frozen=True)
+class KeysetPage(Generic[Row]):
+    items: list[Row]
+    next_cursor: str | None
+
+    @property
+    def has_more(self) -> bool:
+        return self.next_cursor is not None
+
+
+def _created(row: Any) -> Position:
+    return row.created_at, row.id
+
+
+def keyset_page(
+    secret: str,
+    listing: str,
+    cursor: str | None,
+    limit: int,
+    fetch: Callable[[Position | None], Sequence[Row]],
+    position: Callable[[Row], Position] = _created,
+) -> KeysetPage[Row]:
+    """One page of a listing in keyset order, the same way for every listing.
+
+    ``fetch(after)`` returns up to ``limit + 1`` rows following the position
+    in ``cursor`` (``after`` is None on the first page); the extra row says
+    whether more follow, and the last row shown is the next cursor's
+    position (``position(row)``, by default its created_at and id). A cursor
+    that is forged, from another listing or too long is InvalidCursor (400).
+    """
+    after = decode(secret, listing, cursor) if cursor else None
+    rows = list(fetch(after))
+    items = rows[:limit]
+    next_cursor = encode(secret, listing, *position(items[-1])) if len(rows) > limit else None
+    return KeysetPage(items, next_cursor)

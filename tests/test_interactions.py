@@ -150,11 +150,11 @@ def test_saved_list_costs_the_same_queries_for_any_page_size(app, client, saved_
 def test_a_page_of_posts_comes_with_the_viewers_flags_in_the_same_query(app, make_user, make_post):
     from sqlalchemy import event
 
-    from skyframe import interactions
     from skyframe.extensions import db
     from skyframe.models import Post, User
     from skyframe.posts import views as post_views
     from skyframe.posts.views import load_post_views, load_post_views_for
+    from skyframe.social import interactions
 
     viewer, followed, other = make_user("viewer"), make_user("followed"), make_user("other")
     liked, saved, plain, theirs = (

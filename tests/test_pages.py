@@ -190,12 +190,12 @@ def test_profile_pages_page_with_a_signed_cursor(client, make_user, make_post):
     html = client.get("/u/vega").get_data(as_text=True)
     shown = [int(i) for i in re.findall(r'href="/p/(\d+)" class="post-grid__link"', html)]
     assert shown == ids[:24]
-    older = re.search(r'href="(/u/vega\?before=[^"]+)" rel="next"', html).group(1)
+    older = re.search(r'href="(/u/vega\?cursor=[^"]+)" rel="next"', html).group(1)
     html = client.get(older.replace("&amp;", "&")).get_data(as_text=True)
     assert [int(i) for i in re.findall(r'href="/p/(\d+)" class="post-grid__link"', html)] == ids[
         24:
     ]
-    assert client.get("/u/vega?before=forged").status_code == 400
+    assert client.get("/u/vega?cursor=forged").status_code == 400
 
 
 def test_saved_lists_what_the_viewer_saved(app, client, make_user, make_post):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user, login_required
 
-from skyframe import comments, cursors, interactions
 from skyframe.api import bp
 from skyframe.api.contract import operation
+from skyframe.api.pages import comments_page
 from skyframe.api.presenters import comment_out
 from skyframe.api.schemas import (
     CommentEdit,
@@ -20,6 +20,7 @@ from skyframe.api.schemas import (
 from skyframe.extensions import db
 from skyframe.models import Post, utcnow
 from skyframe.posts import views as post_views
+from skyframe.social import comments, interactions
 from skyframe.web.ratelimit import per_user_limit
 from skyframe.web.viewer import viewer
 
@@ -32,18 +33,12 @@ def list_comments(post_id: int, query: PageQuery):
     """A post's comments, oldest first (cursor-paginated)."""
     reader = viewer()
     post = post_views.get_post(db.session, post_id, reader)
-    secret = current_app.config["SECRET_KEY"]
-    listing = f"comments:{post.id}"
-    after = cursors.decode(secret, listing, query.cursor) if query.cursor else None
-    rows = comments.conversation(db.session, post, reader, limit=query.limit, after=after)
-    page, has_more = rows[: query.limit], len(rows) > query.limit
-    liked = comments.liked_by(db.session, reader, page) if reader else None
+    page = comments_page(post, reader, query.cursor, query.limit)
+    liked = comments.liked_by(db.session, reader, page.items) if reader else None
     return CommentPage(
-        items=[comment_out(c, reader, post.owner_id, liked) for c in page],
-        next_cursor=cursors.encode(secret, listing, page[-1].created_at, page[-1].id)
-        if has_more
-        else None,
-        has_more=has_more,
+        items=[comment_out(c, reader, post.owner_id, liked) for c in page.items],
+        next_cursor=page.next_cursor,
+        has_more=page.has_more,
     )
 
 

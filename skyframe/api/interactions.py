@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user, login_required
 
-from skyframe import cursors, interactions
 from skyframe.accounts import users
 from skyframe.api import bp
 from skyframe.api.contract import operation
+from skyframe.api.pages import saved_page
 from skyframe.api.presenters import post_out
 from skyframe.api.schemas import FavoriteState, FollowState, LikeState, PageQuery, PostPage
 from skyframe.exceptions import NotFound
 from skyframe.extensions import db
 from skyframe.posts import views as post_views
+from skyframe.social import interactions
 from skyframe.web.ratelimit import per_user_limit
 
 TAGS = ["interactions"]
@@ -70,17 +71,11 @@ def follow(handle: str):
 @operation(tags=TAGS, returns=PostPage, query=PageQuery, signed_in=True, errors=(400,))
 def saved(query: PageQuery):
     """The signed-in user's saved posts, most recently saved first (cursor-paginated)."""
-    secret = current_app.config["SECRET_KEY"]
-    after = cursors.decode(secret, "saved", query.cursor) if query.cursor else None
-    rows = interactions.saved_posts(db.session, current_user, limit=query.limit, after=after)
-    page, has_more = rows[: query.limit], len(rows) > query.limit
-    flags = post_views.viewer_flags(db.session, current_user, [post for post, _ in page])
-    next_cursor = None
-    if has_more:
-        last_post, saved_at = page[-1]
-        next_cursor = cursors.encode(secret, "saved", saved_at, last_post.id)
+    page = saved_page(query.cursor, query.limit)
+    posts = [post for post, _ in page.items]
+    flags = post_views.viewer_flags(db.session, current_user, posts)
     return PostPage(
-        items=[post_out(post, current_user, flags) for post, _ in page],
-        next_cursor=next_cursor,
-        has_more=has_more,
+        items=[post_out(post, current_user, flags) for post in posts],
+        next_cursor=page.next_cursor,
+        has_more=page.has_more,
     )

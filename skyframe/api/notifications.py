@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_login import current_user, login_required
 
-from skyframe import cursors, notifications
 from skyframe.api import bp
 from skyframe.api.contract import operation
+from skyframe.api.pages import notifications_page
 from skyframe.api.presenters import notification_out
 from skyframe.api.schemas import NotificationPage, NotificationsRead, PageQuery, UnreadCount
 from skyframe.extensions import db
 from skyframe.models import utcnow
+from skyframe.social import notifications
 
 TAGS = ["notifications"]
 
@@ -22,16 +22,11 @@ TAGS = ["notifications"]
 def list_notifications(query: PageQuery):
     """The signed-in user's notifications, newest first (cursor-paginated),
     with the number still unread."""
-    secret = current_app.config["SECRET_KEY"]
-    before = cursors.decode(secret, "notifications", query.cursor)[1] if query.cursor else None
-    rows = notifications.listing(db.session, current_user, limit=query.limit, before_id=before)
-    page, has_more = rows[: query.limit], len(rows) > query.limit
+    page = notifications_page(query.cursor, query.limit)
     return NotificationPage(
-        items=[notification_out(n) for n in page],
-        next_cursor=cursors.encode(secret, "notifications", page[-1].created_at, page[-1].id)
-        if has_more
-        else None,
-        has_more=has_more,
+        items=[notification_out(n) for n in page.items],
+        next_cursor=page.next_cursor,
+        has_more=page.has_more,
         unread_count=notifications.unread_count(db.session, current_user),
     )
 

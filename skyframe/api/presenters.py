@@ -6,7 +6,6 @@ from functools import lru_cache
 
 from flask import current_app, g, url_for
 
-from skyframe import comments as comment_rules
 from skyframe import policy
 from skyframe.api.schemas import (
     CatalogueItem,
@@ -25,6 +24,7 @@ from skyframe.catalogue import CatalogueObject
 from skyframe.models import Comment, Notification, Post, PostMedia, User
 from skyframe.posts import views as post_views
 from skyframe.posts.views import MediaView, OwnerView, PostView, ViewerFlags
+from skyframe.social import comments as comment_rules
 from skyframe.web.urls import avatar_url
 
 WEB_FIRST = ("image/webp", "image/jpeg")

@@ -336,11 +336,14 @@ PAGE_SIZE_MAX = 50
 
 
 def cursor_field():
-    """Every listing's ?cursor=: one length limit, the one cursors stay under."""
+    """Every listing's ?cursor=: one length limit, the one cursors stay under.
+
+    The limit is documented here and enforced by cursors.loads, so a cursor
+    too long and a forged one get the same answer: 400 invalid_cursor."""
     return Field(
         default=None,
-        max_length=cursors.MAX_LENGTH,
         description="next_cursor from the previous page.",
+        json_schema_extra={"maxLength": cursors.MAX_LENGTH},
     )
 
 

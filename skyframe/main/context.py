@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from skyframe import notifications
 from skyframe.extensions import db
 from skyframe.main import bp
+from skyframe.social import notifications
 
 
 def unread_notifications() -> int:

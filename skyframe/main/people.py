@@ -9,32 +9,23 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from skyframe import cursors, interactions, notifications, policy, profiles
+from skyframe import cursors, policy
 from skyframe.accounts import users
+from skyframe.api.pages import notifications_page as notifications_listing
+from skyframe.api.pages import saved_page
 from skyframe.api.presenters import notification_out
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.main import bp
 from skyframe.main.forms import ConfirmForm
 from skyframe.models import User, utcnow
+from skyframe.social import interactions, notifications, profiles
 from skyframe.web.ratelimit import per_user_limit
 from skyframe.web.safe_redirect import safe_next_path
 from skyframe.web.viewer import viewer
 
 GRID_PAGE = 24
 NOTIFICATIONS_PAGE = 30
-
-
-def _cursor(listing: str) -> tuple | None:
-    """The keyset position in ?before= (a signed cursor), or None."""
-    raw = request.args.get("before")
-    if not raw:
-        return None
-    return cursors.decode(current_app.config["SECRET_KEY"], listing, raw)
-
-
-def _next_cursor(listing: str, moment, item_id: int) -> str:
-    return cursors.encode(current_app.config["SECRET_KEY"], listing, moment, item_id)
 
 
 def _profile_user(handle: str, reader: User | None = None) -> User:
@@ -50,19 +41,20 @@ def _profile_user(handle: str, reader: User | None = None) -> User:
 def profile(handle: str):
     reader = viewer()
     user = _profile_user(handle, reader)
-    listing = f"profile:{user.id}"
-    rows = profiles.profile_posts(
-        db.session, user, reader, limit=GRID_PAGE + 1, before=_cursor(listing)
-    )
-    page = rows[:GRID_PAGE]
-    older = (
-        _next_cursor(listing, page[-1].created_at, page[-1].id) if len(rows) > GRID_PAGE else None
+    page = cursors.keyset_page(
+        current_app.config["SECRET_KEY"],
+        f"profile:{user.id}",
+        request.args.get("cursor"),
+        GRID_PAGE,
+        lambda after: profiles.profile_posts(
+            db.session, user, reader, limit=GRID_PAGE + 1, before=after
+        ),
     )
     return render_template(
         "people/profile.html",
         user=user,
-        posts=page,
-        older=older,
+        posts=page.items,
+        older=page.next_cursor,
         counts=profiles.profile_counts(db.session, user),
         following=profiles.is_following(db.session, reader, user),
         is_owner=reader is not None and reader.id == user.id,
@@ -98,35 +90,19 @@ def follow_form(handle: str):
 @bp.get("/saved")
 @login_required
 def saved():
-    rows = interactions.saved_posts(
-        db.session, current_user, limit=GRID_PAGE, after=_cursor("saved")
-    )
-    page = rows[:GRID_PAGE]
-    older = None
-    if len(rows) > GRID_PAGE:
-        last_post, saved_at = page[-1]
-        older = _next_cursor("saved", saved_at, last_post.id)
-    return render_template("people/saved.html", posts=[post for post, _ in page], older=older)
+    page = saved_page(request.args.get("cursor"), GRID_PAGE)
+    posts = [post for post, _ in page.items]
+    return render_template("people/saved.html", posts=posts, older=page.next_cursor)
 
 
 @bp.get("/notifications")
 @login_required
 def notifications_page():
-    before = _cursor("notifications")
-    rows = notifications.listing(
-        db.session,
-        current_user,
-        limit=NOTIFICATIONS_PAGE,
-        before_id=before[1] if before else None,
-    )
-    page = rows[:NOTIFICATIONS_PAGE]
-    older = None
-    if len(rows) > NOTIFICATIONS_PAGE:
-        older = _next_cursor("notifications", page[-1].created_at, page[-1].id)
+    page = notifications_listing(request.args.get("cursor"), NOTIFICATIONS_PAGE)
     return render_template(
         "people/notifications.html",
-        items=[notification_out(n) for n in page],
-        older=older,
+        items=[notification_out(n) for n in page.items],
+        older=page.next_cursor,
         unread=notifications.unread_count(db.session, current_user),
         read_form=ConfirmForm(),
     )

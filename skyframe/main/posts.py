@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from skyframe import comments, cursors, interactions, policy
+from skyframe import policy
+from skyframe.api.pages import comments_page
 from skyframe.exceptions import DomainError, PermissionDenied
 from skyframe.extensions import db
 from skyframe.main import bp
@@ -15,6 +16,7 @@ from skyframe.posts import details as post_details
 from skyframe.posts import lifecycle as post_lifecycle
 from skyframe.posts import views as post_views
 from skyframe.services import current_storage
+from skyframe.social import comments, interactions
 from skyframe.web.ratelimit import per_user_limit
 from skyframe.web.requests import accepts_uploads, upload_rate_limit
 from skyframe.web.uploads import receive_upload
@@ -64,15 +66,7 @@ def post_page(post_id: int):
     reader = viewer()
     post = post_views.get_post(db.session, post_id, reader)
     flags = post_views.viewer_flags(db.session, reader, [post]) if reader else None
-    secret = current_app.config["SECRET_KEY"]
-    listing = f"comments:{post.id}"
-    raw_cursor = request.args.get("comments")
-    after = cursors.decode(secret, listing, raw_cursor) if raw_cursor else None
-    rows = comments.conversation(db.session, post, reader, limit=COMMENTS_PAGE, after=after)
-    page = rows[:COMMENTS_PAGE]
-    more = None
-    if len(rows) > COMMENTS_PAGE:
-        more = cursors.encode(secret, listing, page[-1].created_at, page[-1].id)
+    page = comments_page(post, reader, request.args.get("cursor"), COMMENTS_PAGE)
     return render_template(
         "posts/post.html",
         post=post,
@@ -82,8 +76,8 @@ def post_page(post_id: int):
         liked=bool(flags and post.id in flags.liked),
         favorited=bool(flags and post.id in flags.favorited),
         following=bool(flags and post.owner_id in flags.following),
-        comments=page,
-        more_comments=more,
+        comments=page.items,
+        more_comments=page.next_cursor,
         can_delete_comment=lambda comment: policy.can_delete_comment(
             comment, post.owner_id, reader
         ),

@@ -1,11 +1,12 @@
 """SQLAlchemy models. Import from here so Alembic sees every table."""
 
 from skyframe.models.base import Base, UTCDateTime, utcnow
-from skyframe.models.comment import Comment, CommentLike, Notification
+from skyframe.models.comment import Comment, CommentLike
 from skyframe.models.feed import FeedSeen
 from skyframe.models.interaction import Follow, PostFavorite, PostLike
 from skyframe.models.login_session import LoginSession
 from skyframe.models.motd import Motd, MotdAck
+from skyframe.models.notification import Notification
 from skyframe.models.password_reset import PasswordResetToken
 from skyframe.models.post import Category, Post, PostMedia, PostStatus, PostTag
 from skyframe.models.user import Role, User

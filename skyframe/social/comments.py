@@ -14,11 +14,12 @@ from datetime import datetime
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session, contains_eager
 
-from skyframe import notifications, policy
+from skyframe import policy
 from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
 from skyframe.models import Comment, CommentLike, Post, User
 from skyframe.models.comment import COMMENT_MAX_LENGTH
 from skyframe.posts import views as post_views
+from skyframe.social import notifications
 from skyframe.text import paragraphs, text_problem
 
 

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from skyframe import notifications
 from skyframe.database import insert_ignoring_duplicates
 from skyframe.exceptions import ValidationFailed
 from skyframe.models import (
@@ -26,6 +25,7 @@ from skyframe.models import (
     User,
 )
 from skyframe.policy import listed_posts
+from skyframe.social import notifications
 
 if TYPE_CHECKING:
     pass

@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from skyframe import interactions, policy
+from skyframe import policy
 from skyframe.models import Follow, Post, PostStatus, User
 from skyframe.policy import listed_posts
+from skyframe.social import interactions
 
 Position = tuple[datetime, int]
 

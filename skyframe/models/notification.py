@@ -1,0 +1,35 @@
+"""In-app notifications: something that happened to a user."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from skyframe.models.base import Base, UTCDateTime, utcnow
+
+
+class Notification(Base):
+    """Something that happened to a user: a follower, a like, a comment, a reply."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
+        Index("ix_notifications_actor_id", "actor_id"),
+        Index("ix_notifications_post_id", "post_id"),
+        Index("ix_notifications_comment_id", "comment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    # Liking, unliking and liking again notifies once: one row per key.
+    dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    actor = relationship("User", foreign_keys=[actor_id], lazy="joined")

@@ -1,0 +1,1 @@
+"""People and what they do with posts: likes, saves, follows, comments, notifications, profiles."""
