@@ -6,7 +6,7 @@
 // nearby cards is kept (a card further back is fetched again by its id when
 // it comes back), and only the last HISTORY ids are remembered: older cards
 // are let go, and their space is removed when scrolling stops.
-import { apiFetch } from "./csrf.js";
+import { apiFetch } from "./api.js";
 import { paintPlaceholder } from "./blurhash.js";
 import { openComments } from "./comments.js";
 import { openViewer } from "./viewer.js";
