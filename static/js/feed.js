@@ -5,8 +5,9 @@
 //   window.js       the cards around the current one (memory stays bounded)
 //   loader.js       the next pages, and dropped cards fetched again
 //   impressions.js  cards seen long enough, reported to the server
-//   actions.js      the card's buttons and taps (like, save, follow, share…)
-//   sheets.js       the details and comments sheets
+//   actions.js      the card's buttons and taps (like, save, follow, share,
+//                   the comments sheet of comments.js, the viewer of viewer.js)
+//   details.js      the details sheet
 //   keys.js         moving between cards with the keyboard
 //   restore.js      the place kept for back navigation
 import { startActions } from "./feed/actions.js";

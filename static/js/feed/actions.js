@@ -1,11 +1,13 @@
-// What a card's buttons and taps do: like, save, follow, share, the sheets,
-// and on the image a tap (the viewer) or a double tap (like, with a heart).
+// What a card's buttons and taps do: like, save, follow, share, the details
+// and comments sheets, and on the image a tap (the viewer) or a double tap
+// (like, with a heart).
 import { apiFetch } from "../api.js";
+import { openComments } from "../comments.js";
 import { problemOf, toast, withId } from "../ui.js";
 import { openViewer } from "../viewer.js";
 import { refreshCards } from "./cards.js";
+import { showInfo } from "./details.js";
 import { loadMore } from "./loader.js";
-import { showComments, showInfo } from "./sheets.js";
 import { data, feed, itemOf } from "./state.js";
 
 const DOUBLE_TAP_MS = 300;
@@ -120,7 +122,11 @@ export function startActions() {
       else if (name === "follow") follow(item);
       else if (name === "share") share(item);
       else if (name === "info") showInfo(item);
-      else if (name === "comments") showComments(item);
+      else if (name === "comments")
+        openComments(item, (count) => {
+          item.comment_count = count;
+          refreshCards((other) => other.id === item.id);
+        });
       return;
     }
     const media = target.closest(".feed-card__media");

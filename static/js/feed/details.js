@@ -1,6 +1,5 @@
-// The sheets a card opens: its details, and its comments.
-import { openComments } from "../comments.js";
-import { refreshCards } from "./cards.js";
+// The details sheet: a post's acquisition data (object, equipment, exposure),
+// notes and tags.
 import { links } from "./state.js";
 
 function row(list, label, value) {
@@ -52,12 +51,4 @@ export function showInfo(item) {
   );
   q("info-link").href = item.url;
   window.bootstrap.Offcanvas.getOrCreateInstance(sheet).show();
-}
-
-/** The comments sheet (comments.js); the card's count follows new and deleted comments. */
-export function showComments(item) {
-  openComments(item, (count) => {
-    item.comment_count = count;
-    refreshCards((other) => other.id === item.id);
-  });
 }
