@@ -27,7 +27,7 @@ def test_first_feed_paint_is_under_250_kb_compressed(client, make_user, make_pos
     urls = [r.url for r in report.resources]
     assert urls[0] == "/"
     # Module imports are followed: the feed's own modules are counted.
-    for module in ("feed.js", "comments.js", "viewer.js", "blurhash.js", "csrf.js", "pwa.js"):
+    for module in ("feed.js", "comments.js", "viewer.js", "blurhash.js", "api.js", "pwa.js"):
         assert f"/static/js/{module}" in urls
     assert "/bootstrap/static/css/bootstrap.min.css" in urls
     assert report.total_gzipped < page_weight.BUDGET_KB * 1024

@@ -22,7 +22,7 @@ THEME_COLOUR = "#0b1020"
 SHELL_STATIC = [
     "css/app.css",
     "js/app.js",
-    "js/csrf.js",
+    "js/api.js",
     "js/motd.js",
     "js/pwa.js",
     "js/offline.js",

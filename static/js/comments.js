@@ -1,6 +1,6 @@
 // The comments bottom sheet: the conversation with pagination, adding,
 // replying, editing and deleting your own, liking. Used by the feed.
-import { apiFetch } from "./csrf.js";
+import { apiFetch } from "./api.js";
 import { problemOf, withId } from "./ui.js";
 
 const sheet = document.getElementById("comments-sheet");

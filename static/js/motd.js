@@ -1,5 +1,5 @@
 // Shows each pending message of the day once; dismissing it acknowledges it server-side.
-import { apiFetch } from "./csrf.js";
+import { apiFetch } from "./api.js";
 
 export async function showPendingMotd(url) {
   const element = document.getElementById("motd-modal");

@@ -1,6 +1,6 @@
 // Profile and notifications pages: the forms work without JavaScript; this
 // makes following and reading notifications happen in place.
-import { apiFetch } from "./csrf.js";
+import { apiFetch } from "./api.js";
 import { problemOf } from "./ui.js";
 
 const followForm = document.querySelector("[data-role=follow-form]");

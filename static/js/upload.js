@@ -1,6 +1,6 @@
 // Upload page: preview, catalogue typeahead, and an XHR upload with a real
 // progress bar. Without JavaScript the form posts to /upload as usual.
-import { csrfToken } from "./csrf.js";
+import { csrfToken } from "./api.js";
 import { attachObjectSuggestions } from "./suggest.js";
 
 const form = document.getElementById("upload-form") || document.getElementById("edit-form");

@@ -1,4 +1,4 @@
-// fetch() for SkyFrame's JSON API: same-origin cookies and the page's CSRF token.
+// The client of SkyFrame's JSON API: fetch() with same-origin cookies and the page's CSRF token.
 const tokenMeta = document.querySelector('meta[name="csrf-token"]');
 
 export function csrfToken() {
