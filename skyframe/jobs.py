@@ -192,8 +192,10 @@ def worker_class(memory_limit_bytes: int) -> type:
     return LimitedWorker
 
 
-def start_worker(app: Flask, *, burst: bool = False) -> None:
-    """Work the app's queue until stopped (or until it is empty, with ``burst``)."""
+def start_worker(app: Flask, *, burst: bool = False, with_scheduler: bool = True) -> None:
+    """Work the app's queue until stopped (or until it is empty, with
+    ``burst``); ``with_scheduler`` runs RQ's scheduler too, which moves jobs
+    queued for later (``enqueue_in``/``enqueue_at``) onto the queue when due."""
     global _worker_app
     _worker_app = app
     jobs = app.extensions["skyframe.jobs"]
@@ -203,4 +205,4 @@ def start_worker(app: Flask, *, burst: bool = False) -> None:
     worker = worker_class(limit)(
         [jobs.queue], connection=jobs.connection, work_horse_killed_handler=horse_killed
     )
-    worker.work(burst=burst, with_scheduler=False)
+    worker.work(burst=burst, with_scheduler=with_scheduler)

@@ -14,7 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 from skyframe import posts
 from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
-from skyframe.jobs import current_jobs, job
+from skyframe.jobs import current_jobs
 from skyframe.models import Post, PostStatus, User, utcnow
 from skyframe.wiring import current_storage, media_settings
 
@@ -71,6 +71,5 @@ def process_post_killed(post_id: int) -> None:
     posts.fail_interrupted_post(db.session, current_storage(), post_id)
 
 
-@job(PROCESS_POST, on_killed=process_post_killed)
 def process_post_job(post_id: int) -> None:
     posts.process_post(db.session, current_storage(), post_id, media_settings(), utcnow())
