@@ -1,5 +1,5 @@
 """Admin commands, one module per area: ``flask users|motd|stats|posts|feed|
-seed-demo|worker …``, and scripts/skyframe_admin.py."""
+tasks|seed-demo|worker …``, and scripts/skyframe_admin.py."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from skyframe.cli.feed import feed_cli
 from skyframe.cli.motd import motd_cli
 from skyframe.cli.posts import posts_cli
 from skyframe.cli.stats import stats
+from skyframe.cli.tasks import tasks_cli
 from skyframe.cli.users import users_cli
 from skyframe.cli.worker import worker
 
@@ -22,3 +23,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(posts_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(feed_cli)
+    app.cli.add_command(tasks_cli)
