@@ -217,7 +217,7 @@ class BaseConfig:
     # thread of the serving process runs them, with rq `flask worker` queues
     # them (RQ's cron scheduler). Seconds between runs; 0 turns one off.
     TASKS_SCHEDULER = True
-    TASK_PURGE_SEEN_SECONDS = 3600
+    TASK_PURGE_SEEN_SECONDS = 86400  # a scan of the whole seen history
     TASK_SWEEP_UPLOADS_SECONDS = 600
     # sweep-uploads fails uploads still processing after this long (keep it
     # well above RQ_JOB_TIMEOUT, and above how long uploads may wait queued).

@@ -68,7 +68,7 @@ def test_tasks_list(runner):
     lines = result.output.splitlines()
     assert lines[0].split() == ["name", "schedule", "last", "run", "description"]
     assert [line.split()[0] for line in lines[1:5]] == [*PERIODIC_TASKS, *QUEUED_JOBS]
-    assert "every 1 h" in lines[1]
+    assert "every 1 d" in lines[1]
     assert "every 10 min" in lines[2]
     assert "when queued" in lines[3]
     assert lines[-1].startswith("Periodic tasks run from: off (TASKS_SCHEDULER=0")
@@ -79,7 +79,7 @@ def test_tasks_list(runner):
     assert document["tasks"][0] == {
         "name": "purge-seen",
         "periodic": True,
-        "every_seconds": 3600,
+        "every_seconds": 86400,
         "setting": "TASK_PURGE_SEEN_SECONDS",
         "description": "Delete seen-history rows older than FEED_SEEN_RETENTION_DAYS.",
         "last_run": None,
