@@ -16,7 +16,7 @@ import pytest
 from skyframe import jobs
 from skyframe.extensions import db
 from skyframe.models import FeedSeen, Post, PostStatus, utcnow
-from skyframe.schedules import PERIODIC, InProcessScheduler
+from skyframe.schedules import PERIODIC, InProcessScheduler, cron_job_name
 from tests.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,6 +238,7 @@ def rq_app(app_factory):
     leftover = [*connection.scan_iter(f"rq:*{queue}*"), *connection.scan_iter(f"*:tasks:{queue}:*")]
     if leftover:
         connection.delete(*leftover)
+    connection.zrem("rq:cron_jobs", *(cron_job_name(queue, name) for name in PERIODIC))
     connection.close()
 
 
