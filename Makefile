@@ -39,6 +39,10 @@ format: $(VENV)/.dev-installed
 migrate: $(VENV)/.runtime-installed
 	$(BIN)/flask db upgrade
 
+## worker: run queued jobs and the periodic tasks (JOBS_BACKEND=rq; WORKER_ARGS=--no-scheduler: jobs only)
+worker: $(VENV)/.runtime-installed
+	$(BIN)/flask --app wsgi worker $(WORKER_ARGS)
+
 ## bench: run every benchmark under benchmarks/
 bench: $(VENV)/.dev-installed
 	@for script in $(wildcard benchmarks/*.py); do echo "== $$script"; $(BIN)/python $$script || exit 1; done

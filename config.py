@@ -54,6 +54,9 @@ WHOLE_NUMBER_RANGES = {
     "LOGIN_BACKOFF_MAX_SECONDS": (1, 86400),
     "ARGON2_MAX_CONCURRENT": (1, 64),
     "ARGON2_MAX_WAITING": (0, 10_000),
+    "TASK_PURGE_SEEN_SECONDS": (0, 30 * 86400),
+    "TASK_SWEEP_UPLOADS_SECONDS": (0, 30 * 86400),
+    "STALE_UPLOAD_MINUTES": (1, 30 * 1440),
 }
 
 
@@ -210,6 +213,15 @@ class BaseConfig:
     RQ_JOB_TIMEOUT = 600
     # Address space each job's work-horse may add (RLIMIT_AS); 0: unlimited.
     WORKER_MEMORY_LIMIT_MB = 2048
+    # Periodic tasks (skyframe/tasks.py) without cron: with inline jobs a
+    # thread of the serving process runs them, with rq `flask worker` queues
+    # them (RQ's cron scheduler). Seconds between runs; 0 turns one off.
+    TASKS_SCHEDULER = True
+    TASK_PURGE_SEEN_SECONDS = 86400  # a scan of the whole seen history
+    TASK_SWEEP_UPLOADS_SECONDS = 600
+    # sweep-uploads fails uploads still processing after this long (keep it
+    # well above RQ_JOB_TIMEOUT, and above how long uploads may wait queued).
+    STALE_UPLOAD_MINUTES = 30
     # The feed (SPEC §3). 0 turns off a window, a cap or a limit.
     FEED_PAGE_SIZE = 10
     FEED_FRESH_DAYS = 30
@@ -292,6 +304,8 @@ class TestingConfig(BaseConfig):
     WTF_CSRF_SSL_STRICT = False
     # Never the developer's instance/mail: tests pass a temporary folder.
     MAIL_FILE_DIR = ""
+    # No background threads: tests run tasks themselves.
+    TASKS_SCHEDULER = False
 
 
 class ProductionConfig(BaseConfig):

@@ -100,6 +100,7 @@ def app_with_vega(**overrides):
             SECRET_KEY="benchmark-only-key",
             WTF_CSRF_ENABLED=False,
             RATELIMIT_ENABLED=False,
+            TASKS_SCHEDULER=False,  # logins alone: no periodic task thread
             **overrides,
         )
         with app.app_context():

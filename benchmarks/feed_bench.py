@@ -130,6 +130,8 @@ def bench_env(url: str) -> dict[str, str]:
         "FEED_CACHE_URL": os.environ.get("FEED_CACHE_URL", "redis://127.0.0.1:6379/0"),
         "CACHE_KEY_PREFIX": "skyframe-bench",
         "SERVER_TIMING": "true",
+        # Requests alone: no periodic task (a purge of the seen history) in between.
+        "TASKS_SCHEDULER": "false",
     }
 
 

@@ -13,7 +13,8 @@ from skyframe.paths import PROJECT_ROOT
 
 
 def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -> Flask:
-    """Build a configured app: settings, extensions, blueprints, handlers, CLI.
+    """Build a configured app: settings, extensions, blueprints, handlers, CLI,
+    the task registry (and, in the embedded default, its scheduler).
 
     ``config`` names a class in ``config.py`` (default: ``SKYFRAME_CONFIG`` or
     development); keyword overrides win over everything (used by tests).
@@ -48,11 +49,14 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
     init_security(app)
     register_blueprints(app)
 
+    from skyframe import tasks  # noqa: F401  (every job and schedule, whatever routes load)
     from skyframe.cli import register_cli
+    from skyframe.schedules import init_schedules
     from skyframe.web.errors import register_error_handlers
 
     register_error_handlers(app)
     register_cli(app)
+    init_schedules(app)
     return app
 
 

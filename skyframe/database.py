@@ -12,6 +12,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from skyframe.models import utcnow
+
 
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record) -> None:
@@ -72,8 +74,6 @@ def dialect_insert(session: Session):
 
 def insert_ignoring_duplicates(session: Session, model, **values) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True when the row was new."""
-    from skyframe.models import utcnow
-
     values.setdefault("created_at", utcnow())
     statement = (
         dialect_insert(session)(model)

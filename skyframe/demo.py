@@ -21,6 +21,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from skyframe import catalogue
+from skyframe.media.pipeline import MediaSettings, process_upload
 from skyframe.models import FeedSeen, Follow, Post, PostLike, PostMedia, PostTag, User
 from skyframe.models.post import SEARCH_COLUMNS, search_fields
 from skyframe.storage import Storage
@@ -516,8 +517,6 @@ class _DemoImages:
     COUNT = 8
 
     def __init__(self, storage: Storage) -> None:
-        from skyframe.media.pipeline import MediaSettings, process_upload
-
         self.storage = storage
         self.folder = tempfile.TemporaryDirectory(prefix="skyframe-demo-")
         self.sources: list[tuple[_Image, dict[tuple[str, str], str]]] = []

@@ -23,6 +23,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from skyframe.extensions import db
+
 log = logging.getLogger(__name__)
 
 JOBS: dict[str, Callable[..., Any]] = {}
@@ -115,15 +117,11 @@ class RQJobs:
 
 
 def run(name: str, *args: Any) -> Any:
-    """What an RQ worker executes: the named job inside the worker's app."""
-    global _worker_app
+    """What an RQ worker executes: the named job inside the worker's app
+    (``flask worker`` binds it before RQ forks a child per job)."""
     if _worker_app is None:
-        from skyframe import create_app
-
-        _worker_app = create_app()
+        raise RuntimeError("SkyFrame jobs run in `flask worker`, which binds the app to them")
     with _worker_app.app_context():
-        from skyframe.extensions import db
-
         # RQ forks a child per job: drop (without closing) any connections
         # inherited from the parent, so two processes never share one.
         db.engine.dispose(close=False)
@@ -192,8 +190,10 @@ def worker_class(memory_limit_bytes: int) -> type:
     return LimitedWorker
 
 
-def start_worker(app: Flask, *, burst: bool = False) -> None:
-    """Work the app's queue until stopped (or until it is empty, with ``burst``)."""
+def start_worker(app: Flask, *, burst: bool = False, with_scheduler: bool = True) -> None:
+    """Work the app's queue until stopped (or until it is empty, with
+    ``burst``); ``with_scheduler`` runs RQ's scheduler too, which moves jobs
+    queued for later (``enqueue_in``/``enqueue_at``) onto the queue when due."""
     global _worker_app
     _worker_app = app
     jobs = app.extensions["skyframe.jobs"]
@@ -203,4 +203,4 @@ def start_worker(app: Flask, *, burst: bool = False) -> None:
     worker = worker_class(limit)(
         [jobs.queue], connection=jobs.connection, work_horse_killed_handler=horse_killed
     )
-    worker.work(burst=burst, with_scheduler=False)
+    worker.work(burst=burst, with_scheduler=with_scheduler)

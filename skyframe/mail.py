@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import current_app
 
-from skyframe.jobs import current_jobs, job
+from skyframe.jobs import current_jobs
 from skyframe.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,6 @@ def send(settings: MailSettings, to: str, subject: str, body: str) -> None:
     log.info("mail %r to %s sent through %s", subject, to, settings.server)
 
 
-@job(SEND_MAIL)
 def send_mail_job(to: str, subject: str, body: str) -> None:
     send(MailSettings.from_config(current_app.config), to, subject, body)
 

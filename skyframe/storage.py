@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
+from skyframe.web.downloads import content_disposition
+
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*")
 KEY_MAX_LENGTH = 256
 CHUNK_SIZE = 1024 * 1024
@@ -323,8 +325,6 @@ class S3Storage(Storage):
         return int(head["ContentLength"])
 
     def download_url(self, key: str, *, filename: str, content_type: str) -> str:
-        from skyframe.web.downloads import content_disposition
-
         check_key(key)
         try:
             return self.client.generate_presigned_url(

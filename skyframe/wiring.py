@@ -7,6 +7,8 @@ from flask_login import AnonymousUserMixin
 
 from skyframe.accounts import login_sessions
 from skyframe.accounts.passwords import PasswordHashing
+from skyframe.api import bp as api_bp
+from skyframe.auth import bp as auth_bp
 from skyframe.caches import cache_from_url
 from skyframe.database import ping_when_idle
 from skyframe.extensions import (
@@ -19,10 +21,13 @@ from skyframe.extensions import (
 )
 from skyframe.feed.settings import FeedSettings
 from skyframe.jobs import jobs_from_config
+from skyframe.main import bp as main_bp
 from skyframe.media.pipeline import MediaSettings
 from skyframe.models import User, utcnow
+from skyframe.paths import PROJECT_ROOT
 from skyframe.storage import storage_from_config
 from skyframe.web.errors import json_error, wants_json
+from skyframe.web.urls import avatar_url
 
 MIGRATIONS_DIR = "migrations"
 # Kept feed candidates per process with FEED_CACHE_URL=memory:// (~2 KB each).
@@ -30,8 +35,6 @@ FEED_CACHE_MAX_ENTRIES = 5000
 
 
 def init_extensions(app: Flask) -> None:
-    from skyframe.paths import PROJECT_ROOT
-
     db.init_app(app)
     with app.app_context():
         ping_when_idle(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
@@ -45,7 +48,6 @@ def init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     _init_login(app)
     app.jinja_env.globals["nav_url"] = nav_url
-    from skyframe.web.urls import avatar_url
 
     app.jinja_env.globals["avatar_url"] = avatar_url
     app.extensions["skyframe.storage"] = storage_from_config(app.config)
@@ -108,10 +110,6 @@ def _init_login(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from skyframe.api import bp as api_bp
-    from skyframe.auth import bp as auth_bp
-    from skyframe.main import bp as main_bp
-
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

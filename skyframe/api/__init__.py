@@ -1,11 +1,6 @@
 """The JSON API under /api/v1."""
 
-from flask import Blueprint
-
-bp = Blueprint("api", __name__)
-
-
-from skyframe.api import (  # noqa: E402,F401
+from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     account,
     auth,
     catalogue,
@@ -19,3 +14,6 @@ from skyframe.api import (  # noqa: E402,F401
     profile,
     search,
 )
+from skyframe.api.blueprint import bp
+
+__all__ = ["bp"]

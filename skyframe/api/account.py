@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 
-from skyframe.api import bp
+from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.schemas import (
     AuthResult,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from skyframe import catalogue
-from skyframe.api import bp
+from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import catalogue_item
 from skyframe.api.schemas import CatalogueSuggestions, SuggestQuery

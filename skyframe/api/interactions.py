@@ -6,7 +6,7 @@ from flask import request
 from flask_login import current_user, login_required
 
 from skyframe.accounts import users
-from skyframe.api import bp
+from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.pages import saved_page
 from skyframe.api.presenters import post_out

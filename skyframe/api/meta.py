@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from skyframe.api import bp
+from skyframe.api.blueprint import bp
 from skyframe.api.contract import openapi_document
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user, login_required
 
-from skyframe.api import bp
+from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.pages import notifications_page
 from skyframe.api.presenters import notification_out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_login import current_user, login_required
 
-from skyframe.api import bp
+from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import post_out
 from skyframe.api.schemas import PostEdit, PostOut, PostUpload

@@ -21,6 +21,7 @@ from skyframe.api.schemas import (
     UserRef,
 )
 from skyframe.catalogue import CatalogueObject
+from skyframe.extensions import db
 from skyframe.models import Comment, Notification, Post, PostMedia, User
 from skyframe.posts import views as post_views
 from skyframe.posts.views import MediaView, OwnerView, PostView, ViewerFlags
@@ -118,8 +119,6 @@ def post_out(
     (MEDIA_ORIGINAL_LIMIT), and a listing that carried them handed out a
     feed's worth of them a page at a time.
     """
-    from skyframe.extensions import db
-
     if isinstance(post, PostView):
         shared = _shared_cache()(post, _media_prefix())
     else:

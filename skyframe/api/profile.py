@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
 from skyframe.accounts import avatars, users
-from skyframe.api import bp
+from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.schemas import AvatarUpload, Me, ProfileEdit, me_payload
 from skyframe.exceptions import ValidationFailed

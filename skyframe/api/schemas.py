@@ -14,6 +14,7 @@ from skyframe.accounts.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from skyframe.accounts.users import HANDLE_PATTERN
 from skyframe.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, HANDLE_MAX_LENGTH
 from skyframe.validation import ErrorResponse
+from skyframe.web.urls import avatar_url
 
 __all__ = ["ErrorResponse"]
 
@@ -118,8 +119,6 @@ class MotdList(BaseModel):
 
 
 def me_payload(user) -> Me:
-    from skyframe.web.urls import avatar_url
-
     return Me(
         id=user.id,
         handle=user.handle,

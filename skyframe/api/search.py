@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from skyframe import search
-from skyframe.api import bp
+from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import catalogue_item, post_out, user_ref
 from skyframe.api.schemas import (

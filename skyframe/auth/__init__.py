@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""Sign-in, registration, password and session pages."""
 
-bp = Blueprint("auth", __name__)
+from skyframe.auth import account_pages, routes  # noqa: F401  (each module adds its routes to bp)
+from skyframe.auth.blueprint import bp
 
-from skyframe.auth import account_pages, routes  # noqa: E402,F401
+__all__ = ["bp"]

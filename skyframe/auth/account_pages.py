@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from skyframe.auth import bp
+from skyframe.auth.blueprint import bp
 from skyframe.auth.forms import ChangePasswordForm, SessionActionForm, attach_field_errors
 from skyframe.exceptions import DomainError, NotFound
 from skyframe.web.account_security import (

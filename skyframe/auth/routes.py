@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from skyframe.accounts import password_reset
-from skyframe.auth import bp
+from skyframe.auth.blueprint import bp
 from skyframe.auth.forms import (
     ForgotPasswordForm,
     LoginForm,

@@ -1,8 +1,6 @@
-from flask import Blueprint
+"""The HTML pages (the feed, posts, people, search, media files, the PWA's files)."""
 
-bp = Blueprint("main", __name__)
-
-from skyframe.main import (  # noqa: E402,F401
+from skyframe.main import (  # noqa: F401  (each module adds its routes to bp)
     context,
     feed_pages,
     media,
@@ -13,3 +11,6 @@ from skyframe.main import (  # noqa: E402,F401
     routes,
     search,
 )
+from skyframe.main.blueprint import bp
+
+__all__ = ["bp"]

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from skyframe.extensions import db
-from skyframe.main import bp
+from skyframe.main.blueprint import bp
 from skyframe.social import notifications
 
 

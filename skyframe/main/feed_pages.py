@@ -12,7 +12,7 @@ from flask_login import login_required
 
 from skyframe.api.pages import following_page, for_you_page
 from skyframe.api.schemas import PostPage
-from skyframe.main import bp
+from skyframe.main.blueprint import bp
 from skyframe.services import feed_settings
 from skyframe.web.viewer import viewer
 

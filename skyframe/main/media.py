@@ -13,7 +13,7 @@ from sqlalchemy import select
 from skyframe import policy
 from skyframe.exceptions import NotFound, ValidationFailed
 from skyframe.extensions import db, limiter
-from skyframe.main import bp
+from skyframe.main.blueprint import bp
 from skyframe.models import PostMedia
 from skyframe.posts import views as post_views
 from skyframe.services import current_storage

@@ -16,7 +16,7 @@ from skyframe.api.pages import saved_page
 from skyframe.api.presenters import notification_out
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db
-from skyframe.main import bp
+from skyframe.main.blueprint import bp
 from skyframe.main.forms import ConfirmForm
 from skyframe.models import User, utcnow
 from skyframe.social import interactions, notifications, profiles

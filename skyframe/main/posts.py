@@ -9,7 +9,7 @@ from skyframe import policy
 from skyframe.api.pages import comments_page
 from skyframe.exceptions import DomainError, PermissionDenied
 from skyframe.extensions import db
-from skyframe.main import bp
+from skyframe.main.blueprint import bp
 from skyframe.main.forms import ConfirmForm, PostDetailsForm, UploadForm
 from skyframe.models import Category, utcnow
 from skyframe.posts import details as post_details

@@ -13,7 +13,7 @@ from skyframe.accounts import avatars, users
 from skyframe.api.profile import remove_avatar, replace_avatar
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db, limiter
-from skyframe.main import bp
+from skyframe.main.blueprint import bp
 from skyframe.main.media import IMMUTABLE, send_stored
 from skyframe.media.formats import JPEG, PNG, WEBP
 from skyframe.web.requests import accepts_uploads, upload_rate_limit

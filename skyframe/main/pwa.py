@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Response, current_app, render_template, url_for
 
 from skyframe.extensions import limiter
-from skyframe.main import bp
+from skyframe.main.blueprint import bp
 
 THEME_COLOUR = "#0b1020"
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from skyframe import api_reference
 from skyframe.api.contract import openapi_document
 from skyframe.extensions import db, limiter
-from skyframe.main import bp
+from skyframe.main.blueprint import bp
 
 log = logging.getLogger(__name__)
 

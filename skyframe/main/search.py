@@ -8,7 +8,7 @@ from flask import abort, current_app, render_template, request, url_for
 from skyframe import catalogue
 from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db, limiter
-from skyframe.main import bp
+from skyframe.main.blueprint import bp
 from skyframe.models import Category
 from skyframe.posts import views as post_views
 from skyframe.search import filters as search_filters

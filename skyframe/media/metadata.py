@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from skyframe.media.fits import inspect
 from skyframe.media.formats import FITS, Format
 
 if TYPE_CHECKING:
@@ -119,8 +120,6 @@ def _fits_datetime(value) -> datetime | None:
 
 
 def _read_fits(path: Path, layout: FitsImage | None) -> CaptureMetadata:
-    from skyframe.media.fits import inspect
-
     header = (layout or inspect(path)).cards
     exposure = header.get("EXPTIME", header.get("EXPOSURE"))
     gain = header.get("GAIN")

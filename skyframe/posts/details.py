@@ -22,6 +22,7 @@ from skyframe.models.post import (
     TAG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
+from skyframe.motd import parse_iso_datetime
 from skyframe.text import one_line, text_problem
 
 # A capture may be stamped a little ahead by a camera clock in another zone.
@@ -204,8 +205,6 @@ def _validate_field(details: PostDetails, name: str, value: str, now: datetime, 
 
 
 def _observed_at(value: str, now: datetime, errors: dict) -> datetime | None:
-    from skyframe.motd import parse_iso_datetime
-
     if not value.strip():
         return None
     try:

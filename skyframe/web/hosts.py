@@ -28,6 +28,8 @@ from flask.globals import _cv_request
 from werkzeug.exceptions import SecurityError
 from werkzeug.sansio.utils import get_host
 
+from skyframe.web.errors import PLAIN_ERROR_PAGE, json_error, wants_json
+
 # Answered whatever the Host (see the module's notes).
 PROBE_PATHS = {"/healthz", "/readyz"}
 
@@ -74,8 +76,6 @@ def refuse_untrusted_host():
     """First before-request work: an untrusted host is answered 400 here,
     plainly (the error page would build URLs, and there is no URL adapter)."""
     if isinstance(request.routing_exception, SecurityError):
-        from skyframe.web.errors import PLAIN_ERROR_PAGE, json_error, wants_json
-
         message = "The Host header names a site this server does not serve."
         if wants_json():
             return json_error(400, message, code="untrusted_host")

@@ -31,6 +31,17 @@ from flask import Request, Response, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
+from skyframe.extensions import limiter
+from skyframe.web.client import client_address
+from skyframe.web.errors import (
+    FRIENDLY_MESSAGES,
+    PLAIN_ERROR_PAGE,
+    handle_http_exception,
+    json_error,
+    wants_json,
+)
+from skyframe.web.ratelimit import per_user_limit
+
 log = logging.getLogger(__name__)
 
 # Room for the form fields that come with an uploaded file.
@@ -47,8 +58,6 @@ def accepts_uploads(view: Callable) -> Callable:
 
 def upload_rate_limit(view: Callable) -> Callable:
     """Uploads of posts and avatars share one per-user limit (POST only)."""
-    from skyframe.web.ratelimit import per_user_limit
-
     return per_user_limit("UPLOAD_LIMIT", scope="uploads", methods=["POST"])(view)
 
 
@@ -123,14 +132,6 @@ def count_oversized(exc: RequestEntityTooLarge):
     client gets 429. Off the upload views the answer is drawn without
     templates or the database (nobody legitimate sends those bodies); on them
     people who picked too big a file get the usual error page."""
-    from skyframe.web.errors import (
-        FRIENDLY_MESSAGES,
-        PLAIN_ERROR_PAGE,
-        handle_http_exception,
-        json_error,
-        wants_json,
-    )
-
     retry_after = _hit_oversize_limit()
     uploads = request._takes_uploads()  # type: ignore[attr-defined]
     if retry_after is None and uploads:
@@ -156,9 +157,6 @@ def _hit_oversize_limit() -> int | None:
     import time
 
     from limits import parse_many
-
-    from skyframe.extensions import limiter
-    from skyframe.web.client import client_address
 
     config = current_app.config
     if not config["RATELIMIT_ENABLED"] or not config["OVERSIZE_LIMIT"]:

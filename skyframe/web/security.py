@@ -8,6 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import Flask, current_app, redirect, request, session
 
 from skyframe.extensions import talisman
+from skyframe.web.hosts import refuse_untrusted_host
+from skyframe.web.requests import count_oversized, refuse_anonymous_uploads, refuse_oversized_body
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -83,13 +85,6 @@ def no_store_when_signed_in(response):
 
 def init_security(app: Flask) -> None:
     from werkzeug.exceptions import RequestEntityTooLarge
-
-    from skyframe.web.hosts import refuse_untrusted_host
-    from skyframe.web.requests import (
-        count_oversized,
-        refuse_anonymous_uploads,
-        refuse_oversized_body,
-    )
 
     # Before-request work in this order, ahead of CSRF, the limiter (whose
     # login keys read the form), the login lookup and everything else: the

@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 
 from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
-from skyframe.jobs import current_jobs, job
+from skyframe.jobs import current_jobs
 from skyframe.models import Post, PostStatus, User, utcnow
 from skyframe.posts import details as post_details
 from skyframe.posts import lifecycle as post_lifecycle
@@ -72,6 +72,5 @@ def process_post_killed(post_id: int) -> None:
     post_lifecycle.fail_interrupted_post(db.session, current_storage(), post_id)
 
 
-@job(PROCESS_POST, on_killed=process_post_killed)
 def process_post_job(post_id: int) -> None:
     post_lifecycle.process_post(db.session, current_storage(), post_id, media_settings(), utcnow())

@@ -1,0 +1,26 @@
+"""Admin commands, one module per area: ``flask users|motd|stats|posts|feed|
+tasks|seed-demo|worker …``, and scripts/skyframe_admin.py."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from skyframe.cli.demo import seed_demo
+from skyframe.cli.feed import feed_cli
+from skyframe.cli.motd import motd_cli
+from skyframe.cli.posts import posts_cli
+from skyframe.cli.stats import stats
+from skyframe.cli.tasks import tasks_cli
+from skyframe.cli.users import users_cli
+from skyframe.cli.worker import worker
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(motd_cli)
+    app.cli.add_command(stats)
+    app.cli.add_command(worker)
+    app.cli.add_command(posts_cli)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(feed_cli)
+    app.cli.add_command(tasks_cli)

@@ -1,0 +1,235 @@
+"""``flask users …``: list, create, disable, enable, set-role, reset-password."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from skyframe.accounts import login_sessions, password_reset, users
+from skyframe.cli.common import (
+    USERNAME_OPTION,
+    json_when,
+    named_account,
+    print_json,
+    reports_domain_errors,
+    table,
+    when,
+)
+from skyframe.extensions import db
+from skyframe.models import Role, utcnow
+from skyframe.services import password_hashing
+
+users_cli = AppGroup("users", help="Manage accounts.")
+
+ROLE_CHOICE = click.Choice([r.value for r in Role])
+
+
+@users_cli.command("list")
+@click.option("--role", type=ROLE_CHOICE, help="Only users with this role.")
+@click.option(
+    "--state", type=click.Choice(users.USER_STATES), help="Only active or disabled users."
+)
+@click.option(
+    "--search",
+    metavar="TEXT",
+    help="Only users whose handle or e-mail contains TEXT (any case, taken literally).",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many users.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (for scripts).")
+@reports_domain_errors
+def users_list(role: str | None, state, search, limit, as_json: bool) -> None:
+    """List accounts, oldest first."""
+    found = users.list_users(db.session, role, state=state, search=search, limit=limit)
+    if as_json:
+        print_json(
+            {
+                "users": [
+                    {
+                        "id": u.id,
+                        "handle": u.handle,
+                        "email": u.email,
+                        "display_name": u.display_name,
+                        "role": u.role,
+                        "state": "disabled" if u.disabled else "active",
+                        "created_at": json_when(u.created_at),
+                        "last_login": json_when(u.last_login),
+                    }
+                    for u in found
+                ],
+                "count": len(found),
+            }
+        )
+        return
+    table(
+        ["id", "handle", "email", "role", "state", "created", "last login"],
+        (
+            [
+                str(u.id),
+                u.handle,
+                u.email,
+                u.role,
+                "disabled" if u.disabled else "active",
+                when(u.created_at),
+                when(u.last_login),
+            ]
+            for u in found
+        ),
+    )
+    click.echo(f"{len(found)} user(s)")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option(
+    "--handle",
+    "--username",
+    "handle",
+    required=True,
+    help="The public handle (--username is the same option).",
+)
+@click.option("--display-name", help="Defaults to the handle.")
+@click.option("--role", type=ROLE_CHOICE, default=Role.USER.value, show_default=True)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="SKYFRAME_NEW_USER_PASSWORD",
+    help="Prompted for when omitted (or set SKYFRAME_NEW_USER_PASSWORD).",
+)
+@reports_domain_errors
+def users_create(email, handle, display_name, role, password) -> None:
+    """Create an account.
+
+    \b
+      users create --email ada@example.org --handle ada
+      users create --email ada@example.org --username ada --password 'PASSWORD'
+    """
+    user = users.register_user(
+        db.session,
+        password_hashing(),
+        email=email,
+        handle=handle,
+        display_name=display_name or handle,
+        password=password,
+        role=Role(role),
+    )
+    db.session.commit()
+    click.echo(f"Created @{user.handle} (id {user.id}, role {user.role}).")
+
+
+def _set_disabled(login: str, disabled: bool) -> None:
+    user = users.get_user(db.session, login)
+    ended = users.set_disabled(db.session, user, disabled)
+    db.session.commit()
+    if not disabled:
+        click.echo(f"@{user.handle} is now enabled.")
+    elif ended:
+        click.echo(
+            f"@{user.handle} is now disabled: it can no longer log in, "
+            f"and its {ended} login session(s) ended at once."
+        )
+    else:
+        click.echo(
+            f"@{user.handle} is now disabled: it can no longer log in "
+            "(it had no login sessions to end)."
+        )
+
+
+@users_cli.command("disable")
+@click.argument("login", required=False)
+@USERNAME_OPTION
+@reports_domain_errors
+def users_disable(login: str | None, username: str | None) -> None:
+    """Disable an account: it can no longer log in, and its login sessions
+    end at once (signed out everywhere).
+
+    LOGIN is a handle or e-mail address; --username names the handle instead:
+
+    \b
+      users disable ada
+      users disable --username ada
+    """
+    _set_disabled(named_account(login, username), True)
+
+
+@users_cli.command("enable")
+@click.argument("login", required=False)
+@USERNAME_OPTION
+@reports_domain_errors
+def users_enable(login: str | None, username: str | None) -> None:
+    """Re-enable a disabled account (it logs in afresh).
+
+    \b
+      users enable ada
+      users enable --username ada
+    """
+    _set_disabled(named_account(login, username), False)
+
+
+@users_cli.command("set-role")
+@click.argument("login_and_role", nargs=-1, metavar="[LOGIN] ROLE")
+@USERNAME_OPTION
+@reports_domain_errors
+def users_set_role(login_and_role: tuple[str, ...], username: str | None) -> None:
+    """Give an account the role user, moderator or manager.
+
+    \b
+      users set-role ada moderator
+      users set-role --username ada moderator
+    """
+    ctx = click.get_current_context()
+    expected = 1 if username is not None else 2
+    if len(login_and_role) != expected:
+        raise click.UsageError(
+            "Give the account and the role: LOGIN ROLE, or --username HANDLE ROLE."
+        )
+    try:
+        role = ROLE_CHOICE.convert(login_and_role[-1], None, ctx)
+    except click.BadParameter as exc:
+        exc.param_hint = "'ROLE'"
+        raise
+    login = named_account(login_and_role[0] if expected == 2 else None, username)
+    user = users.get_user(db.session, login)
+    users.set_role(user, role)
+    db.session.commit()
+    click.echo(f"@{user.handle} is now {user.role}.")
+
+
+@users_cli.command("reset-password")
+@click.argument("login")
+@click.option(
+    "--link",
+    is_flag=True,
+    help="Print a one-time reset link to send to the person instead of setting a password.",
+)
+@click.option("--base-url", help="Site address for --link (default PUBLIC_URL, else localhost).")
+@click.option(
+    "--password",
+    envvar="SKYFRAME_NEW_USER_PASSWORD",
+    help="The new password; prompted for when omitted (or set SKYFRAME_NEW_USER_PASSWORD).",
+)
+@reports_domain_errors
+def users_reset_password(login: str, link: bool, base_url: str | None, password: str | None):
+    """Set a new password for an account (or print a reset link); either way
+    every session of the account ends."""
+    from flask import current_app
+
+    user = users.get_user(db.session, login)
+    if link:
+        token = password_reset.issue_token(
+            db.session, user, lifetime=current_app.config["PASSWORD_RESET_LIFETIME"], now=utcnow()
+        )
+        base = base_url or current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
+        ended = login_sessions.end_all(db.session, user.id)
+        db.session.commit()
+        click.echo(f"Reset link for @{user.handle} (works once, within the hour):")
+        click.echo(f"{base.rstrip('/')}/reset-password/{token}")
+    else:
+        if password is None:
+            password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        users.set_password(db.session, password_hashing(), user, password)
+        ended = login_sessions.end_all(db.session, user.id)
+        db.session.commit()
+        click.echo(f"New password set for @{user.handle}.")
+    click.echo(f"Ended {ended} session(s).")

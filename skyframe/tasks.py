@@ -1,0 +1,66 @@
+"""Every job SkyFrame runs in the background, and every periodic schedule.
+
+``create_app`` and ``flask worker`` import this module, so a job is known
+in every process whichever routes it imported. Requests queue a job by name
+(``skyframe.jobs.current_jobs().enqueue``); a periodic task also runs every
+N seconds, N a ``TASK_*_SECONDS`` setting (0: off), without cron
+(``skyframe.schedules``). ``flask tasks list|run NAME`` shows and runs them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from skyframe import mail
+from skyframe.extensions import db
+from skyframe.feed import seen
+from skyframe.jobs import job
+from skyframe.models import utcnow
+from skyframe.posts import lifecycle as post_lifecycle
+from skyframe.schedules import periodic
+from skyframe.services import current_storage, feed_settings
+from skyframe.web import uploads
+
+PURGE_SEEN = "purge-seen"
+SWEEP_UPLOADS = "sweep-uploads"
+
+
+# Queued by requests.
+
+
+@job(uploads.PROCESS_POST, on_killed=uploads.process_post_killed)
+def process_post(post_id: int) -> None:
+    """Make an upload's renditions (queued by every upload)."""
+    uploads.process_post_job(post_id)
+
+
+@job(mail.SEND_MAIL)
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send one e-mail (password resets)."""
+    mail.send_mail_job(to, subject, body)
+
+
+# Periodic.
+
+
+@periodic(PURGE_SEEN, every="TASK_PURGE_SEEN_SECONDS")
+def purge_seen() -> str:
+    """Delete seen-history rows older than FEED_SEEN_RETENTION_DAYS."""
+    count = seen.purge_expired(db.session, feed_settings(), utcnow())
+    db.session.commit()
+    return f"{count} expired seen row(s) deleted."
+
+
+@periodic(SWEEP_UPLOADS, every="TASK_SWEEP_UPLOADS_SECONDS")
+def sweep_uploads() -> str:
+    """Fail uploads still processing after STALE_UPLOAD_MINUTES (a worker
+    died) and remove their files."""
+    count = post_lifecycle.fail_stale_uploads(
+        db.session,
+        current_storage(),
+        older_than=timedelta(minutes=current_app.config["STALE_UPLOAD_MINUTES"]),
+        now=utcnow(),
+    )
+    return f"{count} stale upload(s) marked failed."
