@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
-PASSWORD = "Stargazing-Demo-1"  # skyframe.demo.DEMO_PASSWORD
+PASSWORD = "Stargazing-Demo-1"  # skyframe.demo.site.DEMO_PASSWORD
 
 
 def database_url(server: str, name: str) -> str:

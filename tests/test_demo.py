@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from skyframe.demo import DEMO_PASSWORD
+from skyframe.demo.site import DEMO_PASSWORD
 from skyframe.extensions import db
 from skyframe.models import FeedSeen, Follow, Post, PostLike, PostMedia
 from tests.conftest import login

@@ -16,7 +16,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from skyframe import cursors
-from skyframe.api.schemas import FeedQuery, PageQuery, SearchQuery
+from skyframe.api.schemas.common import PageQuery
+from skyframe.api.schemas.feed import FeedQuery
+from skyframe.api.schemas.search import SearchQuery
 from skyframe.feed import cursor as feed_cursor
 from skyframe.feed.blend import MAX_SERVED_AHEAD, PoolWalk
 from skyframe.feed.positions import EPOCH

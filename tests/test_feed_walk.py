@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from skyframe.accounts import users
-from skyframe.demo import DEMO_PASSWORD, DemoShape, seed_demo
+from skyframe.demo.site import DEMO_PASSWORD, DemoShape, seed_demo
 from skyframe.extensions import db
 from skyframe.feed import cursor as feed_cursor
 from skyframe.feed.selector import BLEND

@@ -13,7 +13,7 @@ from skyframe.accounts.passwords import (
     common_passwords,
     password_refusal,
 )
-from skyframe.demo import DEMO_PASSWORD
+from skyframe.demo.site import DEMO_PASSWORD
 from tests.conftest import STRONG_PASSWORD
 
 

@@ -234,7 +234,7 @@ def test_csrf_refusal_says_why(client):
 
 def test_a_response_that_breaks_its_contract_is_a_logged_500(app, client, monkeypatch):
     from skyframe.api.contract import operation
-    from skyframe.api.schemas import CsrfToken
+    from skyframe.api.schemas.accounts import CsrfToken
     from skyframe.web import errors
 
     logged = []

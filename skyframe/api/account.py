@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
-from skyframe.api.schemas import (
+from skyframe.api.schemas.accounts import (
     AuthResult,
     LoginSessionList,
     LoginSessionOut,

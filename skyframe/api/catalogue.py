@@ -6,7 +6,7 @@ from skyframe import catalogue
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import catalogue_item
-from skyframe.api.schemas import CatalogueSuggestions, SuggestQuery
+from skyframe.api.schemas.posts import CatalogueSuggestions, SuggestQuery
 
 
 @bp.get("/catalogue/suggest")

@@ -9,13 +9,13 @@ from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.pages import comments_page
 from skyframe.api.presenters import comment_out
-from skyframe.api.schemas import (
+from skyframe.api.schemas.common import PageQuery
+from skyframe.api.schemas.social import (
     CommentEdit,
     CommentIn,
     CommentLikeState,
     CommentOut,
     CommentPage,
-    PageQuery,
 )
 from skyframe.extensions import db
 from skyframe.models import Post, utcnow

@@ -15,9 +15,8 @@ from flask import request
 from pydantic import BaseModel
 from spectree import Response
 
-from skyframe.api.schemas import ErrorResponse
 from skyframe.extensions import api_spec
-from skyframe.validation import MalformedBody, UnsupportedBody
+from skyframe.validation import ErrorResponse, MalformedBody, UnsupportedBody
 
 # OpenAPI security requirements (schemes are declared in extensions.py).
 PUBLIC: list[dict[str, list[str]]] = []

@@ -7,7 +7,9 @@ from flask_login import current_user, login_required
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.pages import following_page, for_you_page
-from skyframe.api.schemas import FeedQuery, PageQuery, PostPage, SeenIn, SeenOut
+from skyframe.api.schemas.common import PageQuery
+from skyframe.api.schemas.feed import FeedQuery, SeenIn, SeenOut
+from skyframe.api.schemas.posts import PostPage
 from skyframe.database import reading_only
 from skyframe.extensions import db
 from skyframe.feed import ahead, seen

@@ -10,7 +10,9 @@ from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.pages import saved_page
 from skyframe.api.presenters import post_out
-from skyframe.api.schemas import FavoriteState, FollowState, LikeState, PageQuery, PostPage
+from skyframe.api.schemas.common import PageQuery
+from skyframe.api.schemas.posts import PostPage
+from skyframe.api.schemas.social import FavoriteState, FollowState, LikeState
 from skyframe.exceptions import NotFound
 from skyframe.extensions import db
 from skyframe.posts import views as post_views

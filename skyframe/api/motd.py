@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from skyframe import motd as motd_service
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
-from skyframe.api.schemas import MotdItem, MotdList
+from skyframe.api.schemas.motd import MotdItem, MotdList
 from skyframe.extensions import db
 from skyframe.models import utcnow
 

@@ -8,7 +8,8 @@ from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.pages import notifications_page
 from skyframe.api.presenters import notification_out
-from skyframe.api.schemas import NotificationPage, NotificationsRead, PageQuery, UnreadCount
+from skyframe.api.schemas.common import PageQuery
+from skyframe.api.schemas.social import NotificationPage, NotificationsRead, UnreadCount
 from skyframe.extensions import db
 from skyframe.models import utcnow
 from skyframe.social import notifications

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from skyframe import cursors, feed
 from skyframe.api.presenters import post_out
-from skyframe.api.schemas import PostPage
+from skyframe.api.schemas.posts import PostPage
 from skyframe.extensions import db
 from skyframe.feed import following
 from skyframe.models import Post, User, utcnow

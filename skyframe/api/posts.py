@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import post_out
-from skyframe.api.schemas import PostEdit, PostOut, PostUpload
+from skyframe.api.schemas.posts import PostEdit, PostOut, PostUpload
 from skyframe.extensions import db
 from skyframe.models import PostStatus, utcnow
 from skyframe.posts import details as post_details

@@ -7,19 +7,17 @@ from functools import lru_cache
 from flask import current_app, g, url_for
 
 from skyframe import policy
-from skyframe.api.schemas import (
+from skyframe.api.schemas.posts import (
     CatalogueItem,
     CatalogueRef,
-    CommentOut,
-    CommentRef,
     Equipment,
     Exposure,
-    NotificationOut,
     PostImage,
     PostOut,
     Rendition,
     UserRef,
 )
+from skyframe.api.schemas.social import CommentOut, CommentRef, NotificationOut
 from skyframe.catalogue import CatalogueObject
 from skyframe.extensions import db
 from skyframe.models import Comment, Notification, Post, PostMedia, User

@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from skyframe.accounts import avatars, users
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
-from skyframe.api.schemas import AvatarUpload, Me, ProfileEdit, me_payload
+from skyframe.api.schemas.accounts import AvatarUpload, Me, ProfileEdit, me_payload
 from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
 from skyframe.media.errors import MediaError

@@ -8,7 +8,7 @@ from skyframe import search
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.presenters import catalogue_item, post_out, user_ref
-from skyframe.api.schemas import (
+from skyframe.api.schemas.search import (
     HandleQuery,
     PostList,
     SearchQuery,

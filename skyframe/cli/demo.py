@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from skyframe.demo import DEMO_PASSWORD, DemoShape
-from skyframe.demo import seed_demo as generate
+from skyframe.demo.site import DEMO_PASSWORD, DemoShape
+from skyframe.demo.site import seed_demo as generate
 from skyframe.extensions import db
 from skyframe.models import utcnow
 from skyframe.services import current_storage, password_hashing

@@ -11,7 +11,7 @@ from flask import render_template, url_for
 from flask_login import login_required
 
 from skyframe.api.pages import following_page, for_you_page
-from skyframe.api.schemas import PostPage
+from skyframe.api.schemas.posts import PostPage
 from skyframe.main.blueprint import bp
 from skyframe.services import feed_settings
 from skyframe.web.viewer import viewer

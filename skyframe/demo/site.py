@@ -4,138 +4,23 @@ A few prolific uploaders and many occasional ones (a power law), follows
 that favour popular uploaders, likes and impressions that favour recent
 posts, and a handful of heavy users (many follows, a long seen history).
 Rows are generated with numpy and written in bulk: COPY on PostgreSQL, batched
-inserts on SQLite. Counters on posts match the generated likes.
-"""
+inserts on SQLite. Counters on posts match the generated likes."""
 
 from __future__ import annotations
 
-import functools
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from skyframe import catalogue
-from skyframe.media.pipeline import MediaSettings, process_upload
+from skyframe.demo.captions import TARGETS, caption, catalogue_targets
+from skyframe.demo.images import DemoImages
 from skyframe.models import FeedSeen, Follow, Post, PostLike, PostMedia, PostTag, User
 from skyframe.models.post import SEARCH_COLUMNS, search_fields
 from skyframe.storage import Storage
-
-# What people shoot, by how they name it; the catalogue resolves the names
-# exactly as it does for uploads.
-TARGETS = [
-    ("M31", "deep-sky"),
-    ("M33", "deep-sky"),
-    ("M42", "deep-sky"),
-    ("M45", "deep-sky"),
-    ("M51", "deep-sky"),
-    ("M81", "deep-sky"),
-    ("M101", "deep-sky"),
-    ("M27", "deep-sky"),
-    ("M57", "deep-sky"),
-    ("M13", "deep-sky"),
-    ("M8", "deep-sky"),
-    ("M16", "deep-sky"),
-    ("M20", "deep-sky"),
-    ("M1", "deep-sky"),
-    ("NGC 7000", "deep-sky"),
-    ("NGC 6960", "deep-sky"),
-    ("NGC 2237", "deep-sky"),
-    ("IC 1805", "deep-sky"),
-    ("IC 1396", "deep-sky"),
-    ("IC 434", "deep-sky"),
-    ("NGC 891", "deep-sky"),
-    ("NGC 4565", "deep-sky"),
-    ("Jupiter", "planetary"),
-    ("Saturn", "planetary"),
-    ("Mars", "planetary"),
-    ("Venus", "planetary"),
-    ("Moon", "lunar"),
-    ("Sun", "solar"),
-    ("Milky Way", "nightscape"),
-    ("Orion rising over the hills", "nightscape"),
-    ("Comet 12P/Pons-Brooks", "comet"),
-    ("Perseids", "meteor"),
-    ("Geminids", "meteor"),
-    ("Aurora", "aurora"),
-]
-TAGS = [
-    "narrowband",
-    "lrgb",
-    "widefield",
-    "osc",
-    "hoo",
-    "sho",
-    "mosaic",
-    "firstlight",
-    "bortle4",
-    "bortle7",
-    "dslr",
-    "refractor",
-    "newtonian",
-    "sct",
-    "eaa",
-    "luckyimaging",
-    "starless",
-    "drizzle",
-    "halpha",
-    "oiii",
-    "backyard",
-    "darksite",
-    "starparty",
-    "moonless",
-]
-TITLE_SHAPES = [
-    "{label}",
-    "{label} {place}",
-    "{label} in {palette}",
-    "First light: {label}",
-    "{label}, {hours} hours of data",
-    "{label} on a {night} night",
-    "Another go at {label}",
-]
-PLACES = ["from my backyard", "from a dark site", "from the city", "at the star party"]
-PALETTES = ["narrowband", "HOO", "SHO", "LRGB", "natural colour", "hydrogen alpha"]
-NIGHTS = ["clear", "cold", "windy", "moonlit", "humid", "perfect"]
-TELESCOPES = [
-    "an 80mm refractor",
-    "a RedCat 51",
-    "a Celestron C8",
-    "an 8-inch Newtonian",
-    "an Esprit 100",
-    "a 150mm Maksutov",
-    "a 300mm telephoto lens",
-]
-CAMERAS = [
-    "an ASI2600MC",
-    "an ASI533MC",
-    "an ASI294MM",
-    "a Canon 6D",
-    "a Nikon Z6",
-    "an ASI183MM",
-    "a QHY268M",
-]
-SOFTWARE = [
-    "Siril",
-    "PixInsight",
-    "DeepSkyStacker",
-    "Astro Pixel Processor",
-    "AutoStakkert",
-    "GraXpert and Photoshop",
-]
-CONDITIONS = [
-    "Seeing was excellent.",
-    "Some high clouds came through.",
-    "The Moon was up, so I used filters.",
-    "Transparency was superb.",
-    "Dew was a problem all night.",
-    "Guiding at 0.6 arcseconds RMS.",
-]
 
 DEMO_PASSWORD = "Stargazing-Demo-1"  # noqa: S105 - printed for people trying the demo
 
@@ -322,7 +207,7 @@ def _with_times(a, b, oldest: np.ndarray, now: datetime, rng) -> Iterator[tuple]
 
 
 def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng) -> None:
-    media = _DemoImages(storage) if shape.images and shape.posts else None
+    media = DemoImages(storage) if shape.images and shape.posts else None
     post_rows, media_rows, tag_rows = [], [], []
     # Text from its own generator: the graph stays what it was for a seed.
     captions = np.random.default_rng(shape.seed + 1)
@@ -330,11 +215,11 @@ def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng
     for post_id, owner, age, likes in zip(
         ids.tolist(), owners.tolist(), ages.tolist(), like_counts.tolist(), strict=True
     ):
-        name, object_id, common, category = _targets()[int(rng.integers(len(TARGETS)))]
-        title, notes, tags = _caption(name, common, captions)
+        name, object_id, common, category = catalogue_targets()[int(rng.integers(len(TARGETS)))]
+        title, notes, tags = caption(name, common, captions)
         created = now - timedelta(seconds=age)
         key = f"demo{post_id:08x}{int(rng.integers(1 << 62)):016x}"
-        image = media.next_image() if media else _DemoImages.plain()
+        image = media.next_image() if media else DemoImages.plain()
         observer = f"Demo observer {owner}"
         tags_text = " ".join(tags)
         searched = search_fields(title, name, common, tags_text, notes, observer)
@@ -436,42 +321,6 @@ def _add_posts(session, storage, shape, ids, owners, ages, like_counts, now, rng
         media.close()
 
 
-@functools.cache
-def _targets() -> list[tuple[str, str | None, str | None, str]]:
-    resolved = [(name, catalogue.resolve(name), category) for name, category in TARGETS]
-    return [
-        (name, found.id if found else None, found.common_name if found else None, category)
-        for name, found, category in resolved
-    ]
-
-
-def _pick(options: list[str], rng) -> str:
-    return options[int(rng.integers(len(options)))]
-
-
-def _caption(name: str, common: str | None, rng) -> tuple[str, str, list[str]]:
-    """A title, notes and tags as astrophotographers write them: popular tags
-    far more often than rare ones."""
-    label = common or name
-    if common and rng.random() < 0.3:
-        label = f"{name}, the {common}" if rng.random() < 0.5 else name
-    title = _pick(TITLE_SHAPES, rng).format(
-        label=label,
-        place=_pick(PLACES, rng),
-        palette=_pick(PALETTES, rng),
-        hours=int(rng.integers(1, 30)),
-        night=_pick(NIGHTS, rng),
-    )
-    notes = (
-        f"Shot with {_pick(TELESCOPES, rng)} and {_pick(CAMERAS, rng)}, "
-        f"stacked in {_pick(SOFTWARE, rng)}. {_pick(CONDITIONS, rng)}"
-    )
-    count = int(rng.integers(0, 4))
-    picks = np.minimum(rng.zipf(1.6, size=count), len(TAGS)) - 1
-    tags = list(dict.fromkeys(TAGS[int(i)] for i in picks))
-    return title, notes, tags
-
-
 def _bulk(session: Session, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
     """Write many rows: COPY on PostgreSQL, executemany elsewhere."""
     connection = session.connection()
@@ -499,101 +348,3 @@ def _bulk(session: Session, table: Table, columns: tuple[str, ...], rows: Iterab
             batch = []
     if batch:
         connection.execute(table.insert(), batch)
-
-
-@dataclass(frozen=True)
-class _Image:
-    width: int
-    height: int
-    blurhash: str | None
-    color: str | None
-    renditions: list[tuple[str, str, str, int, int, int]]  # kind, type, ext, w, h, bytes
-
-
-class _DemoImages:
-    """A few generated sky images, rendered once by the real pipeline; each
-    post gets its own keys (linked, not copied, on local disk)."""
-
-    COUNT = 8
-
-    def __init__(self, storage: Storage) -> None:
-        self.storage = storage
-        self.folder = tempfile.TemporaryDirectory(prefix="skyframe-demo-")
-        self.sources: list[tuple[_Image, dict[tuple[str, str], str]]] = []
-        settings = MediaSettings(display_edge=1080)
-        for number in range(self.COUNT):
-            path = Path(self.folder.name) / f"sky{number}.jpg"
-            _render_sky(path, number)
-            processed = process_upload(
-                storage, f"demo-source/{number}", path, path.name, "image/jpeg", settings
-            )
-            keys = {}
-            renditions = []
-            for s in processed.stored:
-                extension = s.key.rsplit(".", 1)[-1]
-                keys[(s.kind, extension)] = s.key
-                renditions.append((s.kind, s.content_type, extension, s.width, s.height, s.size))
-            placeholder = processed.placeholder
-            self.sources.append(
-                (
-                    _Image(
-                        processed.width,
-                        processed.height,
-                        placeholder.blurhash if placeholder else None,
-                        placeholder.color if placeholder else None,
-                        renditions,
-                    ),
-                    keys,
-                )
-            )
-        self.turn = -1
-
-    @staticmethod
-    def plain() -> _Image:
-        """Rendition rows without files (benchmarks: the rows cost what real ones do)."""
-        return _Image(
-            1080,
-            1350,
-            "LEHV6nWB2yk8pyo0adR*.7kCMdnj",
-            "#1b2333",
-            [
-                ("original", "image/jpeg", "jpg", 4000, 5000, 2_500_000),
-                ("display", "image/webp", "webp", 1080, 1350, 180_000),
-                ("display", "image/jpeg", "jpg", 1080, 1350, 260_000),
-                ("thumb", "image/webp", "webp", 480, 600, 30_000),
-                ("thumb", "image/jpeg", "jpg", 480, 600, 45_000),
-            ],
-        )
-
-    def next_image(self) -> _Image:
-        self.turn = (self.turn + 1) % self.COUNT
-        return self.sources[self.turn][0]
-
-    def store(self, key: str, kind: str, extension: str) -> None:
-        source = self.sources[self.turn][1][(kind, extension)]
-        with self.storage.local_copy(source) as path:
-            self.storage.save_file(key, path, "application/octet-stream")
-
-    def close(self) -> None:
-        for _, keys in self.sources:
-            for key in keys.values():
-                self.storage.delete(key)
-        self.folder.cleanup()
-
-
-def _render_sky(path: Path, number: int) -> None:
-    """A star field with a soft nebula, different for each ``number``."""
-    import pyvips
-
-    rng = np.random.default_rng(1000 + number)
-    height, width = 1350, 1080
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    cx, cy = rng.uniform(0.3, 0.7) * width, rng.uniform(0.3, 0.7) * height
-    glow = np.exp(-(((x - cx) / (width * 0.25)) ** 2 + ((y - cy) / (height * 0.2)) ** 2))
-    hue = rng.uniform(0.2, 1.0, size=3)
-    image = np.empty((height, width, 3), dtype=np.float32)
-    for channel in range(3):
-        image[..., channel] = 12 + 150 * glow * hue[channel]
-    stars = rng.integers(0, height * width, size=2500)
-    image.reshape(-1, 3)[stars] = 255
-    pyvips.Image.new_from_array(np.clip(image, 0, 255).astype(np.uint8)).jpegsave(str(path), Q=90)
