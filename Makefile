@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# `make test` spreads the tests over this many processes (pytest-xdist), each
+# with its own throwaway databases; PYTEST_WORKERS=0 runs them in this one.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint format migrate bench worker clean
 
@@ -25,7 +28,7 @@ run: $(VENV)/.runtime-installed
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
