@@ -11,6 +11,7 @@ from skyframe.database import ping_when_idle
 from skyframe.errors import json_error, wants_json
 from skyframe.extensions import (
     bootstrap,
+    compress,
     csrf,
     db,
     limiter,
@@ -33,7 +34,10 @@ FEED_CACHE_MAX_ENTRIES = 5000
 
 def init_extensions(app: Flask) -> None:
     from skyframe import PROJECT_ROOT
+    from skyframe.static_files import init_static_files
 
+    # First, so its after-request step runs last, on the finished body.
+    compress.init_app(app)
     db.init_app(app)
     with app.app_context():
         ping_when_idle(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
@@ -45,6 +49,7 @@ def init_extensions(app: Flask) -> None:
     limiter._storage_dead = False
     app.config["BOOTSTRAP_SERVE_LOCAL"] = True
     bootstrap.init_app(app)
+    init_static_files(app)
     _init_login(app)
     app.jinja_env.globals["nav_url"] = nav_url
     from skyframe.api.presenters import avatar_url
