@@ -21,6 +21,7 @@ THEME_COLOUR = "#0b1020"
 # The app shell: what every page needs to paint, plus the offline page.
 SHELL_STATIC = [
     "css/app.css",
+    "css/icons.css",
     "js/app.js",
     "js/csrf.js",
     "js/motd.js",
@@ -31,8 +32,6 @@ SHELL_STATIC = [
 ]
 SHELL_BOOTSTRAP = [
     "css/bootstrap.min.css",
-    "css/font/bootstrap-icons.min.css",
-    "css/font/fonts/bootstrap-icons.woff2",
     "js/bootstrap.min.js",
 ]
 
