@@ -32,7 +32,8 @@ def static_url(app, endpoint: str, name: str) -> str:
     [
         ("static", "css/app.css", PROJECT_ROOT / "static"),
         ("static", "js/feed.js", PROJECT_ROOT / "static"),
-        ("bootstrap.static", "css/bootstrap.min.css", None),
+        ("static", "css/bootstrap.css", PROJECT_ROOT / "static"),
+        ("bootstrap.static", "js/bootstrap.min.js", None),
     ],
 )
 def test_static_files_are_sent_compressed_as_asked(app, client, endpoint, name, source):

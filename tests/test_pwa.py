@@ -43,7 +43,8 @@ def test_the_worker_is_served_at_the_root_uncached_with_a_versioned_shell(app, c
     # The precache names the content-hashed URLs the pages use.
     with app.test_request_context():
         assert url_for("static", filename="css/app.css") in shell
-        assert url_for("bootstrap.static", filename="css/bootstrap.min.css") in shell
+        assert url_for("static", filename="css/bootstrap.css") in shell
+        assert url_for("bootstrap.static", filename="js/bootstrap.min.js") in shell
     assert all(re.search(r"\.[0-9a-f]{12}\.\w+$", url) for url in shell if url != "/offline")
     for url in shell:
         assert client.get(url).status_code == 200, url
@@ -73,3 +74,17 @@ def test_the_offline_page_holds_nothing_about_the_visitor(client, make_user):
     assert "csrf-token" not in html
     assert "csrf_token" not in html
     assert "vega" not in html.lower()
+
+
+def test_the_offline_page_needs_only_what_the_worker_precaches(client):
+    """Offline after a deploy: the offline page and the shell are precached
+    together, under the same content-hashed URLs, so it paints from the cache."""
+    script = client.get("/sw.js").get_data(as_text=True)
+    shell = set(json.loads(re.search(r"const SHELL = (\[.*?\]);", script).group(1)))
+    html = client.get("/offline").get_data(as_text=True)
+    needed = re.findall(r'(?:href|src)="(/(?:bootstrap/)?static/[^"]+)"', html)
+    assert needed
+    assert set(needed) <= shell
+    imports = json.loads(re.search(r'<script type="importmap"[^>]*>(.*?)</script>', html).group(1))
+    offline_module = imports["imports"]["/static/js/offline.js"]
+    assert offline_module in shell

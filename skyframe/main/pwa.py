@@ -20,6 +20,7 @@ THEME_COLOUR = "#0b1020"
 
 # The app shell: what every page needs to paint, plus the offline page.
 SHELL_STATIC = [
+    "css/bootstrap.css",
     "css/app.css",
     "css/icons.css",
     "js/app.js",
@@ -31,7 +32,6 @@ SHELL_STATIC = [
     "icons/icon-192.png",
 ]
 SHELL_BOOTSTRAP = [
-    "css/bootstrap.min.css",
     "js/bootstrap.min.js",
 ]
 
