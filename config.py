@@ -254,6 +254,16 @@ class BaseConfig:
     OFFLINE_IMAGES_MAX = 120
     OFFLINE_IMAGES_MAX_KB = 50 * 1024
 
+    # Static files (skyframe/static_files.py): their content-hashed copies,
+    # gzip and Brotli compressed at start-up, are kept here.
+    STATIC_BUILD_DIR = str(INSTANCE_DIR / "static-build")
+    # Pages and JSON (Flask-Compress): Brotli or gzip, as the client accepts,
+    # for bodies of at least this many bytes.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 1024
+    COMPRESS_BR_LEVEL = 5
+    COMPRESS_STREAMS = False
+
     LOG_LEVEL = "INFO"
     TESTING = False
     DEBUG = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_bootstrap import Bootstrap5
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -27,6 +28,7 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=client_address)
 talisman = Talisman()
 bootstrap = Bootstrap5()
+compress = Compress()
 api_spec = SpecTree(
     "flask",
     before=raise_validation_error,

@@ -13,6 +13,7 @@ from skyframe.caches import cache_from_url
 from skyframe.database import ping_when_idle
 from skyframe.extensions import (
     bootstrap,
+    compress,
     csrf,
     db,
     limiter,
@@ -27,6 +28,7 @@ from skyframe.models import User, utcnow
 from skyframe.paths import PROJECT_ROOT
 from skyframe.storage import storage_from_config
 from skyframe.web.errors import json_error, wants_json
+from skyframe.web.static_files import init_static_files
 from skyframe.web.urls import avatar_url
 
 MIGRATIONS_DIR = "migrations"
@@ -35,6 +37,8 @@ FEED_CACHE_MAX_ENTRIES = 5000
 
 
 def init_extensions(app: Flask) -> None:
+    # First, so its after-request step runs last, on the finished body.
+    compress.init_app(app)
     db.init_app(app)
     with app.app_context():
         ping_when_idle(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
@@ -46,6 +50,7 @@ def init_extensions(app: Flask) -> None:
     limiter._storage_dead = False
     app.config["BOOTSTRAP_SERVE_LOCAL"] = True
     bootstrap.init_app(app)
+    init_static_files(app)
     _init_login(app)
     app.jinja_env.globals["nav_url"] = nav_url
 

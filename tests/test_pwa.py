@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+from flask import url_for
+
 from tests.conftest import login
 
 
@@ -38,8 +40,12 @@ def test_the_worker_is_served_at_the_root_uncached_with_a_versioned_shell(app, c
     version = re.search(r'const VERSION = "([0-9a-f]{12})";', script).group(1)
     shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", script).group(1))
     assert "/offline" in shell
-    assert "/static/css/app.css" in shell
-    assert "/bootstrap/static/css/bootstrap.min.css" in shell
+    # The precache names the content-hashed URLs the pages use.
+    with app.test_request_context():
+        assert url_for("static", filename="css/app.css") in shell
+        assert url_for("static", filename="css/bootstrap.css") in shell
+        assert url_for("bootstrap.static", filename="js/bootstrap.min.js") in shell
+    assert all(re.search(r"\.[0-9a-f]{12}\.\w+$", url) for url in shell if url != "/offline")
     for url in shell:
         assert client.get(url).status_code == 200, url
     assert 'url.pathname.startsWith("/api/")' in script  # never cached
@@ -65,5 +71,20 @@ def test_the_offline_page_holds_nothing_about_the_visitor(client, make_user):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "You are offline" in html
-    assert "csrf" not in html
+    assert "csrf-token" not in html
+    assert "csrf_token" not in html
     assert "vega" not in html.lower()
+
+
+def test_the_offline_page_needs_only_what_the_worker_precaches(client):
+    """Offline after a deploy: the offline page and the shell are precached
+    together, under the same content-hashed URLs, so it paints from the cache."""
+    script = client.get("/sw.js").get_data(as_text=True)
+    shell = set(json.loads(re.search(r"const SHELL = (\[.*?\]);", script).group(1)))
+    html = client.get("/offline").get_data(as_text=True)
+    needed = re.findall(r'(?:href|src)="(/(?:bootstrap/)?static/[^"]+)"', html)
+    assert needed
+    assert set(needed) <= shell
+    imports = json.loads(re.search(r'<script type="importmap"[^>]*>(.*?)</script>', html).group(1))
+    offline_module = imports["imports"]["/static/js/offline.js"]
+    assert offline_module in shell

@@ -20,7 +20,9 @@ THEME_COLOUR = "#0b1020"
 
 # The app shell: what every page needs to paint, plus the offline page.
 SHELL_STATIC = [
+    "css/bootstrap.css",
     "css/app.css",
+    "css/icons.css",
     "js/app.js",
     "js/api.js",
     "js/motd.js",
@@ -30,9 +32,6 @@ SHELL_STATIC = [
     "icons/icon-192.png",
 ]
 SHELL_BOOTSTRAP = [
-    "css/bootstrap.min.css",
-    "css/font/bootstrap-icons.min.css",
-    "css/font/fonts/bootstrap-icons.woff2",
     "js/bootstrap.min.js",
 ]
 
