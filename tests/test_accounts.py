@@ -1,4 +1,4 @@
-"""Account rules from SPEC §1: handles, passwords, e-mail, Argon2id."""
+"""Account rules: handles, passwords, e-mail, Argon2id."""
 
 from __future__ import annotations
 

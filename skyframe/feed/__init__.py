@@ -1,4 +1,4 @@
-"""The feed (SPEC §3): which posts a viewer sees next.
+"""The feed: which posts a viewer sees next.
 
 ``blend`` (pure page-building rules), ``pools`` (the candidate queries),
 ``seen`` (seen history), ``selector`` (a page and the next state) and

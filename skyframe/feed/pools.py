@@ -3,7 +3,7 @@
 Each pool is at most ``limit`` candidates, newest upload first, strictly
 after a keyset position; a blend step fetches both pools in one statement,
 built once per shape (see _Shape). They are written for PostgreSQL at a million posts
-(see RESEARCH.md): keyset pagination over partial indexes of ready posts
+(measured by benchmarks/feed_bench.py): keyset pagination over partial indexes of ready posts
 (index-only scans), anti-joins against the viewer's follows, likes and seen
 history as primary-key probes (see _absent), and on PostgreSQL one bounded
 LATERAL scan per followed uploader. Nothing loads a user's followed or liked

@@ -6,7 +6,7 @@ from flask import current_app, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from skyframe import api_reference
+from skyframe.api import reference as api_reference
 from skyframe.api.contract import openapi_document
 from skyframe.extensions import db, limiter
 from skyframe.main.blueprint import bp

@@ -72,7 +72,7 @@ def redirect_to_https():
 
 def no_store_when_signed_in(response):
     """Responses to a signed-in user carry personal data: no cache may keep
-    them (SPEC §10), unless the view chose its own policy (media, avatars)."""
+    them, unless the view chose its own policy (media, avatars)."""
     if "Cache-Control" in response.headers:
         return response
     from flask import g

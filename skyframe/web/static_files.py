@@ -1,4 +1,4 @@
-"""Static files as the app itself sends them (SPEC §6, issue #17): every file
+"""Static files as the app itself sends them (issue #17): every file
 of ``static/`` and of Bootstrap-Flask's folder gets a content-hashed name
 (``css/app.3f2a9c0d1b7e.css``), served with far-future immutable caching,
 gzip and Brotli precompressed once, and a content ETag, by WhiteNoise ahead
