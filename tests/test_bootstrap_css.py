@@ -3,30 +3,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-from skyframe.paths import PROJECT_ROOT
-
-SCRIPT = PROJECT_ROOT / "scripts" / "make_bootstrap_css.py"
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("make_bootstrap_css", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.scripts import load_script
 
 
 def test_bootstrap_css_is_current_with_the_classes_the_pages_use():
-    script = load_script()
+    script = load_script("make_bootstrap_css")
     assert Path(script.OUTPUT).read_text() == script.render(), (
         "run scripts/make_bootstrap_css.py after using a new Bootstrap class"
     )
 
 
 def test_unused_rules_are_dropped_and_used_ones_kept():
-    script = load_script()
+    script = load_script("make_bootstrap_css")
     css = ".btn{a:1}.carousel-item{b:2}@media (min-width:1px){.btn-sm{c:3}.carousel{d:4}}"
     kept = script.purge(css, {"btn", "btn-sm"}, set())
     assert kept == ".btn{a:1}@media (min-width:1px){.btn-sm{c:3}}"
@@ -38,6 +28,6 @@ def test_unused_rules_are_dropped_and_used_ones_kept():
 
 
 def test_the_stylesheet_is_a_fraction_of_bootstrap():
-    script = load_script()
+    script = load_script("make_bootstrap_css")
     full = (script.bootstrap_folder() / "css" / "bootstrap.min.css").stat().st_size
     assert Path(script.OUTPUT).stat().st_size < full / 2

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
-from skyframe.paths import PROJECT_ROOT
-
-SCRIPT = PROJECT_ROOT / "scripts" / "make_icon_css.py"
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("make_icon_css", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.scripts import load_script
 
 
 def test_icons_css_is_current_with_the_icons_the_pages_use():
-    script = load_script()
+    script = load_script("make_icon_css")
     assert Path(script.OUTPUT).read_text() == script.render(), (
         "run scripts/make_icon_css.py after using a new icon"
     )
