@@ -24,7 +24,7 @@ listing a visitor could compare).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session
@@ -32,8 +32,13 @@ from sqlalchemy.sql import ColumnElement
 
 from skyframe.models import Comment, Post, PostStatus, User
 
-if TYPE_CHECKING:
-    from skyframe.posts.views import PostView
+
+class PostFacts(Protocol):
+    """What the rules read of a post: a loaded Post or a listing's PostView."""
+
+    owner_id: int
+    status: str
+    owner_disabled: bool
 
 
 def is_staff(viewer: User | None) -> bool:
@@ -51,12 +56,12 @@ def listed_posts(posts=Post) -> list[ColumnElement[bool]]:
     return [columns.status == PostStatus.READY, columns.owner_disabled == false()]
 
 
-def is_listed(post: Post | PostView) -> bool:
+def is_listed(post: PostFacts) -> bool:
     """listed_posts for one loaded post."""
     return post.status == PostStatus.READY and not post.owner_disabled
 
 
-def can_see_post(post: Post | PostView, viewer: User | None) -> bool:
+def can_see_post(post: PostFacts, viewer: User | None) -> bool:
     """Whether ``viewer`` may open this post, its files and its comments."""
     if is_staff(viewer):
         return True
@@ -65,7 +70,7 @@ def can_see_post(post: Post | PostView, viewer: User | None) -> bool:
     return post.status == PostStatus.READY or (viewer is not None and viewer.id == post.owner_id)
 
 
-def can_edit_post(post: Post | PostView, user: User | None) -> bool:
+def can_edit_post(post: PostFacts, user: User | None) -> bool:
     """Its owner and staff may edit or delete a post (and see why it failed)."""
     return user is not None and (user.id == post.owner_id or is_staff(user))
 
