@@ -4,12 +4,14 @@ from skyframe.main import (  # noqa: F401  (each module adds its routes to bp)
     context,
     feed_pages,
     media,
+    notifications,
     people,
     posts,
-    profile,
     pwa,
     routes,
+    saved,
     search,
+    settings,
 )
 from skyframe.main.blueprint import bp
 

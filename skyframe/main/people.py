@@ -1,8 +1,5 @@
-"""People pages: profiles (with follow), Saved, notifications.
-
-Each is server-rendered and works without JavaScript (follow and "mark all
-read" are plain forms); static/js/people.js only enhances them.
-"""
+"""Profile pages, with a follow button that works without JavaScript
+(static/js/people.js only enhances it)."""
 
 from __future__ import annotations
 
@@ -11,21 +8,17 @@ from flask_login import current_user, login_required
 
 from skyframe import cursors, policy
 from skyframe.accounts import users
-from skyframe.api.pages import notifications_page as notifications_listing
-from skyframe.api.pages import saved_page
-from skyframe.api.presenters import notification_out
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.main.blueprint import bp
 from skyframe.main.forms import ConfirmForm
-from skyframe.models import User, utcnow
-from skyframe.social import interactions, notifications, profiles
+from skyframe.models import User
+from skyframe.social import interactions, profiles
 from skyframe.web.ratelimit import per_user_limit
 from skyframe.web.safe_redirect import safe_next_path
 from skyframe.web.viewer import viewer
 
 GRID_PAGE = 24
-NOTIFICATIONS_PAGE = 30
 
 
 def _profile_user(handle: str, reader: User | None = None) -> User:
@@ -85,35 +78,3 @@ def follow_form(handle: str):
         )
     fallback = url_for("main.profile", handle=user.handle)
     return redirect(safe_next_path(request.form.get("next"), fallback))
-
-
-@bp.get("/saved")
-@login_required
-def saved():
-    page = saved_page(request.args.get("cursor"), GRID_PAGE)
-    posts = [post for post, _ in page.items]
-    return render_template("people/saved.html", posts=posts, older=page.next_cursor)
-
-
-@bp.get("/notifications")
-@login_required
-def notifications_page():
-    page = notifications_listing(request.args.get("cursor"), NOTIFICATIONS_PAGE)
-    return render_template(
-        "people/notifications.html",
-        items=[notification_out(n) for n in page.items],
-        older=page.next_cursor,
-        unread=notifications.unread_count(db.session, current_user),
-        read_form=ConfirmForm(),
-    )
-
-
-@bp.post("/notifications/read")
-@login_required
-def notifications_read():
-    """Mark every notification read (the page's button, without JavaScript)."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    notifications.mark_read(db.session, current_user, None, utcnow())
-    db.session.commit()
-    return redirect(url_for("main.notifications_page"))
