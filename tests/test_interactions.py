@@ -167,7 +167,7 @@ def test_a_page_of_posts_comes_with_the_viewers_flags_in_the_same_query(app, mak
     with app.app_context():
         reader = db.session.get(User, viewer.id)
         interactions.set_like(db.session, reader, db.session.get(Post, liked), True)
-        interactions.set_favorite(db.session, reader, db.session.get(Post, saved), True)
+        interactions.set_saved(db.session, reader, db.session.get(Post, saved), True)
         interactions.set_follow(db.session, reader, db.session.get(User, followed.id), True)
         db.session.commit()
         statements = []
@@ -179,7 +179,7 @@ def test_a_page_of_posts_comes_with_the_viewers_flags_in_the_same_query(app, mak
         assert flags == post_views.viewer_flags(db.session, reader, views)
         assert flags == post_views.ViewerFlags(
             liked=frozenset({liked}),
-            favorited=frozenset({saved}),
+            saved=frozenset({saved}),
             following=frozenset({followed.id}),
         )
         # Someone who has done nothing to them gets no flags.

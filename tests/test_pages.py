@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from skyframe.extensions import db
-from skyframe.models import Follow, PostFavorite, PostStatus
+from skyframe.models import Follow, PostSave, PostStatus
 from tests import media_samples as samples
 from tests.conftest import login
 from tests.test_posts import upload
@@ -203,7 +203,7 @@ def test_saved_lists_what_the_viewer_saved(app, client, make_user, make_post):
     vega = make_user("vega")
     saved, unsaved = make_post(vega, title="Kept"), make_post(vega, title="Not kept")
     with app.app_context():
-        db.session.add(PostFavorite(user_id=mira.id, post_id=saved))
+        db.session.add(PostSave(user_id=mira.id, post_id=saved))
         db.session.commit()
     assert client.get("/saved").status_code == 302
     login(client, "mira")

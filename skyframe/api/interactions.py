@@ -1,4 +1,4 @@
-"""Likes, favourites and follows over JSON. Every call is idempotent."""
+"""Likes, saves and follows over JSON. Every call is idempotent."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def favorite(post_id: int):
     """Save (POST) or unsave (DELETE) a post; repeating either changes nothing."""
     post = _visible_post(post_id)
     favorited = request.method == "POST"
-    interactions.set_favorite(db.session, current_user, post, favorited)
+    interactions.set_saved(db.session, current_user, post, favorited)
     db.session.commit()
     return FavoriteState(favorited=favorited, favorite_count=post.favorite_count)
 

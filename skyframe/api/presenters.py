@@ -126,7 +126,7 @@ def post_out(
         if flags is None:
             flags = post_views.viewer_flags(db.session, viewer, [post])
         liked = post.id in flags.liked
-        favorited = post.id in flags.favorited
+        favorited = post.id in flags.saved
         following = post.owner_id in flags.following
     sees_failures = policy.can_edit_post(post, viewer)
     own = {"media": _with_original(shared.media, post)} if with_original else {}

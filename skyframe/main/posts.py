@@ -74,7 +74,7 @@ def post_page(post_id: int):
         delete_form=ConfirmForm(),
         category_label=Category(post.category).label,
         liked=bool(flags and post.id in flags.liked),
-        favorited=bool(flags and post.id in flags.favorited),
+        saved=bool(flags and post.id in flags.saved),
         following=bool(flags and post.owner_id in flags.following),
         comments=page.items,
         more_comments=page.next_cursor,
@@ -106,7 +106,7 @@ def like_form(post_id: int):
 def save_form(post_id: int):
     """Save or unsave from the post page without JavaScript."""
     post = post_views.get_post(db.session, post_id, current_user)
-    interactions.set_favorite(db.session, current_user, post, request.form.get("action") != "undo")
+    interactions.set_saved(db.session, current_user, post, request.form.get("action") != "undo")
     db.session.commit()
     return _back_to(post.id, "actions")
 

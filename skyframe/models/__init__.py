@@ -3,7 +3,7 @@
 from skyframe.models.base import Base, UTCDateTime, utcnow
 from skyframe.models.comment import Comment, CommentLike
 from skyframe.models.feed import FeedSeen
-from skyframe.models.interaction import Follow, PostFavorite, PostLike
+from skyframe.models.interaction import Follow, PostLike, PostSave
 from skyframe.models.login_session import LoginSession
 from skyframe.models.motd import Motd, MotdAck
 from skyframe.models.notification import Notification
@@ -24,9 +24,9 @@ __all__ = [
     "Notification",
     "PasswordResetToken",
     "Post",
-    "PostFavorite",
     "PostLike",
     "PostMedia",
+    "PostSave",
     "PostStatus",
     "PostTag",
     "Role",

@@ -1,4 +1,4 @@
-"""What users do with posts and each other: likes, favourites, follows."""
+"""What users do with posts and each other: likes, saves, follows."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class PostLike(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class PostFavorite(Base):
+class PostSave(Base):
     __tablename__ = "post_favorites"
     __table_args__ = (
         Index("ix_post_favorites_post_id", "post_id"),

@@ -19,9 +19,9 @@ from skyframe.exceptions import NotFound
 from skyframe.models import (
     Follow,
     Post,
-    PostFavorite,
     PostLike,
     PostMedia,
+    PostSave,
     PostStatus,
     PostTag,
     User,
@@ -223,7 +223,7 @@ class ViewerFlags:
     """What one viewer has done to a page of posts."""
 
     liked: frozenset[int] = frozenset()  # post ids
-    favorited: frozenset[int] = frozenset()  # post ids
+    saved: frozenset[int] = frozenset()  # post ids
     following: frozenset[int] = frozenset()  # uploader ids
 
 
@@ -261,24 +261,22 @@ def viewer_flag_columns(post_id, owner_id) -> list:
         return select(column).where(*conditions).limit(1).scalar_subquery().is_not(None)
 
     liked = probe(PostLike.post_id, PostLike.user_id == user_id, PostLike.post_id == post_id)
-    favorited = probe(
-        PostFavorite.post_id, PostFavorite.user_id == user_id, PostFavorite.post_id == post_id
-    )
+    saved = probe(PostSave.post_id, PostSave.user_id == user_id, PostSave.post_id == post_id)
     following = probe(
         Follow.followee_id, Follow.follower_id == user_id, Follow.followee_id == owner_id
     )
     return [
         liked.label("viewer_liked"),
-        favorited.label("viewer_favorited"),
+        saved.label("viewer_saved"),
         following.label("viewer_following"),
     ]
 
 
 def flags_from_rows(rows: Sequence[tuple[int, int, bool, bool, bool]]) -> ViewerFlags:
-    """ViewerFlags from (post id, owner id, liked, favorited, following) rows."""
+    """ViewerFlags from (post id, owner id, liked, saved, following) rows."""
     return ViewerFlags(
         frozenset(post_id for post_id, _, liked, _, _ in rows if liked),
-        frozenset(post_id for post_id, _, _, favorited, _ in rows if favorited),
+        frozenset(post_id for post_id, _, _, saved, _ in rows if saved),
         frozenset(owner_id for _, owner_id, _, _, following in rows if following),
     )
 
@@ -291,8 +289,8 @@ def _viewer_flags_statement(dialect: str):
     liked = select(literal("liked"), PostLike.post_id).where(
         PostLike.user_id == user_id, in_bound_ids(PostLike.post_id, "post_ids", dialect)
     )
-    saved = select(literal("saved"), PostFavorite.post_id).where(
-        PostFavorite.user_id == user_id, in_bound_ids(PostFavorite.post_id, "post_ids", dialect)
+    saved = select(literal("saved"), PostSave.post_id).where(
+        PostSave.user_id == user_id, in_bound_ids(PostSave.post_id, "post_ids", dialect)
     )
     followed = select(literal("followed"), Follow.followee_id).where(
         Follow.follower_id == user_id, in_bound_ids(Follow.followee_id, "owner_ids", dialect)

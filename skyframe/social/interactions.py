@@ -1,4 +1,4 @@
-"""Likes, favourites and follows: idempotent, with counters that never drift.
+"""Likes, saves and follows: idempotent, with counters that never drift.
 
 Each change is one INSERT … ON CONFLICT DO NOTHING (or one DELETE) whose row
 count decides, in the same transaction, whether the counter moves: liking
@@ -20,8 +20,8 @@ from skyframe.models import (
     CommentLike,
     Follow,
     Post,
-    PostFavorite,
     PostLike,
+    PostSave,
     User,
 )
 from skyframe.policy import listed_posts
@@ -65,8 +65,8 @@ def set_like(session: Session, user: User, post: Post, liked: bool) -> Post:
     return post
 
 
-def set_favorite(session: Session, user: User, post: Post, favorited: bool) -> Post:
-    _set_mark(session, PostFavorite, "post_id", Post.favorite_count, user, post, favorited)
+def set_saved(session: Session, user: User, post: Post, saved: bool) -> Post:
+    _set_mark(session, PostSave, "post_id", Post.favorite_count, user, post, saved)
     return post
 
 
@@ -103,16 +103,16 @@ def saved_posts(
     """The user's saved (listed) posts, most recently saved first, keyset-paginated
     on (saved at, post id); ``limit + 1`` rows tell whether more follow."""
     query = (
-        select(Post, PostFavorite.created_at)
-        .join(PostFavorite, PostFavorite.post_id == Post.id)
-        .where(PostFavorite.user_id == user.id, *listed_posts())
-        .order_by(PostFavorite.created_at.desc(), PostFavorite.post_id.desc())
+        select(Post, PostSave.created_at)
+        .join(PostSave, PostSave.post_id == Post.id)
+        .where(PostSave.user_id == user.id, *listed_posts())
+        .order_by(PostSave.created_at.desc(), PostSave.post_id.desc())
         .limit(limit + 1)
     )
     if after is not None:
         saved_at, post_id = after
         query = query.where(
-            tuple_(PostFavorite.created_at, PostFavorite.post_id) < tuple_(saved_at, post_id)
+            tuple_(PostSave.created_at, PostSave.post_id) < tuple_(saved_at, post_id)
         )
     return [(post, saved_at) for post, saved_at in session.execute(query).all()]
 
