@@ -57,6 +57,8 @@ WHOLE_NUMBER_RANGES = {
     "TASK_PURGE_SEEN_SECONDS": (0, 30 * 86400),
     "TASK_SWEEP_UPLOADS_SECONDS": (0, 30 * 86400),
     "STALE_UPLOAD_MINUTES": (1, 30 * 1440),
+    "STRIKE_TAKEDOWNS_PER_STRIKE": (1, 1000),
+    "STRIKE_SUSPEND_AT": (1, 1000),
 }
 
 
@@ -244,6 +246,13 @@ class BaseConfig:
     INTERACTION_LIMIT = "120 per minute;3000 per day"  # likes, favourites, follows
     COMMENT_LIMIT = "10 per minute;300 per day"
     FEED_SEEN_LIMIT = "60 per minute"
+    REPORT_LIMIT = "10 per hour"
+
+    # Moderation: every STRIKE_TAKEDOWNS_PER_STRIKE take-downs of a user's posts
+    # since their last strike issue one strike; at STRIKE_SUSPEND_AT active
+    # strikes the account is suspended from posting and commenting.
+    STRIKE_TAKEDOWNS_PER_STRIKE = 2
+    STRIKE_SUSPEND_AT = 3
     # Search (SPEC §5): relevance ranks the newest N matches (0: all of them);
     # searches, typeahead and related posts share a per-client limit.
     SEARCH_RANK_WINDOW = 200

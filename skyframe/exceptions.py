@@ -38,6 +38,12 @@ class PermissionDenied(DomainError):
     status = 403
 
 
+class Suspended(PermissionDenied):
+    """The account is suspended from posting, commenting, going live and hosting."""
+
+    code = "suspended"
+
+
 class AuthenticationFailed(DomainError):
     code = "invalid_credentials"
     status = 401

@@ -1,19 +1,32 @@
-"""Who may see and do what: one rule for every listing, page, file and edit.
+"""Who may see and do what: one rule for every listing, page, file, edit and
+staff action. Doors (HTML, JSON, CLI) ask these rules and never test roles
+themselves.
 
 **Listings** (the feed's pools, Following, search and its object and tag
 pages, related posts, Saved, seen reports, site stats) show *listed* posts:
-ready, and not uploaded by a disabled account. That is one condition,
-``listed_posts``, which every partial index of posts is built over (see
-models.post), so the feed's hot SQL keeps its index-only scans and joins no
-users: disabling an account marks its posts (``owner_disabled``) in the same
-transaction (``set_account_hidden``).
+ready, not taken down, and not uploaded by a disabled account. That is one
+condition, ``listed_posts``, which every partial index of posts is built over
+(see models.post), so the feed's hot SQL keeps its index-only scans and joins
+no users: disabling an account marks its posts (``owner_disabled``), and a
+take-down its post (``taken_down``), in the same transaction.
 
 **A post's own URLs** (its page, its JSON, its files under /media, its
 download, its comments) follow ``can_see_post``: a listed post is for
-everyone; a post still processing or failed for its owner and staff; a
-disabled account's posts for staff only. A user's profile lists everything
-to its owner and staff (skyframe.profiles), and a disabled account's profile
-is for staff only.
+everyone; a post still processing, failed or taken down for its owner and
+staff; a disabled account's posts for staff only. Anyone else gets a 404, so
+the post's existence does not leak. A user's profile lists everything to its
+owner and staff (skyframe.profiles), and a disabled or deleted account's
+profile is for staff only.
+
+**Roles.** ``user``; ``moderator`` (staff: the report queue, labels,
+take-downs, strikes, suspensions of users); ``manager`` (staff, and also:
+restoring taken-down posts, roles, deleting accounts, suspending staff, the
+audit log).
+
+**Account states.** Active; suspended (by active strikes, or by staff until
+an optional end): may sign in, read, delete their own content and open
+tickets, but not post, comment, go live or host; disabled (cannot sign in,
+content hidden but from staff); deleted (a tombstone; content gone).
 
 **Comments** by a disabled account are hidden from everyone but staff, and
 left out of their post's ``comment_count``, so the count says what the
@@ -24,13 +37,35 @@ listing a visitor could compare).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from skyframe.models import Comment, Post, PostStatus, User
+from skyframe.exceptions import PermissionDenied, Suspended
+from skyframe.models import Comment, Post, PostStatus, Role, Strike, User
+
+
+class Operator:
+    """Whoever runs the command line: the operator of the site, trusted with
+    every staff action (as a manager), and audited as source ``cli`` with no
+    account. Pass ``OPERATOR`` as the actor from the CLI."""
+
+    id = None
+    role = Role.MANAGER.value
+    is_staff = True
+    handle = "operator"
+
+    def __repr__(self) -> str:
+        return "<Operator>"
+
+
+OPERATOR = Operator()
+
+# Who does a staff action: a signed-in account, or the operator at the CLI.
+Actor = User | Operator
 
 
 class PostFacts(Protocol):
@@ -39,10 +74,21 @@ class PostFacts(Protocol):
     owner_id: int
     status: str
     owner_disabled: bool
+    taken_down: bool
 
 
-def is_staff(viewer: User | None) -> bool:
+def is_staff(viewer: Actor | None) -> bool:
     return viewer is not None and viewer.is_staff
+
+
+def is_manager(viewer: Actor | None) -> bool:
+    return viewer is not None and viewer.role == Role.MANAGER
+
+
+def require(allowed: bool, message: str = "You may not do that.") -> None:
+    """Raise PermissionDenied (403) unless a rule allowed it."""
+    if not allowed:
+        raise PermissionDenied(message)
 
 
 def listed_posts(posts=Post) -> list[ColumnElement[bool]]:
@@ -53,12 +99,16 @@ def listed_posts(posts=Post) -> list[ColumnElement[bool]]:
     planner uses one only when the query's conditions imply it.
     """
     columns = getattr(posts, "c", posts)
-    return [columns.status == PostStatus.READY, columns.owner_disabled == false()]
+    return [
+        columns.status == PostStatus.READY,
+        columns.owner_disabled == false(),
+        columns.taken_down == false(),
+    ]
 
 
 def is_listed(post: PostFacts) -> bool:
     """listed_posts for one loaded post."""
-    return post.status == PostStatus.READY and not post.owner_disabled
+    return post.status == PostStatus.READY and not post.owner_disabled and not post.taken_down
 
 
 def can_see_post(post: PostFacts, viewer: User | None) -> bool:
@@ -67,7 +117,7 @@ def can_see_post(post: PostFacts, viewer: User | None) -> bool:
         return True
     if post.owner_disabled:
         return False
-    return post.status == PostStatus.READY or (viewer is not None and viewer.id == post.owner_id)
+    return is_listed(post) or (viewer is not None and viewer.id == post.owner_id)
 
 
 def can_edit_post(post: PostFacts, user: User | None) -> bool:
@@ -92,8 +142,88 @@ def can_delete_comment(comment: Comment, post_owner_id: int, user: User | None) 
 
 
 def can_see_account(user: User, viewer: User | None) -> bool:
-    """A disabled account (its profile, its avatar) is for staff only."""
-    return not user.disabled or is_staff(viewer)
+    """A disabled or deleted account (its profile, its avatar) is for staff only."""
+    return not (user.disabled or user.deleted_at is not None) or is_staff(viewer)
+
+
+# -- account standing ---------------------------------------------------------
+
+
+def is_suspended(user: User, now: datetime) -> bool:
+    """Suspended by active strikes, or by staff until ``suspended_until``."""
+    if user.strike_suspended:
+        return True
+    if user.suspended_at is None:
+        return False
+    return user.suspended_until is None or user.suspended_until > now
+
+
+def require_in_good_standing(user: User, now: datetime) -> None:
+    """Raise Suspended (403 ``suspended``) for a suspended account: posting,
+    commenting, going live and hosting all ask this."""
+    if is_suspended(user, now):
+        until = user.suspended_until if not user.strike_suspended else None
+        when = f" until {until:%Y-%m-%d %H:%M} UTC" if until else ""
+        raise Suspended(f"Your account is suspended{when}; you cannot post or comment.")
+
+
+# -- staff actions --------------------------------------------------------------
+
+
+def can_moderate(actor: Actor | None) -> bool:
+    """The report queue, its decisions, labels on anyone's post: staff."""
+    return is_staff(actor)
+
+
+def can_take_down(actor: Actor | None, post: PostFacts) -> bool:
+    """Moderators and managers take down others' posts."""
+    return is_staff(actor) and actor.id != post.owner_id
+
+
+def can_restore(actor: Actor | None) -> bool:
+    """Only a manager undoes a take-down."""
+    return is_manager(actor)
+
+
+def can_label(actor: Actor | None, post: PostFacts) -> bool:
+    """Staff label any post; owners label their own."""
+    return actor is not None and (actor.id == post.owner_id or is_staff(actor))
+
+
+def can_resolve_strike(actor: Actor | None, strike: Strike) -> bool:
+    """Staff resolve strikes, never their own."""
+    return is_staff(actor) and actor.id != strike.user_id
+
+
+def can_suspend(actor: Actor | None, user: User) -> bool:
+    """Staff suspend users; only managers suspend staff; nobody themselves."""
+    if actor is None or actor.id == user.id or not is_staff(actor):
+        return False
+    return not user.is_staff or is_manager(actor)
+
+
+def can_set_role(actor: Actor | None, user: User) -> bool:
+    """Managers grant and take roles (not their own, so a site keeps one)."""
+    return is_manager(actor) and actor.id != user.id
+
+
+def can_delete_account(actor: Actor | None, user: User) -> bool:
+    """An account's owner, or a manager, deletes it."""
+    return actor is not None and (actor.id == user.id or is_manager(actor))
+
+
+def can_disable_account(actor: Actor | None, user: User) -> bool:
+    """Managers disable and enable accounts other than their own."""
+    return is_manager(actor) and actor.id != user.id
+
+
+def can_read_audit(actor: Actor | None) -> bool:
+    return is_manager(actor)
+
+
+def can_report(actor: Actor | None, target_owner_id: int | None) -> bool:
+    """Anyone signed in reports what is not their own."""
+    return actor is not None and actor.id != target_owner_id
 
 
 def shown_comments(viewer: User | None) -> list[ColumnElement[bool]]:

@@ -1,23 +1,40 @@
 """SQLAlchemy models. Import from here so Alembic sees every table."""
 
 from skyframe.models.base import Base, UTCDateTime, utcnow
+from skyframe.models.block import Block
 from skyframe.models.comment import Comment, CommentLike
 from skyframe.models.feed import FeedSeen
 from skyframe.models.interaction import Follow, PostLike, PostSave
 from skyframe.models.login_session import LoginSession
+from skyframe.models.moderation import (
+    AuditEntry,
+    AuditSource,
+    Decision,
+    Report,
+    ReportReason,
+    ReportStatus,
+    ReportTarget,
+    Strike,
+    TakeDown,
+)
 from skyframe.models.motd import Motd, MotdAck
 from skyframe.models.notification import Notification
 from skyframe.models.password_reset import PasswordResetToken
-from skyframe.models.post import Category, Post, PostMedia, PostStatus, PostTag
+from skyframe.models.post import Category, Label, Post, PostMedia, PostStatus, PostTag
 from skyframe.models.user import Role, User
 
 __all__ = [
+    "AuditEntry",
+    "AuditSource",
     "Base",
+    "Block",
     "Category",
     "Comment",
     "CommentLike",
+    "Decision",
     "FeedSeen",
     "Follow",
+    "Label",
     "LoginSession",
     "Motd",
     "MotdAck",
@@ -29,7 +46,13 @@ __all__ = [
     "PostSave",
     "PostStatus",
     "PostTag",
+    "Report",
+    "ReportReason",
+    "ReportStatus",
+    "ReportTarget",
     "Role",
+    "Strike",
+    "TakeDown",
     "UTCDateTime",
     "User",
     "utcnow",

@@ -19,6 +19,9 @@ class Notification(Base):
         Index("ix_notifications_actor_id", "actor_id"),
         Index("ix_notifications_post_id", "post_id"),
         Index("ix_notifications_comment_id", "comment_id"),
+        Index("ix_notifications_report_id", "report_id"),
+        Index("ix_notifications_strike_id", "strike_id"),
+        Index("ix_notifications_take_down_id", "take_down_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,6 +30,13 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(20))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    # Moderation notices: the report that was handled, the strike issued or
+    # resolved, the take-down (its reason is what the owner reads).
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    strike_id: Mapped[int | None] = mapped_column(ForeignKey("strikes.id", ondelete="CASCADE"))
+    take_down_id: Mapped[int | None] = mapped_column(
+        ForeignKey("take_downs.id", ondelete="CASCADE")
+    )
     # Liking, unliking and liking again notifies once: one row per key.
     dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

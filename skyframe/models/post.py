@@ -73,13 +73,36 @@ class PostStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-# What every listing shows (skyframe.policy): ready posts of accounts
-# that are not disabled. Each partial index below is over exactly these
-# posts, in the form each database's planner matches against the listings'
-# conditions (``owner_disabled = false`` compiles to ``= 0`` on SQLite, and
-# PostgreSQL reads it as NOT owner_disabled).
-LISTED_POSTGRESQL = "status = 'ready' AND NOT owner_disabled"
-LISTED_SQLITE = "status = 'ready' AND owner_disabled = 0"
+# What every listing shows (skyframe.policy): ready posts, not taken down,
+# of accounts that are not disabled. Each partial index below is over exactly
+# these posts, in the form each database's planner matches against the
+# listings' conditions (``owner_disabled = false`` compiles to ``= 0`` on
+# SQLite, and PostgreSQL reads it as NOT owner_disabled).
+LISTED_POSTGRESQL = "status = 'ready' AND NOT owner_disabled AND NOT taken_down"
+LISTED_SQLITE = "status = 'ready' AND owner_disabled = 0 AND taken_down = 0"
+
+LABELS_MAX_LENGTH = 80
+
+
+class Label(enum.StrEnum):
+    """Warning labels: the post is shown behind a cover naming them."""
+
+    FLASHING = "flashing"
+    PROCESSED = "processed"
+    SENSITIVE = "sensitive"
+    AI_GENERATED = "ai_generated"
+
+    @property
+    def description(self) -> str:
+        return LABEL_DESCRIPTIONS[self]
+
+
+LABEL_DESCRIPTIONS = {
+    Label.FLASHING: "Flashing light",
+    Label.PROCESSED: "Composite or heavily processed",
+    Label.SENSITIVE: "Sensitive",
+    Label.AI_GENERATED: "AI-generated",
+}
 
 
 def _listed_index(name: str, *columns: str) -> Index:
@@ -176,6 +199,11 @@ class Post(Base):
     # same transaction, so that listings leave these posts out through their
     # partial indexes instead of joining users (skyframe.policy).
     owner_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Taken down by a moderator (moderation.takedowns, which keeps it in step
+    # with take_downs): out of every listing through the partial indexes.
+    taken_down: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Warning labels (Label values), space-separated in Label order.
+    labels: Mapped[str] = mapped_column(String(LABELS_MAX_LENGTH), default="", server_default="")
     failure_reason: Mapped[str | None] = mapped_column(String(300))
     # Storage prefix of the post's files: random, so file URLs reveal nothing.
     media_key: Mapped[str] = mapped_column(String(32), unique=True)

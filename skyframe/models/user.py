@@ -54,6 +54,16 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.USER, server_default="user")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Suspended from posting, commenting, going live and hosting (skyframe.policy):
+    # by active strikes (moderation.strikes keeps this flag), and/or by staff
+    # from ``suspended_at`` until ``suspended_until`` (open-ended when NULL).
+    strike_suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Deleted by its owner or a manager: a tombstone that keeps the handle
+    # reserved; everything the account did is gone (accounts.deletion).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Storage key of an uploaded avatar; otherwise Gravatar (if opted in) or
     # the generated default.
     avatar_key: Mapped[str | None] = mapped_column(String(80))
@@ -77,8 +87,12 @@ class User(UserMixin, Base):
         return self.role_enum.is_staff
 
     @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
-        return not self.disabled
+        return not self.disabled and self.deleted_at is None
 
     def __repr__(self) -> str:
         return f"<User {self.id} @{self.handle}>"

@@ -105,6 +105,8 @@ class PostView:
     notes: str
     status: str
     owner_disabled: bool
+    taken_down: bool
+    labels: str
     failure_reason: str | None
     width: int | None
     height: int | None

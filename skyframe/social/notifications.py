@@ -1,9 +1,12 @@
-"""In-app notifications: a follower, a like, a comment, a reply.
+"""In-app notifications: a follower, a like, a comment, a reply, and the
+notices of moderation (a report handled, a take-down and its restoration, a
+strike issued or resolved, a suspension, a warning).
 
 Nobody is notified of their own doing, and repeated likes or follows of the
 same thing notify once (one row per ``dedupe_key``). What a disabled account
-did, or what happened on its posts, is not shown while it stays disabled
-(skyframe.policy).
+did, or what happened on its posts, is not shown while it stays disabled,
+and a taken-down post's notifications only to its owner (skyframe.policy).
+Moderation notices name no moderator: their actor is empty.
 """
 
 from __future__ import annotations
@@ -25,28 +28,43 @@ class Kind(enum.StrEnum):
     LIKE = "like"
     COMMENT = "comment"
     REPLY = "reply"
+    REPORT_HANDLED = "report_handled"
+    TAKE_DOWN = "take_down"
+    RESTORED = "restored"
+    STRIKE = "strike"
+    STRIKE_RESOLVED = "strike_resolved"
+    SUSPENDED = "suspended"
+    UNSUSPENDED = "unsuspended"
+    WARNING = "warning"
 
 
 def notify(
     session: Session,
     *,
     recipient_id: int,
-    actor: User,
+    actor: User | None,
     kind: Kind,
     post_id: int | None = None,
     comment_id: int | None = None,
+    report_id: int | None = None,
+    strike_id: int | None = None,
+    take_down_id: int | None = None,
     once: bool = False,
 ) -> None:
-    """Tell ``recipient_id`` that ``actor`` did ``kind``. ``once``: only the
-    first time this actor does it to this target."""
-    if recipient_id == actor.id:
+    """Tell ``recipient_id`` that ``actor`` did ``kind`` (``actor`` None: a
+    notice from the site, such as moderation's). ``once``: only the first
+    time this actor does it to this target."""
+    if actor is not None and recipient_id == actor.id:
         return
     values = {
         "recipient_id": recipient_id,
-        "actor_id": actor.id,
+        "actor_id": None if actor is None else actor.id,
         "kind": kind.value,
         "post_id": post_id,
         "comment_id": comment_id,
+        "report_id": report_id,
+        "strike_id": strike_id,
+        "take_down_id": take_down_id,
     }
     if once:
         target = post_id if post_id is not None else recipient_id
@@ -61,10 +79,18 @@ def _shown() -> list[ColumnElement[bool]]:
     """Notifications whose actor and post are not hidden: a primary-key probe
     of each per notification (a page, or the unread ones)."""
     actor_disabled = select(User.disabled).where(User.id == Notification.actor_id)
-    post_hidden = select(Post.owner_disabled).where(Post.id == Notification.post_id)
+    post_shown = (
+        select(Post.id)
+        .where(
+            Post.id == Notification.post_id,
+            Post.owner_disabled == false(),
+            or_(Post.taken_down == false(), Post.owner_id == Notification.recipient_id),
+        )
+        .exists()
+    )
     return [
         or_(Notification.actor_id.is_(None), actor_disabled.scalar_subquery() == false()),
-        or_(Notification.post_id.is_(None), post_hidden.scalar_subquery() == false()),
+        or_(Notification.post_id.is_(None), post_shown),
     ]
 
 
