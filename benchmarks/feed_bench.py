@@ -38,6 +38,9 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the clients send as Accept-Encoding (--encoding); answers are decoded
+# as a browser would, so compressing them is part of what is measured.
+ACCEPT_ENCODING = {"value": "br"}
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 PASSWORD = "Stargazing-Demo-1"  # skyframe.demo.site.DEMO_PASSWORD
@@ -179,12 +182,14 @@ class Client:
         if body is not None:
             headers["Content-Type"] = "application/json"
             body = json.dumps(body)
+        if ACCEPT_ENCODING["value"]:
+            headers["Accept-Encoding"] = ACCEPT_ENCODING["value"]
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
-        data = response.read()
+        data = decode(response.read(), response.getheader("Content-Encoding", ""))
         connection.close()
         timing = response.getheader("Server-Timing", "")
         self.server_ms = float(timing.partition("dur=")[2] or "nan")
@@ -195,6 +200,72 @@ class Client:
         status, body = self.request("GET", "/api/v1/feed" + query)
         assert status == 200, (status, body)
         return body
+
+
+def decode(data: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        import brotli
+
+        return brotli.decompress(data)
+    if encoding == "gzip":
+        import gzip
+
+        return gzip.decompress(data)
+    return data
+
+
+def add_moderation_load(url: str, taken_down_pct: float, blocks: int) -> None:
+    """Moderation's weight on the dataset (idempotent): ``taken_down_pct`` %
+    of posts taken down (every post whose id falls in that share, with its
+    take-down row), and ``blocks`` blocks between random users, 20 of them by
+    each benchmarked user so their feeds take the filtering path."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        columns = {
+            row[0]
+            for row in connection.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'posts'"
+            )
+        }
+        if "taken_down" not in columns:
+            print("This tree's schema has no take-downs: moderation load not added.")
+            return
+        every = max(1, round(100 / taken_down_pct)) if taken_down_pct else 0
+        if every:
+            connection.execute(
+                "INSERT INTO take_downs (post_id, owner_id, reason, post_title, created_at) "
+                "SELECT id, owner_id, 'benchmark', title, now() FROM posts "
+                "WHERE id %% %s = 0 AND NOT taken_down",
+                [every],
+            )
+            connection.execute(
+                "UPDATE posts SET taken_down = true WHERE id %% %s = 0 AND NOT taken_down",
+                [every],
+            )
+        have = connection.execute("SELECT count(*) FROM blocks").fetchone()[0]
+        if have < blocks:
+            _, heavy, typical = describe(url)
+            ids = [int(handle.removeprefix("demo")) for handle in [heavy, *typical]]
+            connection.execute(
+                "INSERT INTO blocks (blocker_id, blocked_id, created_at) "
+                "SELECT b, (b + 1 + (random() * 19997)::int) %% 20000 + 1, now() "
+                "FROM unnest(%s::int[]) AS b, generate_series(1, 20) "
+                "ON CONFLICT DO NOTHING",
+                [ids],
+            )
+            connection.execute(
+                "INSERT INTO blocks (blocker_id, blocked_id, created_at) "
+                "SELECT a, b, now() FROM ("
+                "  SELECT 1 + (random() * 19999)::int AS a, 1 + (random() * 19999)::int AS b "
+                "  FROM generate_series(1, %s)) pairs "
+                "WHERE a <> b ON CONFLICT DO NOTHING",
+                [blocks - have],
+            )
+        connection.execute("VACUUM ANALYZE")
+        taken = connection.execute("SELECT count(*) FROM posts WHERE taken_down").fetchone()[0]
+        blocked = connection.execute("SELECT count(*) FROM blocks").fetchone()[0]
+        print(f"Moderation load: {taken:,} posts taken down, {blocked:,} blocks.")
 
 
 def walk(client: Client, requests: int) -> tuple[list[float], list[float]]:
@@ -443,9 +514,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=5)  # 2 × cores + 1
     parser.add_argument("--depth", type=int, default=100, help="pages followed per user")
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument(
+        "--encoding", default="br", help="Accept-Encoding the clients send ('' for none)"
+    )
+    parser.add_argument("--taken-down-pct", type=float, default=1.0)
+    parser.add_argument("--blocks", type=int, default=10_000)
     args = parser.parse_args()
+    ACCEPT_ENCODING["value"] = args.encoding
 
     url = ensure_dataset(args)
+    add_moderation_load(url, args.taken_down_pct, args.blocks)
     counts, heavy, typical = describe(url)
     print("Dataset: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
     port = 20000 + secrets.randbelow(20000)
