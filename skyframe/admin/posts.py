@@ -46,7 +46,10 @@ def _page(post: Post, status: int = 200, **forms: FlaskForm):
 
 
 def _refused(form: FlaskForm, exc: DomainError) -> int:
+    """Show a refusal on its form; one by a rule (403) is the error page."""
     db.session.rollback()
+    if exc.status in (403, 404):
+        raise exc
     for name, message in exc.fields.items():
         field = getattr(form, name, None)
         (field.errors if field is not None else form.form_errors).append(message)
