@@ -255,3 +255,13 @@ def set_account_hidden(session: Session, user_id: int, hidden: bool) -> None:
         .values(comment_count=Post.comment_count + step)
         .execution_options(synchronize_session=False)
     )
+
+
+# -- the staff area -------------------------------------------------------------
+
+
+def can_enter_staff_area(actor: Actor | None) -> bool:
+    """The staff pages under /admin: moderators and managers. Everyone else is
+    answered 404, as if there were none (each page and action there still
+    asks its own rule: the audit log is for managers only)."""
+    return is_staff(actor)

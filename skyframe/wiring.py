@@ -7,6 +7,7 @@ from flask_login import AnonymousUserMixin
 
 from skyframe.accounts import login_sessions
 from skyframe.accounts.passwords import PasswordHashing
+from skyframe.admin import bp as admin_bp
 from skyframe.api import bp as api_bp
 from skyframe.auth import bp as auth_bp
 from skyframe.caches import cache_from_url
@@ -118,3 +119,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(admin_bp, url_prefix="/admin")

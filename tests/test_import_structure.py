@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "skyframe"
-DOORS = ("skyframe.api", "skyframe.main", "skyframe.auth", "skyframe.cli")
+DOORS = ("skyframe.api", "skyframe.main", "skyframe.auth", "skyframe.admin", "skyframe.cli")
 # The app factory and its wiring assemble the doors; nothing else may.
 ASSEMBLY = {"skyframe", "skyframe.wiring"}
 MAX_LINES = 500

@@ -1,10 +1,11 @@
 """Admin commands, one module per area: ``flask users|motd|stats|posts|feed|
-tasks|seed-demo|worker …``, and scripts/skyframe_admin.py."""
+tasks|audit|seed-demo|worker …``, and scripts/skyframe_admin.py."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from skyframe.cli.audit import audit_cli
 from skyframe.cli.demo import seed_demo
 from skyframe.cli.feed import feed_cli
 from skyframe.cli.motd import motd_cli
@@ -24,3 +25,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(feed_cli)
     app.cli.add_command(tasks_cli)
+    app.cli.add_command(audit_cli)

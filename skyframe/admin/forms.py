@@ -1,0 +1,55 @@
+"""Forms of the staff pages: they render fields and carry the CSRF token; the
+rules (reasons required, known labels) are skyframe.moderation's."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from skyframe.models.moderation import REASON_MAX_LENGTH
+from skyframe.models.post import Label
+from skyframe.moderation.audit import Action
+
+
+class TakeDownForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        description="The owner is shown this.",
+        render_kw={"maxlength": REASON_MAX_LENGTH, "rows": 3, "required": True},
+    )
+
+
+class RestoreForm(FlaskForm):
+    note = TextAreaField(
+        "Note", description="Why it comes back.", render_kw={"maxlength": REASON_MAX_LENGTH}
+    )
+
+
+class LabelsForm(FlaskForm):
+    labels = SelectMultipleField(
+        "Warning labels",
+        choices=[SelectChoice(label.value, label.description) for label in Label],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # moderation.labels says which are known
+    )
+
+
+class AuditFilterForm(FlaskForm):
+    """A GET form: no CSRF token (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    actor = StringField("Actor", render_kw={"maxlength": 40, "placeholder": "handle"})
+    action = SelectField(
+        "Action",
+        choices=[SelectChoice("", "Any action")]
+        + [SelectChoice(action.value, action.value) for action in Action],
+        validate_choice=False,
+    )
+    target_type = StringField(
+        "Target type", render_kw={"maxlength": 20, "placeholder": "post, user …"}
+    )

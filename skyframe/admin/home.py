@@ -1,0 +1,25 @@
+"""The staff area's front page: where to go, and a post by its id."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from skyframe import policy
+from skyframe.admin.blueprint import bp
+from skyframe.web.converters import DATABASE_INT_MAX
+from skyframe.web.viewer import viewer
+
+
+@bp.get("/")
+def home():
+    return render_template("admin/home.html", can_read_audit=policy.can_read_audit(viewer()))
+
+
+@bp.get("/posts")
+def find_post():
+    """The front page's "post by id" form: on to that post's staff view."""
+    post_id = request.args.get("id", "").strip().lstrip("#")
+    if not post_id.isdigit() or not 1 <= int(post_id) <= DATABASE_INT_MAX:
+        flash("Give a post's number, e.g. 1234.", "error")
+        return redirect(url_for("admin.home"))
+    return redirect(url_for("admin.post", post_id=int(post_id)))

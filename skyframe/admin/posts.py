@@ -1,0 +1,128 @@
+"""A post seen by staff: its state, labels and take-down history, and the
+forms that take it down (moderators), restore it (managers) and set its
+labels. Each form posts to its own URL, which calls one moderation action
+(audited with source web) and redirects back (PRG); a refused form is drawn
+again with its errors."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+
+from skyframe import policy
+from skyframe.admin.blueprint import bp
+from skyframe.admin.forms import LabelsForm, RestoreForm, TakeDownForm
+from skyframe.exceptions import DomainError
+from skyframe.extensions import db
+from skyframe.models import AuditEntry, AuditSource, Post, User, utcnow
+from skyframe.moderation import audit, labels, takedowns
+from skyframe.moderation.strikes import StrikeRules
+from skyframe.web.viewer import viewer
+
+HISTORY_MAX = 100
+
+
+def _page(post: Post, status: int = 200, **forms: FlaskForm):
+    staff = viewer()
+    forms.setdefault("take_down_form", TakeDownForm(formdata=None))
+    forms.setdefault("restore_form", RestoreForm(formdata=None))
+    forms.setdefault("labels_form", LabelsForm(formdata=None, labels=labels.of(post.labels)))
+    history = db.session.scalars(
+        audit.entries(target_type="post").where(AuditEntry.target_id == post.id).limit(HISTORY_MAX)
+    ).all()
+    body = render_template(
+        "admin/post.html",
+        post=post,
+        owner=db.session.get(User, post.owner_id),
+        current_take_down=takedowns.current(db.session, post.id),
+        history=history,
+        label_names=labels.of(post.labels),
+        can_take_down=policy.can_take_down(staff, post),
+        can_restore=policy.can_restore(staff),
+        can_label=policy.can_label(staff, post),
+        **forms,
+    )
+    return body, status
+
+
+def _refused(form: FlaskForm, exc: DomainError) -> int:
+    """Show a refusal on its form; one by a rule (403) is the error page."""
+    db.session.rollback()
+    if exc.status in (403, 404):
+        raise exc
+    for name, message in exc.fields.items():
+        field = getattr(form, name, None)
+        (field.errors if field is not None else form.form_errors).append(message)
+    if not exc.fields:
+        form.form_errors.append(exc.message)
+    return exc.status
+
+
+def _back(post: Post, message: str):
+    flash(message, "success")
+    return redirect(url_for("admin.post", post_id=post.id))
+
+
+@bp.get("/posts/<int:post_id>")
+def post(post_id: int):
+    return _page(takedowns.get_post_for_staff(db.session, post_id))
+
+
+@bp.post("/posts/<int:post_id>/take-down")
+def take_down(post_id: int):
+    target = takedowns.get_post_for_staff(db.session, post_id)
+    form = TakeDownForm()
+    if not form.validate():
+        return _page(target, 422, take_down_form=form)
+    try:
+        takedowns.take_down(
+            db.session,
+            viewer(),
+            target,
+            form.reason.data,
+            StrikeRules.from_config(current_app.config),
+            now=utcnow(),
+            source=AuditSource.WEB,
+        )
+    except DomainError as exc:
+        return _page(target, _refused(form, exc), take_down_form=form)
+    db.session.commit()
+    return _back(target, "The post is taken down; its owner has been told why.")
+
+
+@bp.post("/posts/<int:post_id>/restore")
+def restore(post_id: int):
+    target = takedowns.get_post_for_staff(db.session, post_id)
+    form = RestoreForm()
+    if not form.validate():
+        return _page(target, 422, restore_form=form)
+    try:
+        takedowns.restore(
+            db.session,
+            viewer(),
+            target,
+            form.note.data,
+            StrikeRules.from_config(current_app.config),
+            now=utcnow(),
+            source=AuditSource.WEB,
+        )
+    except DomainError as exc:
+        return _page(target, _refused(form, exc), restore_form=form)
+    db.session.commit()
+    return _back(target, "The post is restored.")
+
+
+@bp.post("/posts/<int:post_id>/labels")
+def set_labels(post_id: int):
+    target = takedowns.get_post_for_staff(db.session, post_id)
+    form = LabelsForm()
+    if not form.validate():
+        return _page(target, 422, labels_form=form)
+    try:
+        labels.set_labels(
+            db.session, viewer(), target, form.labels.data, now=utcnow(), source=AuditSource.WEB
+        )
+    except DomainError as exc:
+        return _page(target, _refused(form, exc), labels_form=form)
+    db.session.commit()
+    return _back(target, "Labels saved.")

@@ -1,0 +1,457 @@
+"""Who is refused and who is let through, for every route (each rule of the
+URL map × each of its methods, but static files, HEAD and OPTIONS) and every
+actor: a visitor, a user, the target's owner, a moderator, a manager, a
+suspended user and a disabled one.
+
+Adding a route: one line in ROUTES, keyed by (method, rule) as the URL map
+spells it, naming the rule that says who gets in, e.g.
+
+    ("POST", "/api/v1/reports"): Row(GOOD_STANDING, json=lambda t: {...}),
+
+``Row(rule, values=..., json=..., form=..., query=..., ends_session=...)``:
+``rule`` maps each actor to an outcome (OK: let through, LOGIN: 401 or the
+login page, DENY: 403, HIDE: 404); ``values`` fills the URL's variables (by
+default ``post_id`` and ``comment_id`` are a ready post of the owner's and
+the owner's comment on it, new for every write, and ``handle`` is the
+owner's); every request sends the actor's CSRF header, and a write the body
+given, which needs only to be valid enough to reach the authorization check
+(the outcome is "let through or not", not the status of success: a 409 or a
+422 is let through). A route with no row fails ``test_every_route_has_a_row``
+naming it, and so does a row naming no route.
+
+A disabled actor signed in while active and was disabled afterwards: the
+login loader (accounts.login_sessions.resolve) answers no user for such a
+session, so disabled behaves as a visitor. Everything runs on one app and
+one signed-in client per actor, on SQLite only: the rules are Python's, the
+same on PostgreSQL, and a run there takes three times as long (45 s against
+15 s here) with the same outcomes (SKYFRAME_MATRIX_POSTGRES=1 runs it there
+too when SKYFRAME_TEST_POSTGRES_URL is set).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from skyframe.accounts import password_reset, users
+from skyframe.extensions import db
+from skyframe.models import Comment, Post, PostStatus, Role, User, utcnow
+from skyframe.services import password_hashing
+from tests import media_samples as samples
+from tests.conftest import (
+    POSTGRES_ADMIN_URL,
+    STRONG_PASSWORD,
+    build_app,
+    empty_all_tables,
+    login,
+    migrate_to_head,
+    throwaway_database,
+)
+
+ACTORS = ("anonymous", "user", "owner", "moderator", "manager", "suspended", "disabled")
+HANDLES = {
+    "user": "mira",
+    "owner": "vega",
+    "moderator": "mod",
+    "manager": "boss",
+    "suspended": "hush",
+    "disabled": "gone",
+}
+
+OK, LOGIN, DENY, HIDE = "let through", "login", "403", "404"
+
+
+def rule(default: str, **actors: str) -> dict[str, str]:
+    return {actor: actors.get(actor, default) for actor in ACTORS}
+
+
+# Who gets in.
+PUBLIC = rule(OK)
+SIGNED_IN = rule(OK, anonymous=LOGIN, disabled=LOGIN)
+# Posting and commenting once #18's standing checks are wired into them
+# (policy.require_in_good_standing: suspended gets 403): the rows marked
+# "standing" below move from SIGNED_IN to GOOD_STANDING then.
+GOOD_STANDING = rule(OK, anonymous=LOGIN, disabled=LOGIN, suspended=DENY)
+OWNER_OR_STAFF = rule(DENY, anonymous=LOGIN, disabled=LOGIN, owner=OK, moderator=OK, manager=OK)
+AUTHOR_ONLY = rule(DENY, anonymous=LOGIN, disabled=LOGIN, owner=OK)
+MANAGER = rule(DENY, anonymous=LOGIN, disabled=LOGIN, manager=OK)
+# The staff area answers 404 to all but staff; inside, a manager's page is 403 to a moderator.
+STAFF_AREA = rule(HIDE, moderator=OK, manager=OK)
+STAFF_AREA_MANAGER = rule(HIDE, moderator=DENY, manager=OK)
+# Signed in, then the id in the URL is not theirs (another's session id): 404.
+SIGNED_IN_NOT_THEIRS = rule(HIDE, anonymous=LOGIN, disabled=LOGIN)
+
+Body = Callable[["Targets"], Any]
+
+
+@dataclass(frozen=True)
+class Row:
+    rule: dict[str, str]
+    values: Callable[[Targets], dict[str, Any]] | None = None
+    json: Body | None = None
+    form: Body | None = None
+    query: str = ""
+    # The request ends or replaces the actor's session: sign in again after it.
+    ends_session: bool = False
+    multipart: bool = False
+
+
+counter = itertools.count(1)
+
+
+def fresh_handle(_t) -> dict:
+    n = next(counter)
+    return {
+        "email": f"new{n}@example.org",
+        "handle": f"new{n}",
+        "display_name": "New",
+        "password": STRONG_PASSWORD,
+    }
+
+
+def upload_form(_t) -> dict:
+    return {"title": "x", "category": "deep-sky", "file": (io.BytesIO(b"not an image"), "a.jpg")}
+
+
+def on_shared(t: Targets) -> dict:
+    """A ready post with real files (for /media and downloads)."""
+    return {"post_id": t.shared_post, "key": t.shared_key}
+
+
+R = Row
+ROUTES: dict[tuple[str, str], Row] = {
+    # -- pages --------------------------------------------------------------
+    ("GET", "/"): R(PUBLIC),
+    ("GET", "/api/docs"): R(PUBLIC),
+    ("GET", "/following"): R(SIGNED_IN),
+    ("GET", "/healthz"): R(PUBLIC),
+    ("GET", "/readyz"): R(PUBLIC),
+    ("GET", "/manifest.webmanifest"): R(PUBLIC),
+    ("GET", "/sw.js"): R(PUBLIC),
+    ("GET", "/offline"): R(PUBLIC),
+    ("GET", "/search"): R(PUBLIC),
+    ("GET", "/o/<catalogue_id>"): R(PUBLIC, values=lambda t: {"catalogue_id": "NGC0224"}),
+    ("GET", "/t/<tag>"): R(PUBLIC, values=lambda t: {"tag": "nebula"}),
+    ("GET", "/media/<path:key>"): R(PUBLIC, values=on_shared),
+    ("GET", "/p/<int:post_id>"): R(PUBLIC),
+    ("GET", "/p/<int:post_id>/download"): R(PUBLIC, values=on_shared),
+    ("GET", "/p/<int:post_id>/edit"): R(OWNER_OR_STAFF),
+    ("POST", "/p/<int:post_id>/edit"): R(OWNER_OR_STAFF, form=lambda t: {"title": "New title"}),
+    ("POST", "/p/<int:post_id>/delete"): R(OWNER_OR_STAFF),
+    ("POST", "/p/<int:post_id>/like"): R(SIGNED_IN),
+    ("POST", "/p/<int:post_id>/save"): R(SIGNED_IN),
+    # standing
+    ("POST", "/p/<int:post_id>/comments"): R(SIGNED_IN, form=lambda t: {"body": "Nice"}),
+    ("POST", "/comments/<int:comment_id>/delete"): R(OWNER_OR_STAFF),
+    ("GET", "/upload"): R(SIGNED_IN),
+    # standing
+    ("POST", "/upload"): R(SIGNED_IN, form=upload_form, multipart=True),
+    ("GET", "/saved"): R(SIGNED_IN),
+    ("GET", "/notifications"): R(SIGNED_IN),
+    ("POST", "/notifications/read"): R(SIGNED_IN),
+    ("GET", "/u/<handle>"): R(PUBLIC),
+    ("GET", "/u/<handle>/avatar"): R(PUBLIC),
+    ("POST", "/u/<handle>/follow"): R(SIGNED_IN),
+    ("GET", "/settings"): R(SIGNED_IN),
+    ("POST", "/settings"): R(SIGNED_IN, form=lambda t: {"display_name": "Same"}, multipart=True),
+    ("GET", "/settings/password"): R(SIGNED_IN),
+    ("POST", "/settings/password"): R(SIGNED_IN, form=lambda t: {"current_password": "x"}),
+    ("GET", "/settings/sessions"): R(SIGNED_IN),
+    ("POST", "/settings/sessions/<session_id>/revoke"): R(
+        SIGNED_IN_NOT_THEIRS, values=lambda t: {"session_id": "unknown"}
+    ),
+    ("POST", "/settings/sessions/revoke-others"): R(SIGNED_IN),
+    # -- sign-in pages: anyone (signed-in visitors are sent on) -------------------
+    ("GET", "/login"): R(PUBLIC),
+    ("POST", "/login"): R(
+        PUBLIC, form=lambda t: {"login": "spare", "password": STRONG_PASSWORD}, ends_session=True
+    ),
+    ("GET", "/register"): R(PUBLIC),
+    ("POST", "/register"): R(PUBLIC, form=lambda t: {"handle": "!"}),
+    ("POST", "/logout"): R(PUBLIC, ends_session=True),
+    ("GET", "/forgot-password"): R(PUBLIC),
+    ("POST", "/forgot-password"): R(PUBLIC, form=lambda t: {"email": "x@example.org"}),
+    ("GET", "/reset-password/<token>"): R(PUBLIC, values=lambda t: {"token": t.reset_token}),
+    ("POST", "/reset-password/<token>"): R(
+        PUBLIC, values=lambda t: {"token": t.reset_token}, form=lambda t: {"new_password": "x"}
+    ),
+    # -- the staff area -------------------------------------------------------
+    ("GET", "/admin/"): R(STAFF_AREA),
+    ("GET", "/admin/posts"): R(STAFF_AREA, query="id=1"),
+    ("GET", "/admin/posts/<int:post_id>"): R(STAFF_AREA),
+    ("POST", "/admin/posts/<int:post_id>/take-down"): R(
+        STAFF_AREA, form=lambda t: {"reason": "Spam."}
+    ),
+    # Not taken down: a manager is let through to "not taken down" (409).
+    ("POST", "/admin/posts/<int:post_id>/restore"): R(STAFF_AREA_MANAGER),
+    ("POST", "/admin/posts/<int:post_id>/labels"): R(
+        STAFF_AREA, form=lambda t: {"labels": ["flashing"]}
+    ),
+    ("GET", "/admin/audit"): R(STAFF_AREA_MANAGER),
+    # -- JSON API -------------------------------------------------------------
+    ("GET", "/api/v1/openapi.json"): R(PUBLIC),
+    ("GET", "/api/v1/auth/csrf"): R(PUBLIC),
+    ("POST", "/api/v1/auth/login"): R(
+        PUBLIC, json=lambda t: {"login": "spare", "password": STRONG_PASSWORD}, ends_session=True
+    ),
+    ("POST", "/api/v1/auth/register"): R(PUBLIC, json=fresh_handle, ends_session=True),
+    ("POST", "/api/v1/auth/logout"): R(PUBLIC, ends_session=True),
+    ("POST", "/api/v1/auth/password-reset"): R(PUBLIC, json=lambda t: {"email": "x@example.org"}),
+    ("POST", "/api/v1/auth/password-reset/confirm"): R(
+        PUBLIC, json=lambda t: {"token": "unknown", "new_password": STRONG_PASSWORD}
+    ),
+    ("GET", "/api/v1/catalogue/suggest"): R(PUBLIC, query="q=M3"),
+    ("GET", "/api/v1/feed"): R(PUBLIC),
+    ("GET", "/api/v1/feed/following"): R(SIGNED_IN),
+    ("POST", "/api/v1/feed/seen"): R(SIGNED_IN, json=lambda t: {"post_ids": [t.post]}),
+    ("GET", "/api/v1/search"): R(PUBLIC, query="q=nebula"),
+    ("GET", "/api/v1/users/suggest"): R(PUBLIC, query="q=ve"),
+    ("POST", "/api/v1/users/<handle>/follow"): R(SIGNED_IN),
+    ("DELETE", "/api/v1/users/<handle>/follow"): R(SIGNED_IN),
+    ("GET", "/api/v1/me"): R(SIGNED_IN),
+    ("PATCH", "/api/v1/me"): R(SIGNED_IN, json=lambda t: {"bio": "Hello"}),
+    ("POST", "/api/v1/me/avatar"): R(SIGNED_IN, form=lambda t: {}, multipart=True),
+    ("DELETE", "/api/v1/me/avatar"): R(SIGNED_IN),
+    ("GET", "/api/v1/me/favorites"): R(SIGNED_IN),
+    ("POST", "/api/v1/me/password"): R(
+        SIGNED_IN, json=lambda t: {"current_password": STRONG_PASSWORD, "new_password": "weak"}
+    ),
+    ("GET", "/api/v1/me/sessions"): R(SIGNED_IN),
+    ("DELETE", "/api/v1/me/sessions/<session_id>"): R(
+        SIGNED_IN_NOT_THEIRS, values=lambda t: {"session_id": "unknown"}
+    ),
+    ("POST", "/api/v1/me/sessions/revoke-others"): R(SIGNED_IN),
+    ("GET", "/api/v1/motd"): R(SIGNED_IN),
+    ("POST", "/api/v1/motd/<int:motd_id>/ack"): R(
+        SIGNED_IN_NOT_THEIRS, values=lambda t: {"motd_id": 999}
+    ),
+    ("GET", "/api/v1/notifications"): R(SIGNED_IN),
+    ("POST", "/api/v1/notifications/read"): R(SIGNED_IN, json=lambda t: {}),
+    # standing
+    ("POST", "/api/v1/posts"): R(SIGNED_IN, form=upload_form, multipart=True),
+    ("GET", "/api/v1/posts/<int:post_id>"): R(PUBLIC),
+    ("PATCH", "/api/v1/posts/<int:post_id>"): R(OWNER_OR_STAFF, json=lambda t: {"title": "New"}),
+    ("DELETE", "/api/v1/posts/<int:post_id>"): R(OWNER_OR_STAFF),
+    ("GET", "/api/v1/posts/<int:post_id>/comments"): R(PUBLIC),
+    # standing
+    ("POST", "/api/v1/posts/<int:post_id>/comments"): R(SIGNED_IN, json=lambda t: {"body": "Hi"}),
+    ("GET", "/api/v1/posts/<int:post_id>/related"): R(PUBLIC),
+    ("POST", "/api/v1/posts/<int:post_id>/like"): R(SIGNED_IN),
+    ("DELETE", "/api/v1/posts/<int:post_id>/like"): R(SIGNED_IN),
+    ("POST", "/api/v1/posts/<int:post_id>/favorite"): R(SIGNED_IN),
+    ("DELETE", "/api/v1/posts/<int:post_id>/favorite"): R(SIGNED_IN),
+    ("PATCH", "/api/v1/comments/<int:comment_id>"): R(AUTHOR_ONLY, json=lambda t: {"body": "Edit"}),
+    ("DELETE", "/api/v1/comments/<int:comment_id>"): R(OWNER_OR_STAFF),
+    ("POST", "/api/v1/comments/<int:comment_id>/like"): R(SIGNED_IN),
+    ("DELETE", "/api/v1/comments/<int:comment_id>/like"): R(SIGNED_IN),
+    ("GET", "/api/v1/admin/audit"): R(MANAGER),
+}
+
+SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not routes of the app's own
+
+
+def routes_of(app: Flask) -> set[tuple[str, str]]:
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in SKIPPED_ENDPOINTS
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+# -- the world the requests act on -------------------------------------------------
+
+
+@dataclass
+class Targets:
+    app: Flask
+    ids: dict[str, int] = field(default_factory=dict)
+    shared_post: int = 0
+    shared_key: str = ""
+    reset_token: str = ""
+    read_only: tuple[int, int] | None = None
+    post: int = 0
+
+    def new_post_and_comment(self) -> tuple[int, int]:
+        with self.app.app_context():
+            post = Post(
+                owner_id=self.ids["owner"],
+                title="Target",
+                category="deep-sky",
+                observer="Vega",
+                media_key=f"k{next(counter)}",
+                status=PostStatus.READY,
+            )
+            db.session.add(post)
+            db.session.flush()
+            comment = Comment(post_id=post.id, author_id=self.ids["owner"], body="Mine")
+            db.session.add(comment)
+            post.comment_count = 1
+            db.session.commit()
+            self.post = post.id
+            return post.id, comment.id
+
+
+BACKENDS = ["sqlite"] + (
+    ["postgresql"] if POSTGRES_ADMIN_URL and os.environ.get("SKYFRAME_MATRIX_POSTGRES") else []
+)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("matrix")
+    with throwaway_database(request.param, tmp_path_factory) as url:
+        migrate_to_head(url)
+        app = build_app(
+            url,
+            UPLOAD_FOLDER=str(folder / "uploads"),
+            MAIL_FILE_DIR=str(folder / "mail"),
+            RATELIMIT_ENABLED=False,
+        )
+        yield _populate(app, folder)
+        with app.app_context():
+            db.session.remove()
+            empty_all_tables()
+            db.engine.dispose()
+
+
+ROLES = {"moderator": Role.MODERATOR, "manager": Role.MANAGER}
+
+
+def _populate(app: Flask, folder) -> tuple[Flask, Targets, dict]:
+    targets = Targets(app)
+    with app.app_context():
+        for actor, handle in [*HANDLES.items(), ("spare", "spare")]:
+            user = users.register_user(
+                db.session,
+                password_hashing(),
+                email=f"{handle}@example.org",
+                handle=handle,
+                display_name=handle.title(),
+                password=STRONG_PASSWORD,
+                role=ROLES.get(actor, Role.USER),
+            )
+            db.session.flush()
+            targets.ids[actor] = user.id
+        db.session.get(User, targets.ids["suspended"]).suspended_at = utcnow()
+        spare = db.session.get(User, targets.ids["spare"])
+        targets.reset_token = password_reset.issue_token(
+            db.session, spare, lifetime=timedelta(hours=1), now=utcnow()
+        )
+        db.session.commit()
+    clients = {actor: app.test_client() for actor in ACTORS}
+    for actor in HANDLES:
+        sign_in(app, clients[actor], actor, targets)
+    image = samples.write_image(folder / "m42.jpg", 64, 48).read_bytes()
+    shared = clients["owner"].post(
+        "/api/v1/posts",
+        data={"title": "Shared", "category": "deep-sky", "file": (io.BytesIO(image), "m42.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert shared.status_code == 201, shared.get_json()
+    targets.shared_post = shared.get_json()["id"]
+    targets.shared_key = shared.get_json()["media"]["thumb"][0]["url"].split("/media/", 1)[1]
+    return app, targets, clients
+
+
+def sign_in(app: Flask, client, actor: str, targets: Targets) -> None:
+    """Sign ``actor`` in; a disabled actor signs in while active and is
+    disabled afterwards (the flag alone: its login session stays on record)."""
+    with app.app_context():
+        db.session.get(User, targets.ids[actor]).disabled = False
+        db.session.commit()
+    assert login(client, HANDLES[actor]).status_code == 200
+    if actor == "disabled":
+        with app.app_context():
+            db.session.get(User, targets.ids[actor]).disabled = True
+            db.session.commit()
+
+
+# -- one request, one outcome --------------------------------------------------------
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if status == 401 or (
+        status in (301, 302, 303) and "/login?next=" in response.headers.get("Location", "")
+    ):
+        return LOGIN
+    if status == 403:
+        return DENY
+    if status == 404:
+        return HIDE
+    return OK
+
+
+def call(client, method: str, path: str, row: Row, targets: Targets, csrf: str):
+    # The token of the actor's session, sent as the PWA does (CsrfClient
+    # would fetch a new one for every write).
+    kwargs: dict[str, Any] = {"method": method, "headers": {"X-CSRFToken": csrf}}
+    if row.json is not None:
+        kwargs["json"] = row.json(targets)
+    elif method != "GET":
+        kwargs["data"] = dict(row.form(targets)) if row.form is not None else {}
+        if row.multipart:
+            kwargs["content_type"] = "multipart/form-data"
+    return client.open(path + (f"?{row.query}" if row.query else ""), **kwargs)
+
+
+def url(app: Flask, method: str, rule_text: str, row: Row, targets: Targets) -> str:
+    # Reads share one post and comment; every write gets its own.
+    if method != "GET":
+        post_id, comment_id = targets.new_post_and_comment()
+    else:
+        targets.read_only = targets.read_only or targets.new_post_and_comment()
+        post_id, comment_id = targets.read_only
+    values = {"post_id": post_id, "comment_id": comment_id, "handle": HANDLES["owner"]}
+    values.update(row.values(targets) if row.values else {})
+    (rule,) = [
+        r
+        for r in app.url_map.iter_rules()
+        if r.rule == rule_text and method in r.methods  # one rule per method
+    ]
+    with app.test_request_context():
+        path = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
+    return path
+
+
+def test_every_route_has_a_row(world):
+    app, _, _ = world
+    routes = routes_of(app)
+    missing = sorted(routes - ROUTES.keys())
+    assert not missing, "routes without a row in tests/test_route_matrix.py ROUTES: " + ", ".join(
+        f"{method} {rule}" for method, rule in missing
+    )
+    gone = sorted(ROUTES.keys() - routes)
+    assert not gone, "rows naming no route: " + ", ".join(f"{m} {r}" for m, r in gone)
+
+
+def test_every_actor_on_every_route(world):
+    app, targets, clients = world
+    tokens = {actor: client.csrf_token() for actor, client in clients.items()}
+    wrong = []
+    for (method, rule_text), row in sorted(ROUTES.items(), key=lambda item: item[0][::-1]):
+        for actor in ACTORS:
+            client = clients[actor]
+            path = url(app, method, rule_text, row, targets)
+            response = call(client, method, path, row, targets, tokens[actor])
+            got = outcome(response)
+            if got != row.rule[actor]:
+                wrong.append(
+                    f"{method} {rule_text} as {actor}: expected {row.rule[actor]}, "
+                    f"got {response.status_code} ({got})"
+                )
+            if row.ends_session:
+                clients[actor] = app.test_client()
+                if actor != "anonymous":
+                    sign_in(app, clients[actor], actor, targets)
+                tokens[actor] = clients[actor].csrf_token()
+    assert not wrong, "\n".join(wrong)
