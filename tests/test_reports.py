@@ -3,6 +3,7 @@ their decisions (/api/v1/admin/reports), through the HTTP client."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -383,3 +384,24 @@ def test_a_report_remembers_the_resolution(app, people, as_user, filed):
             people["mod"].id,
         )
         assert done.resolved_at is not None
+
+
+# -- the command line ---------------------------------------------------------------
+
+
+def test_flask_reports_list_shows_the_groups(runner, as_user, filed):
+    result = runner.invoke(args=["reports", "list"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["id", "filed", "reports", "reason", "status", "target"]
+    assert "'M42 in Ha' by @vega" in lines[1]
+    assert len(lines) == 4
+
+    resolve(as_user("mod"), filed["ids"][3], "dismiss", "Fine.")
+    result = runner.invoke(args=["reports", "list", "--status", "resolved", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["count"] == 1
+    (group,) = document["reports"]
+    assert (group["id"], group["decision"], group["note"]) == (filed["ids"][3], "dismiss", "Fine.")
+    assert group["target"]["owner"] == "deneb"
