@@ -8,9 +8,10 @@ groups come oldest first (the longest waiting at the top); resolved ones
 newest first, a group being the reports one decision resolved together.
 
 The page is a walk of ix_reports_status_created_id in order, each report
-kept when no earlier report of its group exists (a probe of
-ix_reports_target): no grouping or sorting of the whole queue, so a page
-costs the same at a hundred reports or a hundred thousand. Keyset pages on
+kept when no earlier report of its group exists (one probe of
+ix_reports_target, which ends in created_at and id): no grouping or
+sorting of the whole queue, so a page costs the same at a hundred reports
+or a hundred thousand. Keyset pages on
 the lead's (created_at, id) via cursors.keyset_page; a filter by reason
 groups the reports of that reason (the count still says them all).
 """
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, exists, func, or_, select, tuple_
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, lazyload, load_only, selectinload
 
 from skyframe import cursors, policy
 from skyframe.models import Comment, Post, Report, ReportStatus, ReportTarget, User
@@ -78,8 +79,10 @@ def _leads(
     if reason is not None:
         same_group.append(other.reason == reason)
     earlier = tuple_(other.created_at, other.id) < tuple_(Report.created_at, Report.id)
-    query = select(Report).where(
-        Report.status == status.value, ~exists().where(*same_group, earlier)
+    query = (
+        select(Report)
+        .options(selectinload(Report.resolved_by))
+        .where(Report.status == status.value, ~exists().where(*same_group, earlier))
     )
     if target_type is not None:
         query = query.where(Report.target_type == target_type)
@@ -108,14 +111,18 @@ def _reason_counts(session: Session, leads: Sequence[Report]) -> dict[tuple, Cou
         return {}
     status = leads[0].status
     targets = {(lead.target_type, lead.target_id) for lead in leads}
+    by_type: dict[str, set[int]] = defaultdict(set)
+    for target_type, target_id in targets:
+        by_type[target_type].add(target_id)
+    of_targets = (
+        and_(Report.target_type == kind, Report.target_id.in_(sorted(ids)))
+        for kind, ids in sorted(by_type.items())
+    )
     rows = session.execute(
         select(
             Report.target_type, Report.target_id, Report.resolved_at, Report.reason, func.count()
         )
-        .where(
-            Report.status == status,
-            or_(*(and_(Report.target_type == t, Report.target_id == i) for t, i in targets)),
-        )
+        .where(or_(*of_targets), Report.status == status)
         .group_by(Report.target_type, Report.target_id, Report.resolved_at, Report.reason)
     )
     counts: dict[tuple, Counter] = defaultdict(Counter)
@@ -132,7 +139,15 @@ def summaries(session: Session, reports: Sequence[Report]) -> dict[tuple[str, in
         wanted[report.target_type].add(report.target_id)
     found: dict[tuple[str, int], TargetSummary] = {}
     if ids := wanted.get(ReportTarget.POST):
-        for post in session.scalars(select(Post).where(Post.id.in_(ids))):
+        for post in session.scalars(
+            select(Post)
+            .options(
+                load_only(Post.id, Post.owner_id, Post.title, Post.labels, Post.taken_down),
+                lazyload(Post.media),
+                lazyload(Post.tag_rows),
+            )
+            .where(Post.id.in_(ids))
+        ):
             found[ReportTarget.POST.value, post.id] = TargetSummary(
                 type=ReportTarget.POST.value,
                 id=post.id,
