@@ -44,6 +44,7 @@ export function showCover(root, item, key) {
   cover.htmlFor = toggle.id;
   toggle.dataset.postId = String(item.id);
   toggle.checked = labels.length === 0 || remembered().includes(String(item.id));
+  toggle.hidden = labels.length === 0; // nothing to show it: out of the focus order too
   cover.hidden = labels.length === 0;
   cover.querySelector('[data-role="cover-names"]').textContent = labels.map((label) => names[label]).join(" · ");
 }
