@@ -13,6 +13,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     notifications,
     posts,
     profile,
+    reports,
     search,
 )
 from skyframe.api.blueprint import bp

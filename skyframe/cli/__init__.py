@@ -1,5 +1,5 @@
 """Admin commands, one module per area: ``flask users|motd|stats|posts|feed|
-tasks|audit|seed-demo|worker …``, and scripts/skyframe_admin.py."""
+tasks|audit|reports|seed-demo|worker …``, and scripts/skyframe_admin.py."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from skyframe.cli.demo import seed_demo
 from skyframe.cli.feed import feed_cli
 from skyframe.cli.motd import motd_cli
 from skyframe.cli.posts import posts_cli
+from skyframe.cli.reports import reports_cli
 from skyframe.cli.stats import stats
 from skyframe.cli.tasks import tasks_cli
 from skyframe.cli.users import users_cli
@@ -26,3 +27,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(feed_cli)
     app.cli.add_command(tasks_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(reports_cli)

@@ -7,7 +7,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from skyframe.extensions import db
 from skyframe.main.blueprint import bp
+from skyframe.models import Label, ReportReason
+from skyframe.moderation import labels as post_labels
 from skyframe.social import notifications
+
+# What the report sheet offers, in the words people read.
+REPORT_REASONS = {
+    ReportReason.SPAM: "Spam or advertising",
+    ReportReason.HARASSMENT: "Harassment or hate",
+    ReportReason.OFF_TOPIC: "Not about the night sky",
+    ReportReason.STOLEN: "Someone else's image",
+    ReportReason.SENSITIVE: "Sensitive content without a label",
+    ReportReason.MISLEADING: "Misleading (fake or mislabelled)",
+    ReportReason.OTHER: "Something else",
+}
 
 
 def unread_notifications() -> int:
@@ -22,6 +35,25 @@ def unread_notifications() -> int:
         return 0
 
 
+@bp.app_template_global()
+def label_names(labels: str | list[str] | None) -> list[str]:
+    """A post's warning labels (its ``labels`` column, or the list its JSON
+    carries) as the names its cover shows; unknown ones are left out."""
+    if isinstance(labels, str):
+        labels = post_labels.of(labels)
+    known = {label.value: label.description for label in Label}
+    return [known[label] for label in labels or () if label in known]
+
+
+@bp.app_template_global()
+def label_descriptions() -> dict[str, str]:
+    """Every label's name, for covers a script fills from a post's JSON."""
+    return {label.value: label.description for label in Label}
+
+
 @bp.app_context_processor
 def page_helpers() -> dict[str, object]:
-    return {"unread_notifications": unread_notifications}
+    return {
+        "unread_notifications": unread_notifications,
+        "report_reasons": {reason.value: text for reason, text in REPORT_REASONS.items()},
+    }

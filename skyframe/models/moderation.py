@@ -72,8 +72,9 @@ class Report(Base):
         ),
         # The queue: oldest first per status.
         Index("ix_reports_status_created_id", "status", "created_at", "id"),
-        # Every report on one target (grouping, resolving them together).
-        Index("ix_reports_target", "target_type", "target_id", "status"),
+        # Every report on one target (grouping, resolving them together),
+        # oldest first: the queue finds a target's first report in one probe.
+        Index("ix_reports_target", "target_type", "target_id", "status", "created_at", "id"),
         Index("ix_reports_target_owner_id", "target_owner_id"),
         # One open report per reporter and target: reporting again answers it.
         Index(

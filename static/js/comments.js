@@ -7,6 +7,7 @@ const sheet = document.getElementById("comments-sheet");
 const feed = document.getElementById("feed");
 const q = (role) => sheet.querySelector(`[data-role="${role}"]`);
 const signedIn = document.body.dataset.signedIn === "true";
+const myHandle = document.body.dataset.handle || "";
 const list = q("comments-list");
 const form = q("comment-form");
 const textarea = form.querySelector("textarea");
@@ -85,6 +86,11 @@ function render(comment) {
   if (signedIn) actions.append(button("Reply", "reply"));
   if (comment.can_edit) actions.append(button("Edit", "edit"));
   if (comment.can_delete) actions.append(button("Delete", "delete", "text-danger-emphasis"));
+  if (signedIn && comment.author.handle !== myHandle) {
+    const report = button("Report", "report-comment"); // opened by report.js
+    Object.assign(report.dataset, { report: "comment", reportId: String(comment.id) });
+    actions.append(report);
+  }
   main.append(head, body, actions);
   item.append(avatar, main);
   item.comment = comment;

@@ -1,5 +1,6 @@
 // The search page: live results as filters change (the form still works
 // without JavaScript), and typeahead for observer handles and objects.
+import { openRemembered } from "./covers.js";
 import { attachHandleSuggestions, attachObjectSuggestions } from "./suggest.js";
 
 const form = document.querySelector('[data-role="search-form"]');
@@ -30,6 +31,7 @@ function liveResults() {
       // 422 carries the form's messages; anything else (429, offline) keeps what is shown.
       if (!response.ok && response.status !== 422) return;
       results.innerHTML = await response.text();
+      openRemembered(results);
       history.replaceState(null, "", address);
     } catch (error) {
       if (error.name !== "AbortError") console.warn("live search failed", error);

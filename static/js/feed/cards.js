@@ -1,6 +1,7 @@
 // Filling a card's elements from a post's data (the same elements the server
 // renders in templates/feed/_card.html, found by their data-role).
 import { paintPlaceholder } from "../blurhash.js";
+import { showCover } from "../covers.js";
 import { data, feed, links, live } from "./state.js";
 
 const template = document.getElementById("feed-card-template");
@@ -35,6 +36,7 @@ function fill(article, item, index) {
     image.src = jpeg.url;
   }
   image.alt = item.title;
+  showCover(article, item, `card-${index}`);
   image.loading = "eager"; // only cards near the viewport are filled
   q("title-heading").id = `card-title-${index}`;
   const title = setText(article, "title", item.title);

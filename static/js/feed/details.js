@@ -2,6 +2,8 @@
 // notes and tags.
 import { links } from "./state.js";
 
+const myHandle = document.body.dataset.handle || "";
+
 function row(list, label, value) {
   if (value === null || value === undefined || value === "") return;
   const term = document.createElement("dt");
@@ -50,5 +52,10 @@ export function showInfo(item) {
     }),
   );
   q("info-link").href = item.url;
+  const report = q("info-report"); // signed in only (templates/feed/_sheets.html)
+  if (report) {
+    report.dataset.reportId = String(item.id);
+    report.hidden = item.owner.handle === myHandle;
+  }
   window.bootstrap.Offcanvas.getOrCreateInstance(sheet).show();
 }
