@@ -59,7 +59,7 @@ class PostDetailsForm(FlaskForm):
     labels = SelectMultipleField(
         "Warning labels",
         description="Viewers see a cover naming them and tap through.",
-        choices=[(label.value, text) for label, text in LABEL_DESCRIPTIONS.items()],
+        choices=[SelectChoice(label.value, text) for label, text in LABEL_DESCRIPTIONS.items()],
         validate_choice=False,  # moderation.labels says what is known
     )
 

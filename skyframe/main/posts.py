@@ -74,6 +74,7 @@ def post_page(post_id: int):
         "posts/post.html",
         post=post,
         take_down=takedowns.current(db.session, post.id) if post.taken_down and can_edit else None,
+        shareable=policy.is_listed(post),
         can_edit=can_edit,
         delete_form=ConfirmForm(),
         category_label=Category(post.category).label,
