@@ -108,7 +108,7 @@ def current_reasons(session: Session, post_ids: list[int]) -> dict[int, str]:
         .where(TakeDown.post_id.in_(post_ids), TakeDown.restored_at.is_(None))
         .order_by(TakeDown.id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def restore(
