@@ -115,3 +115,20 @@ def test_a_suspension_that_ended_no_longer_holds(app, client, scene, suspend):
     login(client, "vega")
     url = f"/api/v1/posts/{scene['other']}/comments"
     assert client.post(url, json={"body": "Back again"}).status_code == 201
+
+
+def test_the_standing_page_says_until_when_and_why(client, scene, suspend):
+    until = utcnow() + timedelta(days=2)
+    suspend(scene["vega"], until=until)
+    login(client, "vega")
+    assert 'href="/settings/standing"' in client.get("/settings").get_data(as_text=True)
+    page = client.get("/settings/standing").get_data(as_text=True)
+    assert (
+        f'until {until:%Y-%m-%d %H:%M} UTC by a moderator: <span dir="auto">Adverts</span>' in page
+    )
+    assert "No strikes." in page
+    assert "No posts removed." in page
+
+
+def test_the_standing_page_is_for_signed_in_users(client):
+    assert client.get("/settings/standing").status_code == 302
