@@ -40,7 +40,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import and_, false, func, or_, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -156,6 +156,15 @@ def is_suspended(user: User, now: datetime) -> bool:
     if user.suspended_at is None:
         return False
     return user.suspended_until is None or user.suspended_until > now
+
+
+def suspended_accounts(now: datetime) -> ColumnElement[bool]:
+    """is_suspended as a condition on users (``flask users list --state``)."""
+    by_staff = and_(
+        User.suspended_at.is_not(None),
+        or_(User.suspended_until.is_(None), User.suspended_until > now),
+    )
+    return or_(User.strike_suspended == true(), by_staff)
 
 
 def require_in_good_standing(user: User, now: datetime) -> None:

@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session
 from skyframe.accounts import login_sessions
 from skyframe.accounts.passwords import PasswordHashing, password_refusal
 from skyframe.exceptions import AuthenticationFailed, Conflict, NotFound, ValidationFailed
-from skyframe.models import Role, User
+from skyframe.models import Role, User, utcnow
 from skyframe.models.user import (
     BIO_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
     HANDLE_MAX_LENGTH,
 )
-from skyframe.policy import set_account_hidden
+from skyframe.policy import is_suspended, set_account_hidden, suspended_accounts
 from skyframe.text import (
     escape_like,
     hidden_formatting,
@@ -261,7 +261,14 @@ def set_disabled(session: Session, user: User, disabled: bool) -> int:
     return 0
 
 
-USER_STATES = ("active", "disabled")
+USER_STATES = ("active", "suspended", "disabled")
+
+
+def account_state(user: User, now: datetime) -> str:
+    """active, suspended (by strikes or staff: policy.is_suspended) or disabled."""
+    if user.disabled:
+        return "disabled"
+    return "suspended" if is_suspended(user, now) else "active"
 
 
 def list_users(
@@ -271,6 +278,7 @@ def list_users(
     state: str | None = None,
     search: str | None = None,
     limit: int | None = None,
+    now: datetime | None = None,
 ) -> Sequence[User]:
     """Accounts by id, optionally only one role, one state (active or
     disabled), those whose handle or e-mail address contains ``search``
@@ -291,6 +299,9 @@ def list_users(
         query = query.where(User.role == role)
     if state is not None:
         query = query.where(User.disabled.is_(state == "disabled"))
+        if state != "disabled":
+            suspended = suspended_accounts(now or utcnow())
+            query = query.where(suspended if state == "suspended" else ~suspended)
     if search:
         # Handles are ASCII (lower() agrees on both databases); e-mail
         # addresses are compared through their case-folded key.

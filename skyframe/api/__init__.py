@@ -9,6 +9,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     feed,
     interactions,
     meta,
+    moderation,
     motd,
     notifications,
     posts,

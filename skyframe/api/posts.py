@@ -10,7 +10,7 @@ from skyframe.api.contract import operation
 from skyframe.api.presenters import post_out
 from skyframe.api.schemas.posts import PostEdit, PostOut, PostUpload
 from skyframe.extensions import db
-from skyframe.models import PostStatus, utcnow
+from skyframe.models import AuditSource, PostStatus, utcnow
 from skyframe.posts import details as post_details
 from skyframe.posts import lifecycle as post_lifecycle
 from skyframe.posts import views as post_views
@@ -37,12 +37,13 @@ TAGS = ["posts"]
     also_returns={202: PostOut},
 )
 def create_post(form: PostUpload):
-    """Upload a capture with its details.
+    """Upload a capture with its details (and any warning labels).
 
     Answers 201 with the ready post when processing runs in the request, or
     202 with a ``processing`` post when a worker will make the renditions
     (poll GET /posts/{post_id}). Refused files answer 422 with the reason
-    under ``fields.file``; files over the size limit 413.
+    under ``fields.file``; files over the size limit 413; a suspended
+    account 403 ``suspended``.
     """
     fields = form.model_dump(exclude={"file"}, exclude_unset=True)
     post = receive_upload(request.files.get("file"), fields, current_user)
@@ -65,12 +66,14 @@ def get_post(post_id: int):
     tags=TAGS, returns=PostOut, json=PostEdit, signed_in=True, writes=True, errors=(403, 404)
 )
 def edit_post(post_id: int, json: PostEdit):
-    """Change a post's details (owner or moderator)."""
+    """Change a post's details (owner or moderator), its warning labels too."""
     post = post_views.get_post(db.session, post_id, current_user)
     details = post_details.validate_details(
         json.model_dump(exclude_unset=True), utcnow(), creating=False
     )
-    post_lifecycle.update_post(db.session, post, current_user, details, utcnow())
+    post_lifecycle.update_post(
+        db.session, post, current_user, details, utcnow(), source=AuditSource.API
+    )
     db.session.commit()
     return post_out(post, current_user, with_original=True)
 

@@ -15,12 +15,14 @@ from skyframe.api.schemas.posts import (
     PostImage,
     PostOut,
     Rendition,
+    TakeDownNotice,
     UserRef,
 )
 from skyframe.api.schemas.social import CommentOut, CommentRef, NotificationOut
 from skyframe.catalogue import CatalogueObject
 from skyframe.extensions import db
 from skyframe.models import Comment, Notification, Post, PostMedia, User
+from skyframe.moderation import labels, takedowns
 from skyframe.posts import views as post_views
 from skyframe.posts.views import MediaView, OwnerView, PostView, ViewerFlags
 from skyframe.social import comments as comment_rules
@@ -133,12 +135,22 @@ def post_out(
     return shared.model_copy(
         update={
             **own,
+            "take_down": _take_down(post) if sees_failures else None,
             "failure_reason": post.failure_reason if sees_failures else None,
             "liked": liked,
             "favorited": favorited,
             "following": following,
         }
     )
+
+
+def _take_down(post: Post | PostView) -> TakeDownNotice | None:
+    """The take-down in force, for its owner and staff: read only for a post
+    taken down (listings others see hold none, and the feed's pages none)."""
+    if not post.taken_down:
+        return None
+    found = takedowns.current(db.session, post.id)
+    return TakeDownNotice(reason=found.reason, at=found.created_at) if found else None
 
 
 def _shared_cache():
@@ -184,6 +196,8 @@ def _shared_post_out(post: Post | PostView) -> PostOut:
         ),
         notes=post.notes,
         tags=list(post.tags),
+        labels=labels.of(post.labels),
+        take_down=None,
         owner=user_ref(post.owner),
         created_at=post.created_at,
         updated_at=post.updated_at,
@@ -224,25 +238,67 @@ NOTIFICATION_MESSAGES = {
     "like": "{actor} liked your post",
     "comment": "{actor} commented on your post",
     "reply": "{actor} replied to your comment",
+    # Moderation notices: from the site, naming no moderator.
+    "report_handled": "Your report was handled — thank you",
+    "take_down": "A moderator removed your post “{title}”",
+    "restored": "A moderator restored your post “{title}”",
+    "strike": "You received a strike",
+    "strike_resolved": "A strike on your account was resolved",
+    "suspended": "Your account is suspended: you cannot post or comment",
+    "unsuspended": "Your account is no longer suspended",
+    "warning": "A moderator sent you a warning",
 }
+# Notices about the account's standing lead to /settings/standing.
+STANDING_KINDS = {"strike", "strike_resolved", "suspended", "unsuspended", "warning"}
+
+
+def _notice(notification: Notification) -> tuple[str, str | None]:
+    """A moderation notice's message, and the moderator's words (a
+    take-down's reason, a strike's take-downs, a warning's text)."""
+    kind, removal = notification.kind, notification.take_down
+    message = NOTIFICATION_MESSAGES[kind].format(title=removal.post_title if removal else "")
+    reason = None
+    if kind == "take_down" and removal is not None:
+        reason = removal.reason
+        message += f": {reason}"
+    elif kind in ("strike", "strike_resolved") and notification.strike is not None:
+        strike = notification.strike
+        reason = strike.reason if kind == "strike" else strike.resolve_note or None
+    elif kind == "warning" and notification.report is not None:
+        reason = notification.report.note or None
+        message += f": {reason}" if reason else ""
+    elif kind == "suspended":
+        user = notification.recipient
+        if user.suspended_until is not None and not user.strike_suspended:
+            message = f"Your account is suspended until {user.suspended_until:%Y-%m-%d %H:%M} UTC"
+        reason = (user.suspension_reason or None) if not user.strike_suspended else None
+    return message, reason
 
 
 def notification_out(notification: Notification) -> NotificationOut:
     actor = notification.actor
-    name = actor.display_name if actor is not None else "Someone"
-    template = NOTIFICATION_MESSAGES.get(notification.kind, "{actor} did something")
+    reason = None
+    if notification.kind in NOTIFICATION_MESSAGES and notification.actor_id is None:
+        message, reason = _notice(notification)
+    else:
+        name = actor.display_name if actor is not None else "Someone"
+        template = NOTIFICATION_MESSAGES.get(notification.kind, "{actor} did something")
+        message = template.format(actor=name)
     url = None
     if notification.post_id is not None:
         url = url_for("main.post_page", post_id=notification.post_id)
         if notification.comment_id is not None:
             url += f"#comment-{notification.comment_id}"
+    elif notification.kind in STANDING_KINDS:
+        url = url_for("main.standing")
     return NotificationOut(
         id=notification.id,
         kind=notification.kind,
         actor=user_ref(actor) if actor is not None else None,
         post_id=notification.post_id,
         comment_id=notification.comment_id,
-        message=template.format(actor=name),
+        message=message,
+        reason=reason,
         url=url,
         created_at=notification.created_at,
         read=notification.read_at is not None,

@@ -1,4 +1,6 @@
-"""``flask users …``: list, create, disable, enable, set-role, reset-password."""
+"""``flask users …``: list, create, disable, enable, set-role, suspend,
+unsuspend, reset-password. Staff actions act as policy.OPERATOR and are
+audited with source ``cli``."""
 
 from __future__ import annotations
 
@@ -16,7 +18,11 @@ from skyframe.cli.common import (
     when,
 )
 from skyframe.extensions import db
-from skyframe.models import Role, utcnow
+from skyframe.models import AuditSource, Role, utcnow
+from skyframe.moderation import accounts as staff_accounts
+from skyframe.moderation import suspensions
+from skyframe.motd import parse_iso_datetime
+from skyframe.policy import OPERATOR
 from skyframe.services import password_hashing
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -27,7 +33,9 @@ ROLE_CHOICE = click.Choice([r.value for r in Role])
 @users_cli.command("list")
 @click.option("--role", type=ROLE_CHOICE, help="Only users with this role.")
 @click.option(
-    "--state", type=click.Choice(users.USER_STATES), help="Only active or disabled users."
+    "--state",
+    type=click.Choice(users.USER_STATES),
+    help="Only active, suspended (by strikes or staff) or disabled users.",
 )
 @click.option(
     "--search",
@@ -39,7 +47,8 @@ ROLE_CHOICE = click.Choice([r.value for r in Role])
 @reports_domain_errors
 def users_list(role: str | None, state, search, limit, as_json: bool) -> None:
     """List accounts, oldest first."""
-    found = users.list_users(db.session, role, state=state, search=search, limit=limit)
+    now = utcnow()
+    found = users.list_users(db.session, role, state=state, search=search, limit=limit, now=now)
     if as_json:
         print_json(
             {
@@ -50,7 +59,7 @@ def users_list(role: str | None, state, search, limit, as_json: bool) -> None:
                         "email": u.email,
                         "display_name": u.display_name,
                         "role": u.role,
-                        "state": "disabled" if u.disabled else "active",
+                        "state": users.account_state(u, now),
                         "created_at": json_when(u.created_at),
                         "last_login": json_when(u.last_login),
                     }
@@ -68,7 +77,7 @@ def users_list(role: str | None, state, search, limit, as_json: bool) -> None:
                 u.handle,
                 u.email,
                 u.role,
-                "disabled" if u.disabled else "active",
+                users.account_state(u, now),
                 when(u.created_at),
                 when(u.last_login),
             ]
@@ -120,7 +129,9 @@ def users_create(email, handle, display_name, role, password) -> None:
 
 def _set_disabled(login: str, disabled: bool) -> None:
     user = users.get_user(db.session, login)
-    ended = users.set_disabled(db.session, user, disabled)
+    ended = staff_accounts.set_disabled(
+        db.session, OPERATOR, user, disabled, now=utcnow(), source=AuditSource.CLI
+    )
     db.session.commit()
     if not disabled:
         click.echo(f"@{user.handle} is now enabled.")
@@ -191,9 +202,44 @@ def users_set_role(login_and_role: tuple[str, ...], username: str | None) -> Non
         raise
     login = named_account(login_and_role[0] if expected == 2 else None, username)
     user = users.get_user(db.session, login)
-    users.set_role(user, role)
+    staff_accounts.set_role(db.session, OPERATOR, user, role, now=utcnow(), source=AuditSource.CLI)
     db.session.commit()
     click.echo(f"@{user.handle} is now {user.role}.")
+
+
+@users_cli.command("suspend")
+@click.argument("login")
+@click.option("--until", metavar="ISO", help="When it ends (ISO 8601, UTC without an offset).")
+@click.option("--reason", default="", metavar="TEXT", help="Why (the account's owner reads it).")
+@reports_domain_errors
+def users_suspend(login: str, until: str | None, reason: str) -> None:
+    """Suspend an account from posting and commenting (it can still sign in
+    and read), until --until or until lifted; audited as the operator.
+
+    \b
+      users suspend ada --until 2026-12-31T00:00 --reason "Spam"
+    """
+    user = users.get_user(db.session, login)
+    end = parse_iso_datetime(until, "until") if until else None
+    suspensions.suspend(
+        db.session, OPERATOR, user, until=end, reason=reason, now=utcnow(), source=AuditSource.CLI
+    )
+    db.session.commit()
+    click.echo(
+        f"@{user.handle} is suspended " + (f"until {when(end)}." if end else "until lifted.")
+    )
+
+
+@users_cli.command("unsuspend")
+@click.argument("login")
+@reports_domain_errors
+def users_unsuspend(login: str) -> None:
+    """Lift an account's suspension by staff (a suspension by strikes lifts
+    when strikes are resolved); audited as the operator."""
+    user = users.get_user(db.session, login)
+    suspensions.unsuspend(db.session, OPERATOR, user, now=utcnow(), source=AuditSource.CLI)
+    db.session.commit()
+    click.echo(f"@{user.handle} is no longer suspended by staff.")
 
 
 @users_cli.command("reset-password")

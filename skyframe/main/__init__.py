@@ -12,6 +12,7 @@ from skyframe.main import (  # noqa: F401  (each module adds its routes to bp)
     saved,
     search,
     settings,
+    standing,
 )
 from skyframe.main.blueprint import bp
 

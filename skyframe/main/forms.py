@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from skyframe.media.formats import ACCEPTED_EXTENSIONS
-from skyframe.models.post import CATEGORY_LABELS
+from skyframe.models.post import CATEGORY_LABELS, LABEL_DESCRIPTIONS
 from skyframe.posts.details import DETAIL_FIELDS
 
 CATEGORY_CHOICES = [SelectChoice("", "Choose…")] + [
@@ -54,6 +54,13 @@ class PostDetailsForm(FlaskForm):
     notes = TextAreaField("Notes", render_kw={"maxlength": 5000, "rows": 4})
     tags = StringField(
         "Tags", description="Comma-separated, e.g. nebula, narrowband", render_kw={"maxlength": 500}
+    )
+
+    labels = SelectMultipleField(
+        "Warning labels",
+        description="Viewers see a cover naming them and tap through.",
+        choices=[SelectChoice(label.value, text) for label, text in LABEL_DESCRIPTIONS.items()],
+        validate_choice=False,  # moderation.labels says what is known
     )
 
     DETAIL_FIELDS = DETAIL_FIELDS

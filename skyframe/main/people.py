@@ -13,6 +13,7 @@ from skyframe.extensions import db
 from skyframe.main.blueprint import bp
 from skyframe.main.forms import ConfirmForm
 from skyframe.models import User
+from skyframe.moderation import takedowns
 from skyframe.social import interactions, profiles
 from skyframe.web.ratelimit import per_user_limit
 from skyframe.web.safe_redirect import safe_next_path
@@ -43,14 +44,17 @@ def profile(handle: str):
             db.session, user, reader, limit=GRID_PAGE + 1, before=after
         ),
     )
+    is_owner = reader is not None and reader.id == user.id
+    taken_down = [post.id for post in page.items if post.taken_down] if is_owner else []
     return render_template(
         "people/profile.html",
         user=user,
         posts=page.items,
+        removed=takedowns.current_reasons(db.session, taken_down),
         older=page.next_cursor,
         counts=profiles.profile_counts(db.session, user),
         following=profiles.is_following(db.session, reader, user),
-        is_owner=reader is not None and reader.id == user.id,
+        is_owner=is_owner,
         follow_form=ConfirmForm(),
     )
 

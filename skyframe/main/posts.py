@@ -11,7 +11,8 @@ from skyframe.exceptions import DomainError, PermissionDenied
 from skyframe.extensions import db
 from skyframe.main.blueprint import bp
 from skyframe.main.forms import ConfirmForm, PostDetailsForm, UploadForm
-from skyframe.models import Category, utcnow
+from skyframe.models import AuditSource, Category, utcnow
+from skyframe.moderation import labels, takedowns
 from skyframe.posts import details as post_details
 from skyframe.posts import lifecycle as post_lifecycle
 from skyframe.posts import views as post_views
@@ -41,6 +42,7 @@ def _show_errors(form, exc: DomainError) -> None:
 def upload():
     form = UploadForm()
     status = 200
+    suspended = policy.is_suspended(current_user, utcnow())
     if form.is_submitted() and form.validate():
         try:
             post = receive_upload(request.files.get("file"), form.details(), current_user)
@@ -55,7 +57,7 @@ def upload():
             return redirect(url_for("main.post_page", post_id=post.id))
     elif form.is_submitted():
         status = 422
-    return render_template("posts/upload.html", form=form), status
+    return render_template("posts/upload.html", form=form, suspended=suspended), status
 
 
 COMMENTS_PAGE = 50
@@ -67,10 +69,13 @@ def post_page(post_id: int):
     post = post_views.get_post(db.session, post_id, reader)
     flags = post_views.viewer_flags(db.session, reader, [post]) if reader else None
     page = comments_page(post, reader, request.args.get("cursor"), COMMENTS_PAGE)
+    can_edit = policy.can_edit_post(post, reader)
     return render_template(
         "posts/post.html",
         post=post,
-        can_edit=policy.can_edit_post(post, reader),
+        take_down=takedowns.current(db.session, post.id) if post.taken_down and can_edit else None,
+        shareable=policy.is_listed(post),
+        can_edit=can_edit,
         delete_form=ConfirmForm(),
         category_label=Category(post.category).label,
         liked=bool(flags and post.id in flags.liked),
@@ -152,7 +157,9 @@ def edit_post(post_id: int):
     if form.is_submitted() and form.validate():
         try:
             details = post_details.validate_details(form.details(), utcnow(), creating=False)
-            post_lifecycle.update_post(db.session, post, current_user, details, utcnow())
+            post_lifecycle.update_post(
+                db.session, post, current_user, details, utcnow(), source=AuditSource.WEB
+            )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -187,6 +194,7 @@ def _fill(form: PostDetailsForm, post) -> None:
         "notes": post.notes,
         "tags": ", ".join(post.tags),
     }
+    form.labels.data = labels.of(post.labels)
     for name, value in values.items():
         getattr(form, name).data = (
             "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)

@@ -11,7 +11,8 @@ from skyframe.models.base import Base, UTCDateTime, utcnow
 
 
 class Notification(Base):
-    """Something that happened to a user: a follower, a like, a comment, a reply."""
+    """Something that happened to a user: a follower, a like, a comment, a
+    reply, or a notice of moderation (with no actor)."""
 
     __tablename__ = "notifications"
     __table_args__ = (
@@ -43,3 +44,8 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     actor = relationship("User", foreign_keys=[actor_id], lazy="joined")
+    recipient = relationship("User", foreign_keys=[recipient_id], viewonly=True)
+    # What a moderation notice tells (a page's worth loaded in one query each).
+    take_down = relationship("TakeDown", lazy="selectin", viewonly=True)
+    strike = relationship("Strike", lazy="selectin", viewonly=True)
+    report = relationship("Report", lazy="selectin", viewonly=True)

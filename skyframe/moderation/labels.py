@@ -20,7 +20,9 @@ from skyframe.policy import Actor, can_label, require
 def parse(values: Iterable[str], field: str = "labels") -> list[Label]:
     """Known labels, each once, in Label order; anything else is a 422."""
     wanted = set()
-    for value in values:
+    for value in (v.strip() for v in values):
+        if not value:
+            continue  # "flashing, " or an empty form field
         try:
             wanted.add(Label(value))
         except ValueError as exc:

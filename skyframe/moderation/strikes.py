@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from skyframe.exceptions import Conflict, NotFound
 from skyframe.models import AuditSource, Strike, TakeDown, User
 from skyframe.moderation.audit import Action, record
-from skyframe.policy import Actor, can_resolve_strike, require
+from skyframe.policy import Actor, can_moderate, can_resolve_strike, require
 from skyframe.social.notifications import Kind, notify
 
 
@@ -138,7 +138,9 @@ def update_suspension(session: Session, user: User, rules: StrikeRules, now: dat
     )
 
 
-def get_strike(session: Session, strike_id: int) -> Strike:
+def get_strike(session: Session, actor: Actor | None, strike_id: int) -> Strike:
+    """A strike, for a staff action: 403 for non-staff before 404."""
+    require(can_moderate(actor), "Only staff resolve strikes.")
     strike = session.get(Strike, strike_id)
     if strike is None:
         raise NotFound("No such strike.")

@@ -8,15 +8,18 @@ are resolved; lifting a staff suspension leaves it alone.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from skyframe.exceptions import Conflict, ValidationFailed
+from skyframe.accounts.users import user_by_handle
+from skyframe.exceptions import Conflict, NotFound, ValidationFailed
 from skyframe.models import AuditSource, User
 from skyframe.models.moderation import REASON_MAX_LENGTH
 from skyframe.moderation.audit import Action, record
-from skyframe.policy import Actor, can_suspend, require
+from skyframe.moderation.strikes import StrikeRules, active_count
+from skyframe.policy import Actor, can_moderate, can_suspend, is_suspended, require
 from skyframe.social.notifications import Kind, notify
 
 
@@ -37,6 +40,8 @@ def suspend(
     """Suspend ``user`` from now until ``until`` (open-ended when None); a
     second suspension replaces the first's end and reason."""
     require(can_suspend(actor, user), "You may not suspend this account.")
+    if until is not None and until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)  # an end without an offset is UTC
     if until is not None and until <= now:
         raise ValidationFailed("The end must be in the future.", fields={"until": "In the future."})
     reason = (reason or "").strip()
@@ -84,3 +89,40 @@ def unsuspend(
     )
     notify(session, recipient_id=user.id, actor=None, kind=Kind.UNSUSPENDED)
     return user
+
+
+def account_for_staff(session: Session, actor: Actor | None, handle: str) -> User:
+    """The account a staff action is about: 403 for non-staff before 404."""
+    require(can_moderate(actor), "Only staff act on accounts.")
+    user = user_by_handle(session, handle)
+    if user is None or user.deleted_at is not None:
+        raise NotFound("No such user.")
+    return user
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where an account stands: suspended or not, by what, and its strikes."""
+
+    suspended: bool
+    suspended_by: str | None  # "strikes" or "staff"
+    until: datetime | None  # a staff suspension's end
+    reason: str | None  # a staff suspension's reason
+    active_strikes: int
+    suspend_at: int
+    take_downs_per_strike: int
+
+
+def standing(session: Session, user: User, rules: StrikeRules, now: datetime) -> Standing:
+    suspended = is_suspended(user, now)
+    by_staff = suspended and not user.strike_suspended
+    by = None if not suspended else "strikes" if user.strike_suspended else "staff"
+    return Standing(
+        suspended=suspended,
+        suspended_by=by,
+        until=user.suspended_until if by_staff else None,
+        reason=(user.suspension_reason or None) if by_staff else None,
+        active_strikes=active_count(session, user.id),
+        suspend_at=rules.suspend_at,
+        take_downs_per_strike=rules.take_downs_per_strike,
+    )

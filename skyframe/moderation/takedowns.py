@@ -18,7 +18,7 @@ from skyframe.models import AuditSource, Post, TakeDown, User
 from skyframe.models.moderation import REASON_MAX_LENGTH
 from skyframe.moderation import strikes
 from skyframe.moderation.audit import Action, record
-from skyframe.policy import Actor, can_restore, can_take_down, require
+from skyframe.policy import Actor, can_moderate, can_restore, can_take_down, require
 from skyframe.social.notifications import Kind, notify
 
 
@@ -99,6 +99,18 @@ def current(session: Session, post_id: int) -> TakeDown | None:
     )
 
 
+def current_reasons(session: Session, post_ids: list[int]) -> dict[int, str]:
+    """The reasons of the take-downs in force on ``post_ids`` (one query)."""
+    if not post_ids:
+        return {}
+    rows = session.execute(
+        select(TakeDown.post_id, TakeDown.reason)
+        .where(TakeDown.post_id.in_(post_ids), TakeDown.restored_at.is_(None))
+        .order_by(TakeDown.id)
+    )
+    return dict(rows.all())
+
+
 def restore(
     session: Session,
     actor: Actor,
@@ -156,3 +168,9 @@ def get_post_for_staff(session: Session, post_id: int) -> Post:
     if post is None:
         raise NotFound("No such post.")
     return post
+
+
+def post_for_staff(session: Session, actor: Actor | None, post_id: int) -> Post:
+    """A post in any state, for a staff action: 403 for non-staff before 404."""
+    require(can_moderate(actor), "Only staff moderate posts.")
+    return get_post_for_staff(session, post_id)

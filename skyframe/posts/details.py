@@ -22,6 +22,7 @@ from skyframe.models.post import (
     TAG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
+from skyframe.moderation import labels
 from skyframe.motd import parse_iso_datetime
 from skyframe.text import one_line, text_problem
 
@@ -74,6 +75,7 @@ DETAIL_FIELDS = (
     "bortle",
     "notes",
     "tags",
+    "labels",
 )
 
 
@@ -97,6 +99,7 @@ class PostDetails:
     bortle: int | None = None
     notes: str | None = None
     tags: list[str] | None = None
+    labels: list[str] | None = None  # warning labels (moderation.labels)
     given: set[str] = field(default_factory=set)  # fields present in the request
 
 
@@ -135,7 +138,7 @@ def validate_details(raw: dict[str, Any], now: datetime, *, creating: bool) -> P
             continue
         if value is None:
             value = ""
-        if name == "tags" and isinstance(value, list):
+        if name in ("tags", "labels") and isinstance(value, list):
             value = ",".join(str(v) for v in value)
         if not isinstance(value, str):
             value = str(value)
@@ -190,6 +193,11 @@ def _validate_field(details: PostDetails, name: str, value: str, now: datetime, 
         )
     elif name == "bortle" and value.strip():
         details.bortle = _number(value, int, name, 1, 9, errors)
+    elif name == "labels":
+        try:
+            details.labels = [label.value for label in labels.parse(re.split(r"[,\s]+", value))]
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
     elif name == "tags":
         tags = parse_tags(value)
         bad = [t for t in tags if len(t) > TAG_MAX_LENGTH or not TAG_PATTERN.fullmatch(t)]
@@ -229,7 +237,9 @@ def set_object(post: Post, text: str | None) -> None:
 
 
 def apply_details(post: Post, details: PostDetails) -> None:
-    simple = [name for name in DETAIL_FIELDS if name not in ("object", "tags")]
+    """Set what ``details`` gives, but labels: create_post and update_post
+    set those (a label set by staff is audited)."""
+    simple = [name for name in DETAIL_FIELDS if name not in ("object", "tags", "labels")]
     for name in simple:
         if name in details.given:
             setattr(post, name, getattr(details, name) if name != "notes" else details.notes or "")

@@ -24,7 +24,8 @@ from skyframe.media.pipeline import (
     accept_upload,
     render_to_storage,
 )
-from skyframe.models import Post, PostMedia, PostStatus, User
+from skyframe.models import AuditSource, Post, PostMedia, PostStatus, User
+from skyframe.moderation import labels
 from skyframe.posts.details import TEXT_FIELDS, PostDetails, apply_details, validate_details
 from skyframe.storage import Storage, StorageError
 
@@ -46,8 +47,10 @@ def create_post(
     """Check the upload, keep it in storage and add the post as ``processing``.
 
     Raises ValidationFailed (field ``file``) for files SkyFrame does not take;
-    nothing is stored then. The caller commits and starts ``process_post``.
+    nothing is stored then, nor when the owner is suspended (Suspended, 403).
+    The caller commits and starts ``process_post``.
     """
+    policy.require_in_good_standing(owner, now)
     media_key = uuid.uuid4().hex
     try:
         accepted = accept_upload(
@@ -68,6 +71,7 @@ def create_post(
         updated_at=now,
     )
     apply_details(post, details)
+    post.labels = " ".join(details.labels or ())
     post.observer = post.observer or owner.display_name
     session.add(post)
     session.flush()
@@ -250,11 +254,20 @@ def discard_failed_upload(session: Session, storage: Storage, post: Post) -> str
 
 
 def update_post(
-    session: Session, post: Post, editor: User, details: PostDetails, now: datetime
+    session: Session,
+    post: Post,
+    editor: User,
+    details: PostDetails,
+    now: datetime,
+    source: AuditSource = AuditSource.WEB,
 ) -> Post:
+    """Apply an edit (owner or staff); labels a moderator sets on someone
+    else's post are audited (with ``source``)."""
     if not policy.can_edit_post(post, editor):
         raise PermissionDenied("Only the owner or a moderator can edit this post.")
     apply_details(post, details)
+    if "labels" in details.given:
+        labels.set_labels(session, editor, post, details.labels or (), now=now, source=source)
     if "observer" in details.given and not post.observer:
         post.observer = post.owner.display_name
     post.updated_at = now

@@ -54,6 +54,9 @@ def _move_count(session: Session, post_id: int, step: int) -> None:
 def add_comment(
     session: Session, author: User, post: Post, raw_body: str, reply_to: int | None, now: datetime
 ) -> Comment:
+    """Comment on a post or reply to one of its comments; a suspended author
+    cannot (Suspended, 403)."""
+    policy.require_in_good_standing(author, now)
     body = clean_body(raw_body)
     parent = None
     if reply_to is not None:

@@ -56,6 +56,11 @@ class PostFields(Payload):
     tags: str | None = Field(
         default=None, description='Comma-separated, e.g. "nebula, ha, narrowband".'
     )
+    labels: str | list[str] | None = Field(
+        default=None,
+        description="Warning labels (flashing, processed, sensitive, ai_generated): the field "
+        'repeated, or comma-separated ("flashing, processed").',
+    )
 
 
 class PostUpload(PostFields):
@@ -85,6 +90,11 @@ class PostEdit(PostFields):
 
     tags: str | list[str] | None = Field(
         default=None, description="A list, or one comma-separated string. [] clears the tags."
+    )
+    labels: str | list[str] | None = Field(
+        default=None,
+        description="Warning labels (flashing, processed, sensitive, ai_generated) as a list, "
+        "or one comma-separated string. [] clears them.",
     )
 
 
@@ -138,6 +148,11 @@ class Exposure(BaseModel):
     bortle: int | None
 
 
+class TakeDownNotice(BaseModel):
+    reason: str
+    at: datetime
+
+
 class PostOut(BaseModel):
     id: int
     status: str = Field(description="processing, ready or failed")
@@ -151,6 +166,14 @@ class PostOut(BaseModel):
     exposure: Exposure
     notes: str
     tags: list[str]
+    labels: list[str] = Field(
+        description="Warning labels (flashing, processed, sensitive, ai_generated): "
+        "shown behind a cover naming them."
+    )
+    take_down: TakeDownNotice | None = Field(
+        description="Why a moderator removed it, while it is taken down (owner and staff; "
+        "null for everyone else)."
+    )
     owner: UserRef
     created_at: datetime
     updated_at: datetime

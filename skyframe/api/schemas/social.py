@@ -77,11 +77,20 @@ class CommentLikeState(BaseModel):
 
 class NotificationOut(BaseModel):
     id: int
-    kind: str = Field(description="follow, like, comment or reply")
-    actor: UserRef | None
+    kind: str = Field(
+        description="follow, like, comment or reply; or a notice of moderation: "
+        "report_handled, take_down, restored, strike, strike_resolved, suspended, "
+        "unsuspended, warning"
+    )
+    actor: UserRef | None = Field(description="Who did it; null for moderation notices.")
     post_id: int | None
     comment_id: int | None
     message: str
+    reason: str | None = Field(
+        default=None,
+        description="A moderation notice's words: a take-down's reason, a strike's "
+        "take-downs or its resolution note, a suspension's reason, a warning's text.",
+    )
     url: str | None = Field(description="Where the notification leads.")
     created_at: datetime
     read: bool
