@@ -3,6 +3,7 @@
 from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     account,
     auth,
+    blocks,
     catalogue,
     comments,
     feed,

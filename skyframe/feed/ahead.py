@@ -19,6 +19,11 @@ next pass either way. What can still change under a kept fetch:
   seen endpoint also notes them in the cache (``remember_seen``), and the
   selector takes them out of the kept candidates, as the query would;
 - posts deleted since: the page drops them when it loads them;
+- blocks: the fetch keeps the users a block stood between the viewer and
+  when it was made (the pools statement returns them), and the selector
+  drops their candidates; a block made since takes effect at the next
+  query, at most ``prefetch_pages`` pages later (FEED_PREFETCH_SECONDS at
+  most), as a removed follow does;
 - follows and likes removed since: the query would move those posts out of
   the prioritised pool; the kept fetch does so from the next query, at most
   ``prefetch_pages`` pages later;
@@ -41,7 +46,7 @@ from skyframe.feed import positions
 from skyframe.feed.blend import Candidate, PoolWalk
 from skyframe.feed.settings import FeedSettings
 
-FORMAT = 1
+FORMAT = 2
 # Impressions noted per viewer for the kept candidates: the latest this many.
 SEEN_REMEMBERED = 1000
 
@@ -117,6 +122,7 @@ class FetchedPool:
 class Fetched:
     prioritized: FetchedPool
     global_: FetchedPool
+    hidden: frozenset[int] = frozenset()  # users a block stood between then
 
 
 def fetched_pool(
@@ -166,14 +172,22 @@ def _seen_list(value: object) -> list[int]:
 
 def pack(fetched: Fetched) -> list:
     """Plain lists and integers, small whatever the cache's serializer."""
-    return [_pack_pool(fetched.prioritized), _pack_pool(fetched.global_)]
+    return [
+        _pack_pool(fetched.prioritized),
+        _pack_pool(fetched.global_),
+        sorted(fetched.hidden),
+    ]
 
 
 def unpack(value: object) -> Fetched | None:
     """A packed Fetched, or None for anything else (an older format, a miss)."""
     try:
-        prioritized, global_ = value  # type: ignore[misc]
-        return Fetched(_unpack_pool(prioritized, True), _unpack_pool(global_, False))
+        prioritized, global_, hidden = value  # type: ignore[misc]
+        if not all(type(i) is int for i in hidden):
+            return None
+        return Fetched(
+            _unpack_pool(prioritized, True), _unpack_pool(global_, False), frozenset(hidden)
+        )
     except (TypeError, ValueError, OverflowError):
         return None
 

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from skyframe import cursors, words
-from skyframe.models import Post, PostTag, User
+from skyframe.models import Post, PostTag, User, utcnow
 from skyframe.models.user import HANDLE_MAX_LENGTH
 from skyframe.policy import listed_posts
 from skyframe.search import fulltext, scan
 from skyframe.search.filters import SearchFilters, Sort
+from skyframe.social import blocks
 from skyframe.text import escape_like, has_control
 
 __all__ = [
@@ -351,10 +352,18 @@ def related(session: Session, post: Post, limit: int = RELATED_MAX) -> list[int]
     return chosen
 
 
-def suggest_handles(session: Session, prefix: str, limit: int = SUGGESTIONS_MAX) -> Sequence[User]:
+def suggest_handles(
+    session: Session,
+    prefix: str,
+    limit: int = SUGGESTIONS_MAX,
+    *,
+    viewer: User | None = None,
+    now: datetime | None = None,
+) -> Sequence[User]:
     """Active users whose handle starts with ``prefix`` (any case): an exact
     match first, then alphabetical. LIKE's wildcards in the input are taken
-    literally; input longer than a handle can be matches nothing."""
+    literally; input longer than a handle can be matches nothing. Deleted
+    accounts, and users a block stands between ``viewer`` and, are left out."""
     prefix = prefix.strip().removeprefix("@")
     if not prefix or len(prefix) > HANDLE_MAX_LENGTH or has_control(prefix, allowed=""):
         return []
@@ -362,7 +371,10 @@ def suggest_handles(session: Session, prefix: str, limit: int = SUGGESTIONS_MAX)
     query = (
         select(User)
         .where(
-            handle.like(escape_like(prefix.lower()) + "%", escape="\\"), User.disabled.is_(False)
+            handle.like(escape_like(prefix.lower()) + "%", escape="\\"),
+            User.disabled.is_(False),
+            User.deleted_at.is_(None),
+            *blocks.hidden_condition(User.id, viewer, now or utcnow()),
         )
         .order_by(handle != prefix.lower(), handle)
         .limit(min(limit, SUGGESTIONS_MAX))
