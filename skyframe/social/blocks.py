@@ -196,4 +196,3 @@ def block_in_force(session: Session, blocker: User, blocked: User, now: datetime
     if row is None or (row.until is not None and row.until <= now):
         return None
     return row
-
