@@ -255,3 +255,12 @@ def set_account_hidden(session: Session, user_id: int, hidden: bool) -> None:
         .values(comment_count=Post.comment_count + step)
         .execution_options(synchronize_session=False)
     )
+
+
+# -- deleting accounts (accounts.deletion) --------------------------------------
+
+
+def can_delete_account_as_staff(actor: Actor | None, user: User) -> bool:
+    """A manager (or the operator) deletes another account, staff ones too;
+    their own goes through the owner's deletion, with their password."""
+    return is_manager(actor) and actor.id != user.id and can_delete_account(actor, user)

@@ -14,6 +14,7 @@ from datetime import timedelta
 from flask import current_app
 
 from skyframe import mail
+from skyframe.accounts import deletion
 from skyframe.extensions import db
 from skyframe.feed import seen
 from skyframe.jobs import job
@@ -40,6 +41,13 @@ def process_post(post_id: int) -> None:
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send one e-mail (password resets)."""
     mail.send_mail_job(to, subject, body)
+
+
+@job(deletion.PURGE_ACCOUNT_FILES)
+def purge_account_files(keys: list[str]) -> str:
+    """Remove a deleted account's files (queued after the deletion commits)."""
+    count = deletion.purge_files(current_storage(), keys)
+    return f"{count} file name(s) of a deleted account purged."
 
 
 # Periodic.

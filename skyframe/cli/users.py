@@ -1,11 +1,12 @@
-"""``flask users …``: list, create, disable, enable, set-role, reset-password."""
+"""``flask users …``: list, create, disable, enable, set-role, reset-password, delete."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
-from skyframe.accounts import login_sessions, password_reset, users
+from skyframe import policy
+from skyframe.accounts import deletion, login_sessions, password_reset, users
 from skyframe.cli.common import (
     USERNAME_OPTION,
     json_when,
@@ -16,7 +17,8 @@ from skyframe.cli.common import (
     when,
 )
 from skyframe.extensions import db
-from skyframe.models import Role, utcnow
+from skyframe.jobs import current_jobs
+from skyframe.models import AuditSource, Role, utcnow
 from skyframe.services import password_hashing
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -233,3 +235,27 @@ def users_reset_password(login: str, link: bool, base_url: str | None, password:
         db.session.commit()
         click.echo(f"New password set for @{user.handle}.")
     click.echo(f"Ended {ended} session(s).")
+
+
+@users_cli.command("delete")
+@click.argument("login")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@reports_domain_errors
+def users_delete(login: str, yes: bool) -> None:
+    """Delete an account for good (as the operator; audited, source cli):
+    it can no longer log in, its posts, comments, likes, saves and follows
+    disappear, its files are purged by a job, its handle stays reserved.
+
+    \b
+      users delete ada
+      users delete ada@example.org --yes
+    """
+    user = users.get_user(db.session, login)
+    if not yes:
+        click.confirm(f"Delete @{user.handle} and everything it posted?", abort=True)
+    deleted = deletion.delete_account(
+        db.session, policy.OPERATOR, user, source=AuditSource.CLI, now=utcnow()
+    )
+    db.session.commit()
+    current_jobs().enqueue(deletion.PURGE_ACCOUNT_FILES, deleted.file_keys)
+    click.echo(f"Deleted @{deleted.handle}; its files are being purged. The handle stays reserved.")
