@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from skyframe.extensions import db
 from skyframe.accounts import users
+from skyframe.extensions import db
 from skyframe.models import AuditEntry, Post, Role, User
-from skyframe.services import password_hashing
-from skyframe.services import current_storage
+from skyframe.services import current_storage, password_hashing
 from tests.conftest import STRONG_PASSWORD, login
 
 

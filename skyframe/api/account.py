@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user, login_required
-from pydantic import ValidationError
 from flask_wtf.csrf import generate_csrf
+from pydantic import ValidationError
 
 from skyframe.accounts import deletion, users
 from skyframe.api.blueprint import bp
