@@ -192,3 +192,16 @@ def test_the_cli_deletes_as_the_operator(app, scene, runner):
     assert audit_rows(app) == [("account.delete", "user", ada_id, "cli", None)]
     again = runner.invoke(args=["users", "delete", "ada", "--yes"])
     assert again.exit_code == 1
+
+
+def test_the_settings_page_deletes_and_signs_out(app, scene):
+    ada = scene["ada"]
+    assert "Delete account" in ada.get("/settings").get_data(as_text=True)
+    assert ada.get("/settings/delete").status_code == 200
+    wrong = ada.post("/settings/delete", data={"password": "Not-my-password-1"})
+    assert wrong.status_code == 422
+    assert "That is not your password." in wrong.get_data(as_text=True)
+    done = ada.post("/settings/delete", data={"password": STRONG_PASSWORD})
+    assert done.status_code == 302
+    assert "is deleted" in ada.get("/").get_data(as_text=True)
+    assert ada.get("/api/v1/me").status_code == 401

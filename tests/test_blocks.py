@@ -244,3 +244,23 @@ def test_suggestions_and_notifications(app, client, pair, make_post):
     assert [
         u["handle"] for u in anonymous.get("/api/v1/users/suggest?q=bo").get_json()["items"]
     ] == ["bob"]
+
+
+def test_blocking_from_the_profile_page_and_unblocking_in_settings(app, client, pair):
+    page = client.get("/u/bob").get_data(as_text=True)
+    assert 'value="block"' in page
+    assert "Time out for a day" in page
+    response = client.post("/u/bob/block", data={"action": "block", "for": "1d"})
+    assert response.status_code == 302
+    listed = client.get("/api/v1/me/blocks").get_json()["items"]
+    assert [i["user"]["handle"] for i in listed] == ["bob"]
+    assert listed[0]["until"]
+    assert "Unblock" in client.get("/u/bob").get_data(as_text=True)
+    settings = client.get("/settings/blocks").get_data(as_text=True)
+    assert "@bob" in settings
+    assert "until" in settings
+    back = client.post("/u/bob/block", data={"action": "unblock", "next": "/settings/blocks"})
+    assert back.headers["Location"].endswith("/settings/blocks")
+    assert "You block nobody." in client.get("/settings/blocks").get_data(as_text=True)
+    assert client.post("/u/ada/block", data={"action": "block"}).status_code == 302  # flashed
+    assert client.get("/api/v1/me/blocks").get_json()["items"] == []

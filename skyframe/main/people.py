@@ -12,8 +12,8 @@ from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.main.blueprint import bp
 from skyframe.main.forms import ConfirmForm
-from skyframe.models import User
-from skyframe.social import interactions, profiles
+from skyframe.models import User, utcnow
+from skyframe.social import blocks, interactions, profiles
 from skyframe.web.ratelimit import per_user_limit
 from skyframe.web.safe_redirect import safe_next_path
 from skyframe.web.viewer import viewer
@@ -52,6 +52,7 @@ def profile(handle: str):
         following=profiles.is_following(db.session, reader, user),
         is_owner=reader is not None and reader.id == user.id,
         follow_form=ConfirmForm(),
+        blocking=blocks.block_in_force(db.session, reader, user, utcnow()) if reader else None,
     )
 
 
