@@ -205,3 +205,11 @@ def test_the_settings_page_deletes_and_signs_out(app, scene):
     assert done.status_code == 302
     assert "is deleted" in ada.get("/").get_data(as_text=True)
     assert ada.get("/api/v1/me").status_code == 401
+
+
+def test_staff_see_a_tombstone(app, scene):
+    boss = _manager(app)
+    boss.delete("/api/v1/admin/users/ada")
+    page = boss.get("/u/ada")
+    assert page.status_code == 200
+    assert "This account was deleted" in page.get_data(as_text=True)
