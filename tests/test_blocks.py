@@ -264,3 +264,24 @@ def test_blocking_from_the_profile_page_and_unblocking_in_settings(app, client, 
     assert "You block nobody." in client.get("/settings/blocks").get_data(as_text=True)
     assert client.post("/u/ada/block", data={"action": "block"}).status_code == 302  # flashed
     assert client.get("/api/v1/me/blocks").get_json()["items"] == []
+
+
+def test_a_block_reaches_a_feed_already_under_way(app, client, pair, make_user, make_post):
+    """Candidates kept a few pages ahead (skyframe.feed.ahead) are not used
+    once a block changed after they were fetched."""
+    _, bob = pair
+    others = [make_user(f"astro{n}") for n in range(4)]
+    bobs = set()
+    for i in range(5):
+        bobs.add(make_post(bob, age=timedelta(minutes=i)))
+        for uploader in others:
+            make_post(uploader, age=timedelta(minutes=i))
+    first = client.get("/api/v1/feed?limit=4").get_json()
+    client.post("/api/v1/users/bob/block", json={})
+    later, cursor = [], first["next_cursor"]
+    for _ in range(4):
+        body = client.get("/api/v1/feed", query_string={"limit": 4, "cursor": cursor}).get_json()
+        later += ids(body)
+        cursor = body["next_cursor"]
+    assert later
+    assert not bobs & set(later)

@@ -14,7 +14,9 @@ from skyframe.api.schemas.blocks import BlockIn, BlockOut, BlockPage, BlockState
 from skyframe.api.schemas.common import PageQuery
 from skyframe.exceptions import NotFound
 from skyframe.extensions import db
+from skyframe.feed import ahead
 from skyframe.models import User, utcnow
+from skyframe.services import feed_cache, feed_settings
 from skyframe.social import blocks
 from skyframe.web.ratelimit import per_user_limit
 
@@ -29,6 +31,16 @@ def visible_user(handle: str) -> User:
     return user
 
 
+def note_change(blocker: User, other: User, now) -> None:
+    """After the commit: the two users' feeds stop using candidates kept
+    from before (skyframe.feed.ahead)."""
+    cache = feed_cache()
+    if cache is not None:
+        ahead.note_blocks_changed(
+            cache, [blocker.id, other.id], now, feed_settings().prefetch_seconds
+        )
+
+
 @bp.post("/users/<handle>/block")
 @login_required
 @per_user_limit("INTERACTION_LIMIT", scope="interactions")
@@ -40,11 +52,12 @@ def block_user(handle: str, json: BlockIn):
     replaces ``until``. Follows between you end; they cannot follow you or
     comment on your posts, and neither of you sees the other in feeds or
     suggestions. Yourself: 422."""
-    row = blocks.block(
-        db.session, current_user, visible_user(handle), until=json.until, now=utcnow()
-    )
+    other, now = visible_user(handle), utcnow()
+    row = blocks.block(db.session, current_user, other, until=json.until, now=now)
+    until = row.until
     db.session.commit()
-    return BlockState(blocked=True, until=row.until)
+    note_change(current_user, other, now)
+    return BlockState(blocked=True, until=until)
 
 
 @bp.delete("/users/<handle>/block")
@@ -53,8 +66,10 @@ def block_user(handle: str, json: BlockIn):
 @operation(tags=TAGS, returns=BlockState, signed_in=True, writes=True, errors=(404, 429))
 def unblock_user(handle: str):
     """Lift your block of a user (none: nothing changes)."""
-    blocks.unblock(db.session, current_user, visible_user(handle))
+    other = visible_user(handle)
+    blocks.unblock(db.session, current_user, other)
     db.session.commit()
+    note_change(current_user, other, utcnow())
     return BlockState(blocked=False, until=None)
 
 

@@ -21,9 +21,9 @@ next pass either way. What can still change under a kept fetch:
 - posts deleted since: the page drops them when it loads them;
 - blocks: the fetch keeps the users a block stood between the viewer and
   when it was made (the pools statement returns them), and the selector
-  drops their candidates; a block made since takes effect at the next
-  query, at most ``prefetch_pages`` pages later (FEED_PREFETCH_SECONDS at
-  most), as a removed follow does;
+  drops their candidates; blocking or unblocking notes the moment for both
+  users (``note_blocks_changed``), read with the kept fetch in the same
+  ``get_many``, and a fetch older than that is queried afresh;
 - follows and likes removed since: the query would move those posts out of
   the prioritised pool; the kept fetch does so from the next query, at most
   ``prefetch_pages`` pages later;
@@ -123,6 +123,12 @@ class Fetched:
     prioritized: FetchedPool
     global_: FetchedPool
     hidden: frozenset[int] = frozenset()  # users a block stood between then
+    fetched_at: int = 0  # µs since the epoch
+
+    def blocks_changed_since(self, noted: object) -> bool:
+        """Whether a block of the viewer's changed after this fetch (``noted``:
+        the cached value of ``blocks_key``)."""
+        return type(noted) is int and noted >= self.fetched_at
 
 
 def fetched_pool(
@@ -146,6 +152,17 @@ def _tuning(settings: FeedSettings) -> str:
 
 def seen_key(viewer_id: int) -> str:
     return f"feed-seen:{FORMAT}:{viewer_id}"
+
+
+def blocks_key(viewer_id: int) -> str:
+    return f"feed-blocks:{FORMAT}:{viewer_id}"
+
+
+def note_blocks_changed(cache: Cache, user_ids: list[int], now: datetime, seconds: int) -> None:
+    """A block between these users changed at ``now``: their kept fetches
+    from before are not used again (kept ones live ``seconds`` at most)."""
+    for user_id in user_ids:
+        cache.set(blocks_key(user_id), positions.micros(now), seconds)
 
 
 def remember_seen(cache: Cache, viewer_id: int, post_ids: list[int], seconds: int) -> None:
@@ -176,17 +193,21 @@ def pack(fetched: Fetched) -> list:
         _pack_pool(fetched.prioritized),
         _pack_pool(fetched.global_),
         sorted(fetched.hidden),
+        fetched.fetched_at,
     ]
 
 
 def unpack(value: object) -> Fetched | None:
     """A packed Fetched, or None for anything else (an older format, a miss)."""
     try:
-        prioritized, global_, hidden = value  # type: ignore[misc]
-        if not all(type(i) is int for i in hidden):
+        prioritized, global_, hidden, fetched_at = value  # type: ignore[misc]
+        if type(fetched_at) is not int or not all(type(i) is int for i in hidden):
             return None
         return Fetched(
-            _unpack_pool(prioritized, True), _unpack_pool(global_, False), frozenset(hidden)
+            _unpack_pool(prioritized, True),
+            _unpack_pool(global_, False),
+            frozenset(hidden),
+            fetched_at,
         )
     except (TypeError, ValueError, OverflowError):
         return None

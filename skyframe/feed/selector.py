@@ -23,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from skyframe.feed import ahead, pools
+from skyframe.feed import ahead, pools, positions
 from skyframe.feed.blend import Candidate, Caps, PoolWalk, advance, blend
 from skyframe.feed.pools import Position, Window
 from skyframe.feed.settings import FeedSettings
@@ -170,9 +170,11 @@ def _candidates(session, viewer_id, settings, state, size, now, cache):
     # has the same as_of as the one before it, whose fetch is not its own.
     under_way = state.prioritized != PoolWalk() or state.global_ != PoolWalk()
     if cache is not None and under_way:
-        value, seen_value = cache.get_many(key, ahead.seen_key(viewer_id))
+        value, seen_value, blocks_value = cache.get_many(
+            key, ahead.seen_key(viewer_id), ahead.blocks_key(viewer_id)
+        )
         kept = ahead.unpack(value)
-        if kept is not None:
+        if kept is not None and not kept.blocks_changed_since(blocks_value):
             seen = ahead.recently_seen(seen_value) if settings.seen_enabled else frozenset()
             prioritized = kept.prioritized.take(state.prioritized, wanted, seen)
             global_ = kept.global_.take(state.global_, wanted, seen)
@@ -197,6 +199,7 @@ def _candidates(session, viewer_id, settings, state, size, now, cache):
                 state.global_, global_, complete=len(global_) < limit, prioritized=False
             ),
             hidden,
+            positions.micros(now),
         )
         cache.set(key, ahead.pack(fetched), settings.prefetch_seconds)
     return prioritized[:wanted], global_[:wanted], hidden

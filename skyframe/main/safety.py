@@ -12,7 +12,7 @@ from wtforms import PasswordField
 
 from skyframe import cursors
 from skyframe.api.account import delete_me
-from skyframe.api.blocks import blocks_page
+from skyframe.api.blocks import blocks_page, note_change
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.main.blueprint import bp
@@ -58,6 +58,7 @@ def block_form(handle: str):
         flash(exc.message, "error")
     else:
         db.session.commit()
+        note_change(current_user, user, now)
         done = "unblocked" if unblocking else ("timed out" if timeout else "blocked")
         flash(f"You {done} @{user.handle}.", "info")
     fallback = url_for("main.profile", handle=user.handle)
