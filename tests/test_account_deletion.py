@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from skyframe.accounts import users
+from skyframe.accounts import deletion, users
 from skyframe.extensions import db
 from skyframe.models import AuditEntry, Post, Role, User
 from skyframe.services import current_storage, password_hashing
+from skyframe.storage import StorageError
 from tests.conftest import STRONG_PASSWORD, login
 
 
@@ -213,3 +214,38 @@ def test_staff_see_a_tombstone(app, scene):
     page = boss.get("/u/ada")
     assert page.status_code == 200
     assert "This account was deleted" in page.get_data(as_text=True)
+
+
+def test_a_failure_midway_deletes_nothing(app, scene, monkeypatch):
+    ada_id, _, _ = scene["ids"]
+    keys = with_files(app, ada_id, scene["adas"])
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(deletion.login_sessions, "end_all", broken)
+    response = scene["ada"].delete("/api/v1/me", json={"password": STRONG_PASSWORD})
+    assert response.status_code == 500
+    monkeypatch.undo()
+    assert scene["ada"].get("/api/v1/me").status_code == 200
+    post = scene["bob"].get(f"/api/v1/posts/{scene['bobs']}").get_json()
+    assert (post["like_count"], post["favorite_count"], post["comment_count"]) == (2, 1, 2)
+    assert scene["bob"].get(f"/api/v1/posts/{scene['adas']}").status_code == 200
+    assert exists(app, keys) == keys
+
+
+def test_a_purge_that_fails_leaves_the_deletion_standing(app, scene, monkeypatch, caplog):
+    ada_id, _, _ = scene["ids"]
+    keys = with_files(app, ada_id, scene["adas"])
+
+    def refuse(_key):
+        raise StorageError("the bucket is read-only")
+
+    with app.app_context():
+        monkeypatch.setattr(current_storage(), "delete", refuse)
+    response = scene["ada"].delete("/api/v1/me", json={"password": STRONG_PASSWORD})
+    assert response.status_code == 200
+    assert scene["ada"].get("/api/v1/me").status_code == 401
+    assert exists(app, keys) == keys  # left for the job to run again
+    assert "could not remove" in caplog.text
+    assert "file(s) of a deleted account failed" in caplog.text

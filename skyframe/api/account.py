@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from pydantic import ValidationError
 
+from skyframe import tasks
 from skyframe.accounts import deletion, users
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
@@ -22,7 +23,6 @@ from skyframe.api.schemas.accounts import (
 from skyframe.api.schemas.deletion import AccountDeleted, AccountDeletion
 from skyframe.exceptions import NotFound, ValidationFailed
 from skyframe.extensions import db
-from skyframe.jobs import current_jobs
 from skyframe.models import AuditSource, utcnow
 from skyframe.services import password_hashing
 from skyframe.validation import ModelAdapter, field_errors
@@ -101,7 +101,7 @@ def finish_deletion(deleted: deletion.Deleted) -> None:
     """Commit a deletion, then queue the purge of its files (the HTML
     settings page and the API share this)."""
     db.session.commit()
-    current_jobs().enqueue(deletion.PURGE_ACCOUNT_FILES, deleted.file_keys)
+    tasks.queue_account_purge(deleted.file_keys)
 
 
 def delete_me(password: str) -> deletion.Deleted:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from skyframe import policy
+from skyframe import policy, tasks
 from skyframe.accounts import deletion, login_sessions, password_reset, users
 from skyframe.cli.common import (
     USERNAME_OPTION,
@@ -17,7 +17,6 @@ from skyframe.cli.common import (
     when,
 )
 from skyframe.extensions import db
-from skyframe.jobs import current_jobs
 from skyframe.models import AuditSource, Role, utcnow
 from skyframe.services import password_hashing
 
@@ -257,5 +256,7 @@ def users_delete(login: str, yes: bool) -> None:
         db.session, policy.OPERATOR, user, source=AuditSource.CLI, now=utcnow()
     )
     db.session.commit()
-    current_jobs().enqueue(deletion.PURGE_ACCOUNT_FILES, deleted.file_keys)
-    click.echo(f"Deleted @{deleted.handle}; its files are being purged. The handle stays reserved.")
+    purging = tasks.queue_account_purge(deleted.file_keys)
+    click.echo(f"Deleted @{deleted.handle}; the handle stays reserved.")
+    if not purging:
+        click.echo("Its files could not be purged now: see the log for their keys.", err=True)
