@@ -274,3 +274,12 @@ def can_enter_staff_area(actor: Actor | None) -> bool:
     answered 404, as if there were none (each page and action there still
     asks its own rule: the audit log is for managers only)."""
     return is_staff(actor)
+
+
+# -- deleting accounts (accounts.deletion) --------------------------------------
+
+
+def can_delete_account_as_staff(actor: Actor | None, user: User) -> bool:
+    """A manager (or the operator) deletes another account, staff ones too;
+    their own goes through the owner's deletion, with their password."""
+    return is_manager(actor) and actor.id != user.id and can_delete_account(actor, user)

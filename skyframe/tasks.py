@@ -9,19 +9,23 @@ N seconds, N a ``TASK_*_SECONDS`` setting (0: off), without cron
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from flask import current_app
 
 from skyframe import mail
+from skyframe.accounts import deletion
 from skyframe.extensions import db
 from skyframe.feed import seen
-from skyframe.jobs import job
+from skyframe.jobs import current_jobs, job
 from skyframe.models import utcnow
 from skyframe.posts import lifecycle as post_lifecycle
 from skyframe.schedules import periodic
 from skyframe.services import current_storage, feed_settings
 from skyframe.web import uploads
+
+log = logging.getLogger(__name__)
 
 PURGE_SEEN = "purge-seen"
 SWEEP_UPLOADS = "sweep-uploads"
@@ -40,6 +44,26 @@ def process_post(post_id: int) -> None:
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send one e-mail (password resets)."""
     mail.send_mail_job(to, subject, body)
+
+
+def queue_account_purge(keys: list[str]) -> bool:
+    """After an account's deletion commits, queue the purge of its files.
+    The deletion stands whatever happens here: a queue that cannot take the
+    job, or an inline run that fails, is logged with the keys left (a failed
+    RQ job stays in the failed registry, to requeue). False then."""
+    try:
+        current_jobs().enqueue(deletion.PURGE_ACCOUNT_FILES, keys)
+    except Exception:
+        log.exception("purging %d file(s) of a deleted account failed: %s", len(keys), keys)
+        return False
+    return True
+
+
+@job(deletion.PURGE_ACCOUNT_FILES)
+def purge_account_files(keys: list[str]) -> str:
+    """Remove a deleted account's files (queued after the deletion commits)."""
+    count = deletion.purge_files(current_storage(), keys)
+    return f"{count} file name(s) of a deleted account purged."
 
 
 # Periodic.

@@ -4,6 +4,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     account,
     audit,
     auth,
+    blocks,
     catalogue,
     comments,
     feed,

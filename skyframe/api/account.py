@@ -1,10 +1,15 @@
-"""The signed-in account's password and login sessions."""
+"""The signed-in account's password, login sessions and deletion, and a
+manager's deletion of an account."""
 
 from __future__ import annotations
 
-from flask_login import login_required
+from flask import request
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from pydantic import ValidationError
 
+from skyframe import tasks
+from skyframe.accounts import deletion, users
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.schemas.accounts import (
@@ -15,6 +20,12 @@ from skyframe.api.schemas.accounts import (
     SessionsRevoked,
     me_payload,
 )
+from skyframe.api.schemas.deletion import AccountDeleted, AccountDeletion
+from skyframe.exceptions import NotFound, ValidationFailed
+from skyframe.extensions import db
+from skyframe.models import AuditSource, utcnow
+from skyframe.services import password_hashing
+from skyframe.validation import ModelAdapter, field_errors
 from skyframe.web.account_security import (
     change_password,
     is_current,
@@ -23,6 +34,7 @@ from skyframe.web.account_security import (
     revoke_session,
 )
 from skyframe.web.ratelimit import per_user_limit
+from skyframe.web.sign_in import end_session
 
 TAGS = ["account"]
 
@@ -83,3 +95,67 @@ def revoke_my_session(session_id: str):
 def revoke_my_other_sessions():
     """Sign out every other session of the account."""
     return SessionsRevoked(revoked=revoke_other_sessions())
+
+
+def finish_deletion(deleted: deletion.Deleted) -> None:
+    """Commit a deletion, then queue the purge of its files (the HTML
+    settings page and the API share this)."""
+    db.session.commit()
+    tasks.queue_account_purge(deleted.file_keys)
+
+
+def delete_me(password: str) -> deletion.Deleted:
+    """Delete the signed-in account (password confirmed) and sign out."""
+    deleted = deletion.delete_own_account(
+        db.session, password_hashing(), current_user, password, utcnow()
+    )
+    finish_deletion(deleted)
+    end_session()
+    return deleted
+
+
+@bp.delete("/me")
+@login_required
+@per_user_limit("PASSWORD_CHANGE_LIMIT", scope="password-change")
+@operation(
+    tags=TAGS,
+    returns=AccountDeleted,
+    json=AccountDeletion,
+    signed_in=True,
+    writes=True,
+    errors=(429, 503),
+)
+def delete_my_account(json: AccountDeletion):
+    """Delete your account, confirming with your password (wrong: 422).
+
+    Signs out everywhere at once. Your posts, comments, likes, saves and
+    follows disappear from every listing and count; your files are removed
+    shortly after; your handle stays reserved; your e-mail address is freed.
+    """
+    body = json or _delete_body(AccountDeletion)
+    return AccountDeleted(handle=delete_me(body.password).handle)
+
+
+def _delete_body(model):
+    """spectree reads no DELETE body: validate it here, answering as it would."""
+    try:
+        return model.model_validate(request.get_json(silent=True) or {})
+    except ValidationError as exc:
+        errors = field_errors(ModelAdapter().validation_errors(exc))
+        raise ValidationFailed("Some fields need attention.", fields=errors) from exc
+
+
+@bp.delete("/admin/users/<handle>")
+@login_required
+@operation(tags=["admin"], returns=AccountDeleted, signed_in=True, writes=True, errors=(404,))
+def delete_account(handle: str):
+    """Delete another account, staff ones too (managers; audited). Your own:
+    DELETE /api/v1/me."""
+    user = users.user_by_handle(db.session, handle)
+    if user is None or user.is_deleted:
+        raise NotFound("No such user.")
+    deleted = deletion.delete_account(
+        db.session, current_user, user, source=AuditSource.API, now=utcnow()
+    )
+    finish_deletion(deleted)
+    return AccountDeleted(handle=deleted.handle)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user, login_required
 
+from skyframe import policy
 from skyframe.accounts import users
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
@@ -15,6 +16,7 @@ from skyframe.api.schemas.posts import PostPage
 from skyframe.api.schemas.social import FavoriteState, FollowState, LikeState
 from skyframe.exceptions import NotFound
 from skyframe.extensions import db
+from skyframe.models import utcnow
 from skyframe.posts import views as post_views
 from skyframe.social import interactions
 from skyframe.web.ratelimit import per_user_limit
@@ -57,12 +59,13 @@ def favorite(post_id: int):
 @per_user_limit("INTERACTION_LIMIT", scope="interactions")
 @operation(tags=TAGS, returns=FollowState, signed_in=True, writes=True, errors=(404, 429))
 def follow(handle: str):
-    """Follow (POST) or unfollow (DELETE) a user; you cannot follow yourself (422)."""
+    """Follow (POST) or unfollow (DELETE) a user; you cannot follow yourself
+    (422), nor someone a block stands between you and (403 ``blocked``)."""
     followee = users.user_by_handle(db.session, handle)
-    if followee is None or followee.disabled:
+    if followee is None or not policy.can_see_account(followee, None):
         raise NotFound("No such user.")
     following = request.method == "POST"
-    interactions.set_follow(db.session, current_user, followee, following)
+    interactions.set_follow(db.session, current_user, followee, following, utcnow())
     db.session.commit()
     followers, follows = interactions.follow_counts(db.session, followee)
     return FollowState(following=following, follower_count=followers, following_count=follows)

@@ -55,8 +55,10 @@ def search_posts(query: SearchQuery):
 @limiter.shared_limit(_search_limit, scope="search")
 @operation(tags=TAGS, returns=UserSuggestions, query=HandleQuery, errors=(429,))
 def suggest_users(query: HandleQuery):
-    """Up to 10 active users whose handle starts with q (any case)."""
-    return UserSuggestions(items=[user_ref(u) for u in search.suggest_handles(db.session, query.q)])
+    """Up to 10 active users whose handle starts with q (any case); none a
+    block stands between the signed-in viewer and."""
+    found = search.suggest_handles(db.session, query.q, viewer=viewer())
+    return UserSuggestions(items=[user_ref(u) for u in found])
 
 
 @bp.get("/posts/<int:post_id>/related")

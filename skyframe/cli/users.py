@@ -1,13 +1,14 @@
 """``flask users …``: list, create, disable, enable, set-role, suspend,
-unsuspend, reset-password. Staff actions act as policy.OPERATOR and are
-audited with source ``cli``."""
+unsuspend, reset-password, delete. Staff actions act as policy.OPERATOR and
+are audited with source ``cli``."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
-from skyframe.accounts import login_sessions, password_reset, users
+from skyframe import policy, tasks
+from skyframe.accounts import deletion, login_sessions, password_reset, users
 from skyframe.cli.common import (
     USERNAME_OPTION,
     json_when,
@@ -279,3 +280,29 @@ def users_reset_password(login: str, link: bool, base_url: str | None, password:
         db.session.commit()
         click.echo(f"New password set for @{user.handle}.")
     click.echo(f"Ended {ended} session(s).")
+
+
+@users_cli.command("delete")
+@click.argument("login")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@reports_domain_errors
+def users_delete(login: str, yes: bool) -> None:
+    """Delete an account for good (as the operator; audited, source cli):
+    it can no longer log in, its posts, comments, likes, saves and follows
+    disappear, its files are purged by a job, its handle stays reserved.
+
+    \b
+      users delete ada
+      users delete ada@example.org --yes
+    """
+    user = users.get_user(db.session, login)
+    if not yes:
+        click.confirm(f"Delete @{user.handle} and everything it posted?", abort=True)
+    deleted = deletion.delete_account(
+        db.session, policy.OPERATOR, user, source=AuditSource.CLI, now=utcnow()
+    )
+    db.session.commit()
+    purging = tasks.queue_account_purge(deleted.file_keys)
+    click.echo(f"Deleted @{deleted.handle}; the handle stays reserved.")
+    if not purging:
+        click.echo("Its files could not be purged now: see the log for their keys.", err=True)

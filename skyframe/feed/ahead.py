@@ -19,6 +19,11 @@ next pass either way. What can still change under a kept fetch:
   seen endpoint also notes them in the cache (``remember_seen``), and the
   selector takes them out of the kept candidates, as the query would;
 - posts deleted since: the page drops them when it loads them;
+- blocks: the fetch keeps the users a block stood between the viewer and
+  when it was made (the pools statement returns them), and the selector
+  drops their candidates; blocking or unblocking notes the moment for both
+  users (``note_blocks_changed``), read with the kept fetch in the same
+  ``get_many``, and a fetch older than that is queried afresh;
 - follows and likes removed since: the query would move those posts out of
   the prioritised pool; the kept fetch does so from the next query, at most
   ``prefetch_pages`` pages later;
@@ -41,7 +46,7 @@ from skyframe.feed import positions
 from skyframe.feed.blend import Candidate, PoolWalk
 from skyframe.feed.settings import FeedSettings
 
-FORMAT = 1
+FORMAT = 2
 # Impressions noted per viewer for the kept candidates: the latest this many.
 SEEN_REMEMBERED = 1000
 
@@ -117,6 +122,13 @@ class FetchedPool:
 class Fetched:
     prioritized: FetchedPool
     global_: FetchedPool
+    hidden: frozenset[int] = frozenset()  # users a block stood between then
+    fetched_at: int = 0  # µs since the epoch
+
+    def blocks_changed_since(self, noted: object) -> bool:
+        """Whether a block of the viewer's changed after this fetch (``noted``:
+        the cached value of ``blocks_key``)."""
+        return type(noted) is int and noted >= self.fetched_at
 
 
 def fetched_pool(
@@ -140,6 +152,17 @@ def _tuning(settings: FeedSettings) -> str:
 
 def seen_key(viewer_id: int) -> str:
     return f"feed-seen:{FORMAT}:{viewer_id}"
+
+
+def blocks_key(viewer_id: int) -> str:
+    return f"feed-blocks:{FORMAT}:{viewer_id}"
+
+
+def note_blocks_changed(cache: Cache, user_ids: list[int], now: datetime, seconds: int) -> None:
+    """A block between these users changed at ``now``: their kept fetches
+    from before are not used again (kept ones live ``seconds`` at most)."""
+    for user_id in user_ids:
+        cache.set(blocks_key(user_id), positions.micros(now), seconds)
 
 
 def remember_seen(cache: Cache, viewer_id: int, post_ids: list[int], seconds: int) -> None:
@@ -166,14 +189,26 @@ def _seen_list(value: object) -> list[int]:
 
 def pack(fetched: Fetched) -> list:
     """Plain lists and integers, small whatever the cache's serializer."""
-    return [_pack_pool(fetched.prioritized), _pack_pool(fetched.global_)]
+    return [
+        _pack_pool(fetched.prioritized),
+        _pack_pool(fetched.global_),
+        sorted(fetched.hidden),
+        fetched.fetched_at,
+    ]
 
 
 def unpack(value: object) -> Fetched | None:
     """A packed Fetched, or None for anything else (an older format, a miss)."""
     try:
-        prioritized, global_ = value  # type: ignore[misc]
-        return Fetched(_unpack_pool(prioritized, True), _unpack_pool(global_, False))
+        prioritized, global_, hidden, fetched_at = value  # type: ignore[misc]
+        if type(fetched_at) is not int or not all(type(i) is int for i in hidden):
+            return None
+        return Fetched(
+            _unpack_pool(prioritized, True),
+            _unpack_pool(global_, False),
+            frozenset(hidden),
+            fetched_at,
+        )
     except (TypeError, ValueError, OverflowError):
         return None
 

@@ -126,13 +126,18 @@ class PoolWalk:
 
 
 def advance(
-    walk: PoolWalk, candidates: Sequence[Candidate], chosen: Sequence[Candidate]
+    walk: PoolWalk,
+    candidates: Sequence[Candidate],
+    chosen: Sequence[Candidate],
+    skipped: frozenset[int] = frozenset(),
 ) -> PoolWalk:
-    """The walk after ``chosen`` were taken from ``candidates`` (newest first)."""
+    """The walk after ``chosen`` were taken from ``candidates`` (newest first).
+    Candidates by ``skipped`` uploaders (a block) are passed over like taken
+    ones, but not remembered as served: they are never to be shown."""
     taken = {c.post_id for c in chosen}
     after = walk.after
     for candidate in candidates:
-        if candidate.post_id not in taken:
+        if candidate.post_id not in taken and candidate.uploader_id not in skipped:
             break
         after = candidate.position
     served = {p for p in walk.served if after is None or p < after}

@@ -9,6 +9,13 @@ history as primary-key probes (see _absent), and on PostgreSQL one bounded
 LATERAL scan per followed uploader. Nothing loads a user's followed or liked
 ids into Python. SQLite, the embedded default, gets the same results from a
 plain IN (subquery).
+
+Blocks (skyframe.social.blocks) ride on the same statements: each also
+returns the ids of the users a block stands between the viewer and (two
+index ranges of the blocks table, empty for nearly everyone), and the
+selector drops their candidates in Python. No extra round trip, and the
+pools' index scans are untouched; a blocked uploader's posts only take
+places in a fetch, which the walk then passes (skyframe.feed.blend.advance).
 """
 
 from __future__ import annotations
@@ -37,6 +44,10 @@ from skyframe.feed.blend import Candidate, PoolWalk
 from skyframe.models import FeedSeen, Follow, Post, PostLike
 from skyframe.models.base import UTCDateTime
 from skyframe.policy import listed_posts
+from skyframe.social import blocks
+
+# The pool tag of the rows naming users a block stands between the viewer and.
+BLOCKED = 2
 
 Position = tuple[datetime, int]
 
@@ -50,6 +61,7 @@ class Window:
     fresh_from: datetime | None  # oldest upload considered
     seen_from: datetime | None  # oldest impression that still counts
     exclude_seen: bool
+    blocks_at: datetime | None = None  # blocks in force then count (None: as_of)
 
 
 class _Shape(NamedTuple):
@@ -240,7 +252,28 @@ def _pools_statement(shape: _Shape):
     for name, build, tag in (("prioritized", _prioritized, 1), ("global", _global, 0)):
         page = build(shape, limit).subquery(f"{name}_page")
         parts.append(select(*page.c, literal_column(str(tag)).label("pool")))
-    return union_all(*parts)
+    return union_all(*parts, *_blocked_parts("id", "owner_id", "created_at"))
+
+
+def _blocked_parts(*labels: str) -> list[Select]:
+    """Rows tagged BLOCKED whose every column (``labels``) but the tag is the
+    other user's id or the block's time: the users a block in force stands
+    between the viewer and."""
+    parts = []
+    for part in blocks.other_parties(bindparam("viewer_id"), _at("blocks_at")):
+        other, created = part.selected_columns
+        columns = [created if "_at" in label else other for label in labels]
+        parts.append(
+            part.with_only_columns(
+                *(c.label(label) for c, label in zip(columns, labels, strict=True)),
+                literal_column(str(BLOCKED)).label("pool"),
+            )
+        )
+    return parts
+
+
+def _blocks_at(window: Window) -> datetime:
+    return window.blocks_at or window.as_of
 
 
 def _walk_params(pool: str, walk: PoolWalk) -> dict:
@@ -258,10 +291,12 @@ def blend_pools(
     prioritized_walk: PoolWalk,
     global_walk: PoolWalk,
     limit: int,
-) -> tuple[list[Candidate], list[Candidate]]:
+) -> tuple[list[Candidate], list[Candidate], frozenset[int]]:
     """The prioritised pool (posts by uploaders the viewer follows, and posts
     the viewer liked) and the global pool (the newest posts from everyone
-    else), each at most ``limit`` long, newest first, after its walk."""
+    else), each at most ``limit`` long, newest first, after its walk; and
+    the users a block stands between the viewer and (their candidates are
+    in the pools: the caller drops them)."""
     exclude_seen = window.exclude_seen
     shape = _Shape(
         dialect=session.get_bind().dialect.name,
@@ -273,7 +308,12 @@ def blend_pools(
         global_after=global_walk.after is not None,
         global_served=bool(global_walk.served),
     )
-    params = {"viewer_id": window.viewer_id, "as_of": window.as_of, "limit": limit}
+    params = {
+        "viewer_id": window.viewer_id,
+        "as_of": window.as_of,
+        "limit": limit,
+        "blocks_at": _blocks_at(window),
+    }
     if shape.fresh:
         params["fresh_from"] = window.fresh_from
     if shape.seen_window:
@@ -281,22 +321,27 @@ def blend_pools(
     params |= _walk_params("prioritized", prioritized_walk)
     params |= _walk_params("global", global_walk)
     pools: tuple[list[Candidate], list[Candidate]] = ([], [])
+    hidden: set[int] = set()
     for row in session.execute(_pools_statement(shape), params):
+        if row.pool == BLOCKED:
+            hidden.add(row.id)
+            continue
         prioritized = row.pool == 1
         pools[not prioritized].append(
             Candidate(row.id, row.owner_id, row.created_at, prioritized=prioritized)
         )
     for pool in pools:  # UNION ALL keeps no order
         pool.sort(key=lambda c: c.position, reverse=True)
-    return pools
+    return pools[0], pools[1], frozenset(hidden)
 
 
 def recycled(
     session: Session, window: Window, after: Position | None, limit: int
-) -> list[tuple[Candidate, datetime]]:
+) -> tuple[list[tuple[Candidate, datetime]], frozenset[int]]:
     """Posts the viewer has seen, least recently seen first, for when nothing
     unseen is left: the feed starts over instead of going empty. Seeing one
-    again moves it to the back, so the feed keeps rotating."""
+    again moves it to the back, so the feed keeps rotating. With them, in
+    the same statement, the users a block stands between the viewer and."""
     posts = Post.__table__
     seen = FeedSeen.__table__
     conditions = [
@@ -310,20 +355,28 @@ def recycled(
         conditions.append(posts.c.created_at >= window.fresh_from)
     if after is not None:
         conditions.append(tuple_(seen.c.seen_at, seen.c.post_id) > tuple_(*after))
-    query = (
+    page = (
         select(*_post_columns(posts), seen.c.seen_at)
         .join(posts, posts.c.id == seen.c.post_id)
         .where(*conditions)
         .order_by(seen.c.seen_at, seen.c.post_id)
         .limit(limit)
+        .subquery("recycled")
     )
-    return [
-        (
-            Candidate(post_id=row.id, uploader_id=row.owner_id, created_at=row.created_at),
-            row.seen_at,
-        )
-        for row in session.execute(query)
-    ]
+    query = union_all(
+        select(*page.c, literal_column("0").label("pool")),
+        *_blocked_parts("id", "owner_id", "created_at", "seen_at"),
+    )
+    params = {"viewer_id": window.viewer_id, "blocks_at": _blocks_at(window)}
+    rows, hidden = [], set()
+    for row in session.execute(query, params):
+        if row.pool == BLOCKED:
+            hidden.add(row.id)
+            continue
+        candidate = Candidate(post_id=row.id, uploader_id=row.owner_id, created_at=row.created_at)
+        rows.append((candidate, row.seen_at))
+    rows.sort(key=lambda pair: (pair[1], pair[0].post_id))  # UNION ALL keeps no order
+    return rows, frozenset(hidden)
 
 
 def random_batch(session: Session, window: Window, limit: int, pivot: float) -> list[Candidate]:
@@ -331,12 +384,15 @@ def random_batch(session: Session, window: Window, limit: int, pivot: float) -> 
     when nothing qualifies. Unseen posts first when the viewer has any.
 
     Walking the primary key from a random pivot costs ``limit`` index rows,
-    where ORDER BY random() would read the whole table.
+    where ORDER BY random() would read the whole table. Users a block stands
+    between the viewer and are left out in SQL (this fallback is rare: one
+    more indexed query for them).
     """
     posts = Post.__table__
     low, high = session.execute(select(func.min(posts.c.id), func.max(posts.c.id))).one()
     if low is None:
         return []
+    hidden = blocks.hidden_ids(session, window.viewer_id, _blocks_at(window))
     start = low + int((high - low) * pivot)
     found: dict[int, Candidate] = {}
     passes = [True, False] if window.exclude_seen and window.viewer_id is not None else [False]
@@ -347,6 +403,8 @@ def random_batch(session: Session, window: Window, limit: int, pivot: float) -> 
             if len(found) >= limit:
                 break
             conditions = [span, *listed_posts(posts)]
+            if hidden:
+                conditions.append(posts.c.owner_id.not_in(hidden))
             if unseen_only:
                 conditions.append(_absent(_seen(posts.c.id, seen_window)))
             if found:

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from skyframe.feed import ahead, pools
+from skyframe.feed import ahead, pools, positions
 from skyframe.feed.blend import Candidate, Caps, PoolWalk, advance, blend
 from skyframe.feed.pools import Position, Window
 from skyframe.feed.settings import FeedSettings
@@ -67,6 +67,7 @@ def window_for(viewer_id: int, state: FeedState, settings: FeedSettings, now: da
         fresh_from=settings.fresh_from(state.as_of),
         seen_from=settings.seen_from(now),
         exclude_seen=settings.seen_enabled,
+        blocks_at=now,
     )
 
 
@@ -122,52 +123,68 @@ def viewer_page(
 
 
 def _blend_step(session, viewer_id, settings, state, page, size, now, cache):
-    prioritized, global_ = _candidates(session, viewer_id, settings, state, size, now, cache)
+    prioritized, global_, hidden = _candidates(
+        session, viewer_id, settings, state, size, now, cache
+    )
     if not prioritized and not global_:
         # The pools are done with for this pass: their walks need not be
         # carried in the cursor any more.
         phase = RECYCLE if settings.seen_enabled else DONE
         return replace(state, phase=phase, prioritized=PoolWalk(), global_=PoolWalk()), [], True
     chosen = blend(
-        prioritized,
-        global_,
+        _unblocked(prioritized, hidden),
+        _unblocked(global_, hidden),
         size=size - len(page),
         prioritized_pct=settings.prioritized_pct,
         caps=caps_of(settings),
         page=page,
     )
+    before = state
     state = replace(
         state,
-        prioritized=advance(state.prioritized, prioritized, chosen),
-        global_=advance(state.global_, global_, chosen),
+        prioritized=advance(state.prioritized, prioritized, chosen, hidden),
+        global_=advance(state.global_, global_, chosen, hidden),
         served=state.served or bool(chosen),
     )
-    return state, chosen, False
+    # Nothing chosen but blocked uploaders' candidates passed over: the next
+    # step goes on from beyond them.
+    return state, chosen, not chosen and state != before
+
+
+def _unblocked(candidates: list[Candidate], hidden: frozenset[int]) -> list[Candidate]:
+    """Candidates by uploaders no block stands between the viewer and (the
+    common case, no blocks at all, costs one truth test)."""
+    if not hidden:
+        return candidates
+    return [c for c in candidates if c.uploader_id not in hidden]
 
 
 def _candidates(session, viewer_id, settings, state, size, now, cache):
     """Both pools' newest candidates after the state's walks (as many as the
-    candidate multiplier asks): kept from an earlier page of the pass when
-    they can be, else queried."""
+    candidate multiplier asks), and the users a block stands between the
+    viewer and: kept from an earlier page of the pass when they can be,
+    else queried."""
     wanted = settings.candidate_multiplier * size
     key = ahead.key(viewer_id, state.as_of, settings)
     # A pass's first step always queries: a pass restarted within a request
     # has the same as_of as the one before it, whose fetch is not its own.
     under_way = state.prioritized != PoolWalk() or state.global_ != PoolWalk()
     if cache is not None and under_way:
-        value, seen_value = cache.get_many(key, ahead.seen_key(viewer_id))
+        value, seen_value, blocks_value = cache.get_many(
+            key, ahead.seen_key(viewer_id), ahead.blocks_key(viewer_id)
+        )
         kept = ahead.unpack(value)
-        if kept is not None:
+        if kept is not None and not kept.blocks_changed_since(blocks_value):
             seen = ahead.recently_seen(seen_value) if settings.seen_enabled else frozenset()
             prioritized = kept.prioritized.take(state.prioritized, wanted, seen)
             global_ = kept.global_.take(state.global_, wanted, seen)
             # Both dry: ask the database before the pass moves on (an
             # impression may have expired since the fetch).
             if prioritized is not None and global_ is not None and (prioritized or global_):
-                return prioritized, global_
+                return prioritized, global_, kept.hidden
     limit = wanted + (settings.prefetch_pages * size if cache is not None else 0)
     window = window_for(viewer_id, state, settings, now)
-    prioritized, global_ = pools.blend_pools(
+    prioritized, global_, hidden = pools.blend_pools(
         session, window, state.prioritized, state.global_, limit
     )
     if cache is not None and limit > wanted:
@@ -181,22 +198,27 @@ def _candidates(session, viewer_id, settings, state, size, now, cache):
             ahead.fetched_pool(
                 state.global_, global_, complete=len(global_) < limit, prioritized=False
             ),
+            hidden,
+            positions.micros(now),
         )
         cache.set(key, ahead.pack(fetched), settings.prefetch_seconds)
-    return prioritized[:wanted], global_[:wanted]
+    return prioritized[:wanted], global_[:wanted], hidden
 
 
 def _recycle_step(session, viewer_id, settings, state, page, size, now):
     window = window_for(viewer_id, state, settings, now)
-    rows = pools.recycled(
+    rows, hidden = pools.recycled(
         session, window, state.recycle_after, settings.candidate_multiplier * size
     )
     if not rows:
         return replace(state, phase=DONE), [], True
     seen_position = {candidate.post_id: (seen_at, candidate.post_id) for candidate, seen_at in rows}
+    shown = [candidate for candidate, _ in rows if candidate.uploader_id not in hidden]
+    if not shown:  # all by blocked uploaders: go on past them
+        return replace(state, recycle_after=seen_position[rows[-1][0].post_id]), [], True
     chosen = blend(
         [],
-        [candidate for candidate, _ in rows],
+        shown,
         size=size - len(page),
         prioritized_pct=0,
         caps=caps_of(settings),

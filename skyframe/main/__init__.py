@@ -9,6 +9,7 @@ from skyframe.main import (  # noqa: F401  (each module adds its routes to bp)
     posts,
     pwa,
     routes,
+    safety,
     saved,
     search,
     settings,

@@ -12,9 +12,9 @@ from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.main.blueprint import bp
 from skyframe.main.forms import ConfirmForm
-from skyframe.models import User
+from skyframe.models import User, utcnow
 from skyframe.moderation import takedowns
-from skyframe.social import interactions, profiles
+from skyframe.social import blocks, interactions, profiles
 from skyframe.web.ratelimit import per_user_limit
 from skyframe.web.safe_redirect import safe_next_path
 from skyframe.web.viewer import viewer
@@ -56,6 +56,7 @@ def profile(handle: str):
         following=profiles.is_following(db.session, reader, user),
         is_owner=is_owner,
         follow_form=ConfirmForm(),
+        blocking=blocks.block_in_force(db.session, reader, user, utcnow()) if reader else None,
     )
 
 

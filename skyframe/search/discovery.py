@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from skyframe.models import Post, User
+from skyframe.models import Post, User, utcnow
 from skyframe.models.user import HANDLE_MAX_LENGTH
 from skyframe.search.conditions import newest_first, visible
+from skyframe.social import blocks
 from skyframe.text import escape_like, has_control
 
 SUGGESTIONS_MAX = 10
@@ -35,10 +37,19 @@ def related(session: Session, post: Post, limit: int = RELATED_MAX) -> list[int]
     return chosen
 
 
-def suggest_handles(session: Session, prefix: str, limit: int = SUGGESTIONS_MAX) -> Sequence[User]:
-    """Users (not disabled or deleted) whose handle starts with ``prefix``
-    (any case): an exact match first, then alphabetical. LIKE's wildcards in the input are taken
-    literally; input longer than a handle can be matches nothing."""
+def suggest_handles(
+    session: Session,
+    prefix: str,
+    limit: int = SUGGESTIONS_MAX,
+    *,
+    viewer: User | None = None,
+    now: datetime | None = None,
+) -> Sequence[User]:
+    """Users whose handle starts with ``prefix`` (any case): an exact match
+    first, then alphabetical. LIKE's wildcards in the input are taken
+    literally; input longer than a handle can be matches nothing. Disabled
+    and deleted accounts, and users a block stands between ``viewer`` and,
+    are left out."""
     prefix = prefix.strip().removeprefix("@")
     if not prefix or len(prefix) > HANDLE_MAX_LENGTH or has_control(prefix, allowed=""):
         return []
@@ -49,6 +60,7 @@ def suggest_handles(session: Session, prefix: str, limit: int = SUGGESTIONS_MAX)
             handle.like(escape_like(prefix.lower()) + "%", escape="\\"),
             User.disabled.is_(False),
             User.deleted_at.is_(None),
+            *blocks.hidden_condition(User.id, viewer, now or utcnow()),
         )
         .order_by(handle != prefix.lower(), handle)
         .limit(min(limit, SUGGESTIONS_MAX))

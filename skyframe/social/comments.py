@@ -3,7 +3,10 @@
 Authors edit their own comments; the author, the post's owner or a moderator
 may delete one. The post's comment counter moves in the same transaction.
 A disabled account's comments are hidden from everyone but staff, and left
-out of the counter (skyframe.policy).
+out of the counter (skyframe.policy). A block between the author and the
+post's owner, or the author of the comment answered, refuses the comment
+(403 ``blocked``), and the comments of users the viewer blocks are left out
+of the viewer's listing, though not of the counter (skyframe.social.blocks).
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from sqlalchemy.orm import Session, contains_eager
 
 from skyframe import policy
 from skyframe.exceptions import NotFound, PermissionDenied, ValidationFailed
-from skyframe.models import Comment, CommentLike, Post, User
+from skyframe.models import Comment, CommentLike, Post, User, utcnow
 from skyframe.models.comment import COMMENT_MAX_LENGTH
 from skyframe.posts import views as post_views
-from skyframe.social import notifications
+from skyframe.social import blocks, notifications
 from skyframe.text import paragraphs, text_problem
 
 
@@ -70,6 +73,8 @@ def add_comment(
                 "The comment could not be saved.",
                 fields={"reply_to": "That comment is not on this post."},
             )
+    others = {post.owner_id} | ({parent.author_id} if parent is not None else set())
+    blocks.refuse_if_blocked(session, author, others, now)
     comment = Comment(
         post_id=post.id,
         author_id=author.id,
@@ -131,15 +136,17 @@ def conversation(
     *,
     limit: int,
     after: tuple[datetime, int] | None,
+    now: datetime | None = None,
 ) -> list[Comment]:
-    """A post's comments that ``viewer`` may see, oldest first,
-    keyset-paginated on (created_at, id); ``limit + 1`` rows tell whether
-    more follow."""
+    """A post's comments that ``viewer`` may see (not those of users they
+    block), oldest first, keyset-paginated on (created_at, id); ``limit + 1``
+    rows tell whether more follow."""
+    unblocked = blocks.blocked_by(viewer, Comment.author_id, now or utcnow())
     query = (
         select(Comment)
         .join(Comment.author)
         .options(contains_eager(Comment.author))
-        .where(Comment.post_id == post.id, *policy.shown_comments(viewer))
+        .where(Comment.post_id == post.id, *policy.shown_comments(viewer), *unblocked)
         .order_by(Comment.created_at, Comment.id)
         .limit(limit + 1)
     )

@@ -8,7 +8,6 @@ twice, or two requests liking at once, adds exactly one.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -23,12 +22,10 @@ from skyframe.models import (
     PostLike,
     PostSave,
     User,
+    utcnow,
 )
 from skyframe.policy import listed_posts
-from skyframe.social import notifications
-
-if TYPE_CHECKING:
-    pass
+from skyframe.social import blocks, notifications
 
 
 def _bump(session: Session, target, counter, step: int) -> None:
@@ -75,10 +72,18 @@ def set_comment_like(session: Session, user: User, comment: Comment, liked: bool
     return comment
 
 
-def set_follow(session: Session, follower: User, followee: User, following: bool) -> None:
+def set_follow(
+    session: Session,
+    follower: User,
+    followee: User,
+    following: bool,
+    now: datetime | None = None,
+) -> None:
+    """Follow or unfollow; a block either way refuses a follow (403 ``blocked``)."""
     if follower.id == followee.id:
         raise ValidationFailed("You cannot follow yourself.", fields={"handle": "That is you."})
     if following:
+        blocks.refuse_if_blocked(session, follower, {followee.id}, now or utcnow())
         if insert_ignoring_duplicates(
             session, Follow, follower_id=follower.id, followee_id=followee.id
         ):

@@ -6,7 +6,9 @@ Nobody is notified of their own doing, and repeated likes or follows of the
 same thing notify once (one row per ``dedupe_key``). What a disabled account
 did, or what happened on its posts, is not shown while it stays disabled,
 and a taken-down post's notifications only to its owner (skyframe.policy).
-Moderation notices name no moderator: their actor is empty.
+Moderation notices name no moderator: their actor is empty. What a user
+the recipient blocks did is not shown while the block counts
+(skyframe.social.blocks).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.sql import ColumnElement
 
 from skyframe.database import insert_ignoring_duplicates
 from skyframe.models import Notification, Post, User, utcnow
+from skyframe.social import blocks
 
 
 class Kind(enum.StrEnum):
@@ -75,9 +78,10 @@ def notify(
         session.flush()
 
 
-def _shown() -> list[ColumnElement[bool]]:
-    """Notifications whose actor and post are not hidden: a primary-key probe
-    of each per notification (a page, or the unread ones)."""
+def _shown(recipient: User) -> list[ColumnElement[bool]]:
+    """Notifications whose actor and post are not hidden, and whose actor
+    the recipient does not block: a primary-key probe of each per
+    notification (a page, or the unread ones)."""
     actor_disabled = select(User.disabled).where(User.id == Notification.actor_id)
     post_shown = (
         select(Post.id)
@@ -91,6 +95,7 @@ def _shown() -> list[ColumnElement[bool]]:
     return [
         or_(Notification.actor_id.is_(None), actor_disabled.scalar_subquery() == false()),
         or_(Notification.post_id.is_(None), post_shown),
+        *blocks.blocked_by(recipient, Notification.actor_id, utcnow()),
     ]
 
 
@@ -102,7 +107,7 @@ def unread_count(session: Session, user: User) -> int:
             .where(
                 Notification.recipient_id == user.id,
                 Notification.read_at.is_(None),
-                *_shown(),
+                *_shown(user),
             )
         )
         or 0
@@ -116,7 +121,7 @@ def listing(
     more follow."""
     query = (
         select(Notification)
-        .where(Notification.recipient_id == user.id, *_shown())
+        .where(Notification.recipient_id == user.id, *_shown(user))
         .order_by(Notification.id.desc())
         .limit(limit + 1)
     )
