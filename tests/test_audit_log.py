@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 
 from skyframe.extensions import db
-from skyframe.models import AuditEntry, AuditSource, Post, Role, Strike, User, utcnow
+from skyframe.models import AuditEntry, AuditSource, Post, Report, Role, Strike, User, utcnow
 from skyframe.moderation import labels, strikes, suspensions, takedowns
 from tests.conftest import login
 
@@ -55,6 +55,34 @@ class World:
         data = {"csrf_token": self.client.csrf_token(), **fields}
         response = self.client.post(path, data=data)
         assert response.status_code == 302, response.get_data(as_text=True)
+
+    def api(self, handle: str, method: str, path: str, json: dict | None = None) -> None:
+        """Call the JSON API as ``handle``; it must succeed."""
+        if self.signed_in != handle:
+            self.client.post("/api/v1/auth/logout")
+            login(self.client, handle)
+            self.signed_in = handle
+        response = self.client.open(path, method=method, json=json if json is not None else {})
+        assert response.status_code < 300, response.get_json()
+
+    def cli(self, *args: str) -> None:
+        """Run a ``flask`` command as the operator; it must succeed."""
+        result = self.app.test_cli_runner().invoke(args=list(args))
+        assert result.exit_code == 0, result.output
+
+    def report(self) -> int:
+        """An open report on Vega's post (by Boss, who may report like anyone)."""
+        with self.app.app_context():
+            report = Report(
+                reporter_id=self.ids["boss"],
+                target_type="post",
+                target_id=self.post,
+                target_owner_id=self.ids["vega"],
+                reason="spam",
+            )
+            db.session.add(report)
+            db.session.commit()
+            return report.id
 
     def loaded_post(self, session) -> Post:
         return session.get(Post, self.post)
@@ -108,6 +136,7 @@ class Op:
 
 
 P = "/admin/posts/{post}"
+A = "/api/v1/admin"
 OPERATIONS = [
     Op(
         "take-down (domain)",
@@ -172,6 +201,88 @@ OPERATIONS = [
         "labels (staff page)",
         lambda w: w.form("mod", P.format(post=w.post) + "/labels", labels=["sensitive"]),
         ("post.label", "post", "mod", "web"),
+    ),
+    # -- the JSON API ------------------------------------------------------------
+    Op(
+        "report decision (API)",
+        lambda w: w.api(
+            "mod",
+            "POST",
+            f"{A}/reports/{w.report()}/resolve",
+            {"decision": "dismiss", "note": "Ok"},
+        ),
+        ("report.resolve", "report", "mod", "api"),
+    ),
+    Op(
+        "take-down (API)",
+        lambda w: w.api("mod", "POST", f"{A}/posts/{w.post}/take-down", {"reason": "Spam."}),
+        ("post.take_down", "post", "mod", "api"),
+    ),
+    Op(
+        "restore (API)",
+        lambda w: w.api("boss", "POST", f"{A}/posts/{w.post}/restore", {"note": "Fine."}),
+        ("post.restore", "post", "boss", "api"),
+        given=taken_down,
+    ),
+    Op(
+        "labels (API)",
+        lambda w: w.api("mod", "PUT", f"{A}/posts/{w.post}/labels", {"labels": ["processed"]}),
+        ("post.label", "post", "mod", "api"),
+    ),
+    Op(
+        "strike resolve (API)",
+        lambda w: w.api("mod", "POST", f"{A}/strikes/{w.strike_id()}/resolve", {"note": "Ok."}),
+        ("strike.resolve", "strike", "mod", "api"),
+        given=struck,
+    ),
+    Op(
+        "suspend (API)",
+        lambda w: w.api("mod", "POST", f"{A}/users/vega/suspend", {"reason": "Spam."}),
+        ("account.suspend", "user", "mod", "api"),
+    ),
+    Op(
+        "unsuspend (API)",
+        lambda w: w.api("mod", "POST", f"{A}/users/vega/unsuspend"),
+        ("account.unsuspend", "user", "mod", "api"),
+        given=suspended,
+    ),
+    Op(
+        "account delete by a manager (API)",
+        lambda w: w.api("boss", "DELETE", f"{A}/users/vega"),
+        ("account.delete", "user", "boss", "api"),
+    ),
+    # -- the CLI, as the operator (no account) ----------------------------------------
+    Op(
+        "suspend (CLI)",
+        lambda w: w.cli("users", "suspend", "vega", "--reason", "Spam."),
+        ("account.suspend", "user", None, "cli"),
+    ),
+    Op(
+        "unsuspend (CLI)",
+        lambda w: w.cli("users", "unsuspend", "vega"),
+        ("account.unsuspend", "user", None, "cli"),
+        given=suspended,
+    ),
+    Op(
+        "role change (CLI)",
+        lambda w: w.cli("users", "set-role", "vega", "moderator"),
+        ("account.role", "user", None, "cli"),
+    ),
+    Op(
+        "disable (CLI)",
+        lambda w: w.cli("users", "disable", "vega"),
+        ("account.disable", "user", None, "cli"),
+    ),
+    Op(
+        "enable (CLI)",
+        lambda w: w.cli("users", "enable", "vega"),
+        ("account.enable", "user", None, "cli"),
+        given=lambda w: w.cli("users", "disable", "vega"),
+    ),
+    Op(
+        "account delete (CLI)",
+        lambda w: w.cli("users", "delete", "vega", "--yes"),
+        ("account.delete", "user", None, "cli"),
     ),
 ]
 

@@ -43,7 +43,7 @@ from flask import Flask
 
 from skyframe.accounts import password_reset, users
 from skyframe.extensions import db
-from skyframe.models import Comment, Post, PostStatus, Role, User, utcnow
+from skyframe.models import Comment, Post, PostStatus, Report, Role, Strike, User, utcnow
 from skyframe.services import password_hashing
 from tests import media_samples as samples
 from tests.conftest import (
@@ -76,14 +76,13 @@ def rule(default: str, **actors: str) -> dict[str, str]:
 # Who gets in.
 PUBLIC = rule(OK)
 SIGNED_IN = rule(OK, anonymous=LOGIN, disabled=LOGIN)
-# Posting and commenting once #18's standing checks are wired into them
-# (policy.require_in_good_standing: suspended gets 403): the rows marked
-# "standing" below move from SIGNED_IN to GOOD_STANDING then.
+# Posting and commenting (policy.require_in_good_standing: suspended gets 403).
 GOOD_STANDING = rule(OK, anonymous=LOGIN, disabled=LOGIN, suspended=DENY)
 OWNER_OR_STAFF = rule(DENY, anonymous=LOGIN, disabled=LOGIN, owner=OK, moderator=OK, manager=OK)
 AUTHOR_ONLY = rule(DENY, anonymous=LOGIN, disabled=LOGIN, owner=OK)
 MANAGER = rule(DENY, anonymous=LOGIN, disabled=LOGIN, manager=OK)
 # The staff area answers 404 to all but staff; inside, a manager's page is 403 to a moderator.
+STAFF = rule(DENY, anonymous=LOGIN, disabled=LOGIN, moderator=OK, manager=OK)
 STAFF_AREA = rule(HIDE, moderator=OK, manager=OK)
 STAFF_AREA_MANAGER = rule(HIDE, moderator=DENY, manager=OK)
 # Signed in, then the id in the URL is not theirs (another's session id): 404.
@@ -126,6 +125,12 @@ def on_shared(t: Targets) -> dict:
     return {"post_id": t.shared_post, "key": t.shared_key}
 
 
+def a_stranger(t: Targets) -> dict:
+    """A new account for actions on a user (block, suspend, delete), so that
+    they change nobody the other rows act as or on."""
+    return {"handle": t.new_user()}
+
+
 R = Row
 ROUTES: dict[tuple[str, str], Row] = {
     # -- pages --------------------------------------------------------------
@@ -148,12 +153,12 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/p/<int:post_id>/delete"): R(OWNER_OR_STAFF),
     ("POST", "/p/<int:post_id>/like"): R(SIGNED_IN),
     ("POST", "/p/<int:post_id>/save"): R(SIGNED_IN),
-    # standing
+    # The form sends a suspended account back to the post with the reason; the
+    # comment is not added (tests/test_suspensions.py).
     ("POST", "/p/<int:post_id>/comments"): R(SIGNED_IN, form=lambda t: {"body": "Nice"}),
     ("POST", "/comments/<int:comment_id>/delete"): R(OWNER_OR_STAFF),
     ("GET", "/upload"): R(SIGNED_IN),
-    # standing
-    ("POST", "/upload"): R(SIGNED_IN, form=upload_form, multipart=True),
+    ("POST", "/upload"): R(GOOD_STANDING, form=upload_form, multipart=True),
     ("GET", "/saved"): R(SIGNED_IN),
     ("GET", "/notifications"): R(SIGNED_IN),
     ("POST", "/notifications/read"): R(SIGNED_IN),
@@ -196,6 +201,15 @@ ROUTES: dict[tuple[str, str], Row] = {
         STAFF_AREA, form=lambda t: {"labels": ["flashing"]}
     ),
     ("GET", "/admin/audit"): R(STAFF_AREA_MANAGER),
+    # -- moderation and safety pages --------------------------------------------
+    ("GET", "/settings/standing"): R(SIGNED_IN),
+    ("GET", "/settings/blocks"): R(SIGNED_IN),
+    ("GET", "/settings/delete"): R(SIGNED_IN),
+    # A wrong password: let through to the form's error, nobody deleted.
+    ("POST", "/settings/delete"): R(SIGNED_IN, form=lambda t: {"password": "not it"}),
+    ("POST", "/u/<handle>/block"): R(
+        SIGNED_IN, values=a_stranger, form=lambda t: {"action": "block"}
+    ),
     # -- JSON API -------------------------------------------------------------
     ("GET", "/api/v1/openapi.json"): R(PUBLIC),
     ("GET", "/api/v1/auth/csrf"): R(PUBLIC),
@@ -235,14 +249,14 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/v1/notifications"): R(SIGNED_IN),
     ("POST", "/api/v1/notifications/read"): R(SIGNED_IN, json=lambda t: {}),
-    # standing
-    ("POST", "/api/v1/posts"): R(SIGNED_IN, form=upload_form, multipart=True),
+    ("POST", "/api/v1/posts"): R(GOOD_STANDING, form=upload_form, multipart=True),
     ("GET", "/api/v1/posts/<int:post_id>"): R(PUBLIC),
     ("PATCH", "/api/v1/posts/<int:post_id>"): R(OWNER_OR_STAFF, json=lambda t: {"title": "New"}),
     ("DELETE", "/api/v1/posts/<int:post_id>"): R(OWNER_OR_STAFF),
     ("GET", "/api/v1/posts/<int:post_id>/comments"): R(PUBLIC),
-    # standing
-    ("POST", "/api/v1/posts/<int:post_id>/comments"): R(SIGNED_IN, json=lambda t: {"body": "Hi"}),
+    ("POST", "/api/v1/posts/<int:post_id>/comments"): R(
+        GOOD_STANDING, json=lambda t: {"body": "Hi"}
+    ),
     ("GET", "/api/v1/posts/<int:post_id>/related"): R(PUBLIC),
     ("POST", "/api/v1/posts/<int:post_id>/like"): R(SIGNED_IN),
     ("DELETE", "/api/v1/posts/<int:post_id>/like"): R(SIGNED_IN),
@@ -253,6 +267,43 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/comments/<int:comment_id>/like"): R(SIGNED_IN),
     ("DELETE", "/api/v1/comments/<int:comment_id>/like"): R(SIGNED_IN),
     ("GET", "/api/v1/admin/audit"): R(MANAGER),
+    # -- moderation and safety -------------------------------------------------------
+    # Anyone signed in reports, suspended accounts too (the owner's own post: 422).
+    ("POST", "/api/v1/reports"): R(
+        SIGNED_IN, json=lambda t: {"target_type": "post", "target_id": t.post, "reason": "spam"}
+    ),
+    ("GET", "/api/v1/admin/reports"): R(STAFF),
+    ("POST", "/api/v1/admin/reports/<int:report_id>/resolve"): R(
+        STAFF,
+        values=lambda t: {"report_id": t.new_report()},
+        json=lambda t: {"decision": "dismiss", "note": "Fine."},
+    ),
+    # A stranger's post: the owner must not collect strikes from this row.
+    ("POST", "/api/v1/admin/posts/<int:post_id>/take-down"): R(
+        STAFF,
+        values=lambda t: {"post_id": t.new_post(owner=t.new_user())},
+        json=lambda t: {"reason": "Spam."},
+    ),
+    # Not taken down: a manager is let through to "not taken down" (409).
+    ("POST", "/api/v1/admin/posts/<int:post_id>/restore"): R(MANAGER, json=lambda t: {"note": ""}),
+    ("PUT", "/api/v1/admin/posts/<int:post_id>/labels"): R(
+        STAFF, json=lambda t: {"labels": ["flashing"]}
+    ),
+    ("POST", "/api/v1/admin/strikes/<int:strike_id>/resolve"): R(
+        STAFF, values=lambda t: {"strike_id": t.new_strike()}, json=lambda t: {"note": "Ok."}
+    ),
+    ("POST", "/api/v1/admin/users/<handle>/suspend"): R(
+        STAFF, values=a_stranger, json=lambda t: {"reason": "Cool off."}
+    ),
+    # Not suspended: staff are let through to "not suspended" (409).
+    ("POST", "/api/v1/admin/users/<handle>/unsuspend"): R(STAFF, values=a_stranger),
+    ("DELETE", "/api/v1/admin/users/<handle>"): R(MANAGER, values=a_stranger),
+    ("GET", "/api/v1/me/strikes"): R(SIGNED_IN),
+    # A wrong password: let through to its 422, nobody deleted.
+    ("DELETE", "/api/v1/me"): R(SIGNED_IN, json=lambda t: {"password": "not it"}),
+    ("POST", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger, json=lambda t: {}),
+    ("DELETE", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger),
+    ("GET", "/api/v1/me/blocks"): R(SIGNED_IN),
 }
 
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not routes of the app's own
@@ -279,6 +330,61 @@ class Targets:
     reset_token: str = ""
     read_only: tuple[int, int] | None = None
     post: int = 0
+
+    def new_user(self) -> str:
+        handle = f"stranger{next(counter)}"
+        with self.app.app_context():
+            users.register_user(
+                db.session,
+                password_hashing(),
+                email=f"{handle}@example.org",
+                handle=handle,
+                display_name="Stranger",
+                password=STRONG_PASSWORD,
+            )
+            db.session.commit()
+        return handle
+
+    def new_report(self) -> int:
+        """An open report by the user on a new post of the owner's."""
+        post_id, _ = self.new_post_and_comment()
+        with self.app.app_context():
+            report = Report(
+                reporter_id=self.ids["user"],
+                target_type="post",
+                target_id=post_id,
+                target_owner_id=self.ids["owner"],
+                reason="spam",
+            )
+            db.session.add(report)
+            db.session.commit()
+            return report.id
+
+    def new_post(self, owner: str) -> int:
+        with self.app.app_context():
+            owner_id = db.session.scalar(db.select(User.id).where(User.handle == owner))
+            post = Post(
+                owner_id=owner_id,
+                title="Theirs",
+                category="deep-sky",
+                observer="Them",
+                media_key=f"k{next(counter)}",
+                status=PostStatus.READY,
+            )
+            db.session.add(post)
+            db.session.commit()
+            return post.id
+
+    def new_strike(self) -> int:
+        """An active strike against a new account (not the owner's: resolving
+        strikes would suspend it)."""
+        handle = self.new_user()
+        with self.app.app_context():
+            user_id = db.session.scalar(db.select(User.id).where(User.handle == handle))
+            strike = Strike(user_id=user_id, reason="Test.")
+            db.session.add(strike)
+            db.session.commit()
+            return strike.id
 
     def new_post_and_comment(self) -> tuple[int, int]:
         with self.app.app_context():
