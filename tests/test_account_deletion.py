@@ -4,12 +4,15 @@ what stays (its handle, reserved; reports; the audit log)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
 from skyframe.accounts import deletion, users
+from skyframe.exceptions import AuthenticationFailed
 from skyframe.extensions import db
-from skyframe.models import AuditEntry, Post, Role, User
+from skyframe.models import AuditEntry, Post, Role, User, utcnow
 from skyframe.services import current_storage, password_hashing
 from skyframe.storage import StorageError
 from tests.conftest import STRONG_PASSWORD, login
@@ -193,6 +196,33 @@ def test_the_cli_deletes_as_the_operator(app, scene, runner):
     assert audit_rows(app) == [("account.delete", "user", ada_id, "cli", None)]
     again = runner.invoke(args=["users", "delete", "ada", "--yes"])
     assert again.exit_code == 1
+
+
+def test_operators_list_deleted_accounts_as_deleted(app, scene, runner):
+    runner.invoke(args=["users", "delete", "ada", "--yes"])
+    listed = runner.invoke(args=["users", "list", "--json"])
+    states = {u["handle"]: u["state"] for u in json.loads(listed.output)["users"]}
+    assert states["ada"] == "deleted"
+    assert states["bob"] == "active"
+    deleted = runner.invoke(args=["users", "list", "--state", "deleted", "--json"])
+    assert [u["handle"] for u in json.loads(deleted.output)["users"]] == ["ada"]
+    active = runner.invoke(args=["users", "list", "--state", "active", "--json"])
+    assert "ada" not in {u["handle"] for u in json.loads(active.output)["users"]}
+
+
+def test_a_deleted_account_never_authenticates(app, scene):
+    """Even were its password hash left usable, a tombstone does not sign in."""
+    ada_id, _, _ = scene["ids"]
+    with app.app_context():
+        user = db.session.get(User, ada_id)
+        kept_hash = user.password_hash
+        deletion.delete_own_account(
+            db.session, password_hashing(), user, STRONG_PASSWORD, now=utcnow()
+        )
+        db.session.get(User, ada_id).password_hash = kept_hash
+        db.session.commit()
+        with pytest.raises(AuthenticationFailed):
+            users.authenticate(db.session, password_hashing(), "ada", STRONG_PASSWORD, utcnow())
 
 
 def test_the_settings_page_deletes_and_signs_out(app, scene):

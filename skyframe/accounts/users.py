@@ -189,13 +189,13 @@ def authenticate(
 ) -> User:
     """The user whose credentials these are, or AuthenticationFailed.
 
-    Unknown accounts, wrong passwords and disabled accounts fail with the same
-    message after exactly one password hash, so neither the answer nor its
-    timing tells them apart.
+    Unknown accounts, wrong passwords, disabled and deleted accounts fail
+    with the same message after exactly one password hash, so neither the
+    answer nor its timing tells them apart.
     """
     user = user_by_login(session, login)
     result = hashing.verify(user.password_hash if user else None, password)
-    if user is None or not result.ok or user.disabled:
+    if user is None or not result.ok or not user.is_active:
         raise AuthenticationFailed(LOGIN_FAILED_MESSAGE)
     if result.new_hash:
         user.password_hash = result.new_hash
@@ -261,11 +261,14 @@ def set_disabled(session: Session, user: User, disabled: bool) -> int:
     return 0
 
 
-USER_STATES = ("active", "suspended", "disabled")
+USER_STATES = ("active", "suspended", "disabled", "deleted")
 
 
 def account_state(user: User, now: datetime) -> str:
-    """active, suspended (by strikes or staff: policy.is_suspended) or disabled."""
+    """active, suspended (by strikes or staff: policy.is_suspended), disabled
+    or deleted."""
+    if user.deleted_at is not None:
+        return "deleted"
     if user.disabled:
         return "disabled"
     return "suspended" if is_suspended(user, now) else "active"
@@ -280,9 +283,10 @@ def list_users(
     limit: int | None = None,
     now: datetime | None = None,
 ) -> Sequence[User]:
-    """Accounts by id, optionally only one role, one state (active or
-    disabled), those whose handle or e-mail address contains ``search``
-    (case-insensitive, taken literally), and at most ``limit`` of them."""
+    """Accounts by id, optionally only one role, one state (active,
+    suspended, disabled or deleted: account_state), those whose handle or
+    e-mail address contains ``search`` (case-insensitive, taken literally),
+    and at most ``limit`` of them."""
     errors: dict[str, str] = {}
     if role is not None and role not in {r.value for r in Role}:
         errors["role"] = f"Choose one of {', '.join(r.value for r in Role)}."
@@ -297,8 +301,10 @@ def list_users(
     query = select(User).order_by(User.id)
     if role:
         query = query.where(User.role == role)
-    if state is not None:
-        query = query.where(User.disabled.is_(state == "disabled"))
+    if state == "deleted":
+        query = query.where(User.deleted_at.is_not(None))
+    elif state is not None:
+        query = query.where(User.deleted_at.is_(None), User.disabled.is_(state == "disabled"))
         if state != "disabled":
             suspended = suspended_accounts(now or utcnow())
             query = query.where(suspended if state == "suspended" else ~suspended)

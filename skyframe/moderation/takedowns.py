@@ -30,9 +30,9 @@ class NotTakenDown(Conflict):
     code = "not_taken_down"
 
 
-def _reason(text: str, field: str) -> str:
+def _reason(text: str, field: str, *, required: bool = True) -> str:
     text = (text or "").strip()
-    if not text:
+    if required and not text:
         raise ValidationFailed("Say why.", fields={field: "Say why."})
     if len(text) > REASON_MAX_LENGTH:
         message = f"At most {REASON_MAX_LENGTH} characters."
@@ -127,9 +127,10 @@ def restore(
     removal = current(session, post.id)
     if removal is None or not post.taken_down:
         raise NotTakenDown("This post is not taken down.")
+    note = _reason(note, "note", required=False)
     removal.restored_at = now
     removal.restored_by_id = getattr(actor, "id", None)
-    removal.restore_note = (note or "").strip()[:REASON_MAX_LENGTH]
+    removal.restore_note = note
     post.taken_down = False
     record(
         session,
