@@ -73,8 +73,17 @@ class Report(Base):
         # The queue: oldest first per status.
         Index("ix_reports_status_created_id", "status", "created_at", "id"),
         # Every report on one target (grouping, resolving them together),
-        # oldest first: the queue finds a target's first report in one probe.
-        Index("ix_reports_target", "target_type", "target_id", "status", "created_at", "id"),
+        # oldest first: the queue finds a target's first report in one probe,
+        # and counts a target's reports by reason from the index alone.
+        Index(
+            "ix_reports_target",
+            "target_type",
+            "target_id",
+            "status",
+            "created_at",
+            "id",
+            postgresql_include=["reason", "resolved_at"],
+        ),
         Index("ix_reports_target_owner_id", "target_owner_id"),
         # One open report per reporter and target: reporting again answers it.
         Index(

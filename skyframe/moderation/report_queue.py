@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select, tuple_
+from sqlalchemy import exists, func, select, tuple_, union_all
 from sqlalchemy.orm import Session, aliased, lazyload, load_only, selectinload
 
 from skyframe import cursors, policy
@@ -114,17 +114,22 @@ def _reason_counts(session: Session, leads: Sequence[Report]) -> dict[tuple, Cou
     by_type: dict[str, set[int]] = defaultdict(set)
     for target_type, target_id in targets:
         by_type[target_type].add(target_id)
-    of_targets = (
-        and_(Report.target_type == kind, Report.target_id.in_(sorted(ids)))
-        for kind, ids in sorted(by_type.items())
-    )
-    rows = session.execute(
+    # One part per kind of target, so each is a plain range of
+    # ix_reports_target (index-only on PostgreSQL, which carries the reason
+    # and resolved_at); an OR of the kinds would be a bitmap heap scan.
+    parts = [
         select(
             Report.target_type, Report.target_id, Report.resolved_at, Report.reason, func.count()
         )
-        .where(or_(*of_targets), Report.status == status)
+        .where(
+            Report.target_type == kind,
+            Report.target_id.in_(sorted(ids)),
+            Report.status == status,
+        )
         .group_by(Report.target_type, Report.target_id, Report.resolved_at, Report.reason)
-    )
+        for kind, ids in sorted(by_type.items())
+    ]
+    rows = session.execute(parts[0] if len(parts) == 1 else union_all(*parts))
     counts: dict[tuple, Counter] = defaultdict(Counter)
     for target_type, target_id, resolved_at, reason, count in rows:
         key = (target_type, target_id, resolved_at if status == ReportStatus.RESOLVED else None)
