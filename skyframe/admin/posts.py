@@ -6,6 +6,9 @@ again with its errors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
@@ -20,6 +23,7 @@ from skyframe.moderation.strikes import StrikeRules
 from skyframe.web.viewer import viewer
 
 HISTORY_MAX = 100
+WEB = AuditSource.WEB
 
 
 def _page(post: Post, status: int = 200, **forms: FlaskForm):
@@ -68,61 +72,58 @@ def post(post_id: int):
     return _page(takedowns.get_post_for_staff(db.session, post_id))
 
 
+def _act(post_id: int, form, slot: str, action: Callable[[Post, Any], object], done: str):
+    """A staff form's one flow: check the form, run the moderation action,
+    commit and redirect back; a refusal draws the page again with why."""
+    target = takedowns.get_post_for_staff(db.session, post_id)
+    if not form.validate():
+        return _page(target, 422, **{slot: form})
+    try:
+        action(target, form)
+    except DomainError as exc:
+        return _page(target, _refused(form, exc), **{slot: form})
+    db.session.commit()
+    return _back(target, done)
+
+
+def _rules() -> StrikeRules:
+    return StrikeRules.from_config(current_app.config)
+
+
 @bp.post("/posts/<int:post_id>/take-down")
 def take_down(post_id: int):
-    target = takedowns.get_post_for_staff(db.session, post_id)
-    form = TakeDownForm()
-    if not form.validate():
-        return _page(target, 422, take_down_form=form)
-    try:
-        takedowns.take_down(
-            db.session,
-            viewer(),
-            target,
-            form.reason.data,
-            StrikeRules.from_config(current_app.config),
-            now=utcnow(),
-            source=AuditSource.WEB,
-        )
-    except DomainError as exc:
-        return _page(target, _refused(form, exc), take_down_form=form)
-    db.session.commit()
-    return _back(target, "The post is taken down; its owner has been told why.")
+    return _act(
+        post_id,
+        TakeDownForm(),
+        "take_down_form",
+        lambda post, form: takedowns.take_down(
+            db.session, viewer(), post, form.reason.data, _rules(), now=utcnow(), source=WEB
+        ),
+        "The post is taken down; its owner has been told why.",
+    )
 
 
 @bp.post("/posts/<int:post_id>/restore")
 def restore(post_id: int):
-    target = takedowns.get_post_for_staff(db.session, post_id)
-    form = RestoreForm()
-    if not form.validate():
-        return _page(target, 422, restore_form=form)
-    try:
-        takedowns.restore(
-            db.session,
-            viewer(),
-            target,
-            form.note.data,
-            StrikeRules.from_config(current_app.config),
-            now=utcnow(),
-            source=AuditSource.WEB,
-        )
-    except DomainError as exc:
-        return _page(target, _refused(form, exc), restore_form=form)
-    db.session.commit()
-    return _back(target, "The post is restored.")
+    return _act(
+        post_id,
+        RestoreForm(),
+        "restore_form",
+        lambda post, form: takedowns.restore(
+            db.session, viewer(), post, form.note.data, _rules(), now=utcnow(), source=WEB
+        ),
+        "The post is restored.",
+    )
 
 
 @bp.post("/posts/<int:post_id>/labels")
 def set_labels(post_id: int):
-    target = takedowns.get_post_for_staff(db.session, post_id)
-    form = LabelsForm()
-    if not form.validate():
-        return _page(target, 422, labels_form=form)
-    try:
-        labels.set_labels(
-            db.session, viewer(), target, form.labels.data, now=utcnow(), source=AuditSource.WEB
-        )
-    except DomainError as exc:
-        return _page(target, _refused(form, exc), labels_form=form)
-    db.session.commit()
-    return _back(target, "Labels saved.")
+    return _act(
+        post_id,
+        LabelsForm(),
+        "labels_form",
+        lambda post, form: labels.set_labels(
+            db.session, viewer(), post, form.labels.data, now=utcnow(), source=WEB
+        ),
+        "Labels saved.",
+    )
