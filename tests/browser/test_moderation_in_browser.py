@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from skyframe.api.schemas.posts import PostOut
 from skyframe.extensions import db
 from skyframe.models import Post, Report
 from tests.browser.helpers import card, sign_in, signed_in_client, upload_as
@@ -98,9 +97,6 @@ def test_a_label_cover_on_the_post_page_is_tapped_through_for_the_session(
     assert page.problems == []
 
 
-@pytest.mark.skipif(
-    "labels" not in PostOut.model_fields, reason="the post JSON carries no labels yet"
-)
 def test_a_label_cover_on_the_feed_is_tapped_through_and_stays_open(
     app, phone, live_server, captures, make_user, artifacts_dir
 ):
