@@ -69,13 +69,13 @@ def _back(post: Post, message: str):
 
 @bp.get("/posts/<int:post_id>")
 def post(post_id: int):
-    return _page(takedowns.get_post_for_staff(db.session, post_id))
+    return _page(takedowns.post_for_staff(db.session, viewer(), post_id))
 
 
 def _act(post_id: int, form, slot: str, action: Callable[[Post, Any], object], done: str):
     """A staff form's one flow: check the form, run the moderation action,
     commit and redirect back; a refusal draws the page again with why."""
-    target = takedowns.get_post_for_staff(db.session, post_id)
+    target = takedowns.post_for_staff(db.session, viewer(), post_id)
     if not form.validate():
         return _page(target, 422, **{slot: form})
     try:

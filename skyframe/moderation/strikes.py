@@ -162,24 +162,7 @@ def resolve(
     require(can_resolve_strike(actor, strike), "Only staff resolve strikes, never their own.")
     if not strike.active:
         raise StrikeResolved("This strike is already resolved.")
-    _end(strike, actor, note, now)
-    record(
-        session,
-        actor=actor,
-        action=Action.STRIKE_RESOLVE,
-        target_type="strike",
-        target_id=strike.id,
-        reason=note,
-        source=source,
-        now=now,
-    )
-    notify(
-        session,
-        recipient_id=strike.user_id,
-        actor=None,
-        kind=Kind.STRIKE_RESOLVED,
-        strike_id=strike.id,
-    )
+    _end(session, strike, note, by=actor, audited_as=actor, now=now, source=source)
     update_suspension(session, session.get(User, strike.user_id), rules, now)
     return strike
 
@@ -195,18 +178,38 @@ def withdraw_for_restored(
     strike = session.get(Strike, take_down.strike_id)
     if strike is None or not strike.active:
         return None
-    _end(strike, actor, "Withdrawn: a take-down it counted was restored.", now)
     for other in strike.take_downs:
         if other.id != take_down.id:
             other.strike_id = None
+    # The restore is the manager's action (audited there); this is its consequence.
+    note = "Withdrawn: a take-down it counted was restored."
+    _end(session, strike, note, by=actor, audited_as=None, now=now, source=AuditSource.SYSTEM)
+    return strike
+
+
+def _end(
+    session: Session,
+    strike: Strike,
+    note: str,
+    *,
+    by: Actor,
+    audited_as: Actor | None,
+    now: datetime,
+    source: AuditSource,
+) -> None:
+    """Resolve a strike: its fields, one audit row (``audited_as`` None: the
+    site's own consequence) and the user's notice."""
+    strike.resolved_at = now
+    strike.resolved_by_id = getattr(by, "id", None)
+    strike.resolve_note = note
     record(
         session,
-        actor=None,
+        actor=audited_as,
         action=Action.STRIKE_RESOLVE,
         target_type="strike",
         target_id=strike.id,
-        reason="a take-down it counted was restored",
-        source=AuditSource.SYSTEM,
+        reason=note,
+        source=source,
         now=now,
     )
     notify(
@@ -216,13 +219,6 @@ def withdraw_for_restored(
         kind=Kind.STRIKE_RESOLVED,
         strike_id=strike.id,
     )
-    return strike
-
-
-def _end(strike: Strike, actor: Actor, note: str, now: datetime) -> None:
-    strike.resolved_at = now
-    strike.resolved_by_id = getattr(actor, "id", None)
-    strike.resolve_note = note
 
 
 def of_user(session: Session, user_id: int) -> list[Strike]:

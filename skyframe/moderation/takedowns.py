@@ -164,14 +164,10 @@ def of_user(session: Session, user_id: int) -> list[TakeDown]:
     )
 
 
-def get_post_for_staff(session: Session, post_id: int) -> Post:
+def post_for_staff(session: Session, actor: Actor | None, post_id: int) -> Post:
+    """A post in any state, for a staff action: 403 for non-staff before 404."""
+    require(can_moderate(actor), "Only staff moderate posts.")
     post = session.get(Post, post_id)
     if post is None:
         raise NotFound("No such post.")
     return post
-
-
-def post_for_staff(session: Session, actor: Actor | None, post_id: int) -> Post:
-    """A post in any state, for a staff action: 403 for non-staff before 404."""
-    require(can_moderate(actor), "Only staff moderate posts.")
-    return get_post_for_staff(session, post_id)
