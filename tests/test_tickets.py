@@ -393,3 +393,28 @@ def test_staff_actions_are_audited_and_the_owner_s_are_not(desk):
         ("ticket.assign", "boss"),
         ("ticket.close", "boss"),
     ]
+
+
+# -- the CLI ----------------------------------------------------------------------------
+
+
+def test_flask_tickets_list(desk, runner):
+    import json
+
+    waiting, escalated, taken = desk.open(title="Waiting"), desk.open(), desk.open()
+    desk.do("escalate", escalated, "mod")
+    desk.do("assign", taken, "mod")
+    result = runner.invoke(args=["tickets", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert [t["id"] for t in document["tickets"]] == [waiting, escalated]
+    assert document["tickets"][1]["managers_only"] is True
+    assert document["tickets"][0]["owner"] == "vega"
+    everything = json.loads(
+        runner.invoke(args=["tickets", "list", "--view", "all", "--json"]).output
+    )
+    assert [t["id"] for t in everything["tickets"]] == [taken, escalated, waiting]
+    pending = runner.invoke(args=["tickets", "list", "--view", "all", "--status", "pending"])
+    assert "@mod" in pending.output
+    assert "Waiting" not in pending.output
+    assert runner.invoke(args=["tickets", "list", "--view", "mine"]).exit_code == 2
