@@ -7,7 +7,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from skyframe.cli.common import json_when, print_json, reports_domain_errors, table, when
+from skyframe.cli.common import (
+    gather,
+    json_when,
+    print_json,
+    reports_domain_errors,
+    table,
+    when,
+)
 from skyframe.extensions import db
 from skyframe.models import Ticket, TicketStatus
 from skyframe.policy import OPERATOR
@@ -55,22 +62,19 @@ def _as_json(ticket: Ticket) -> dict:
 @reports_domain_errors
 def tickets_list(view: str, status: str | None, limit: int, as_json: bool) -> None:
     """List tickets as staff's views do (managers' tickets included)."""
-    found: list[Ticket] = []
-    cursor = None
-    while len(found) < limit:
-        page = tickets.staff_tickets(
+    found: list[Ticket] = gather(
+        lambda cursor, n: tickets.staff_tickets(
             db.session,
             OPERATOR,
             secret=current_app.config["SECRET_KEY"],
             view=view,
             status=status,
             cursor=cursor,
-            limit=min(PAGE, limit - len(found)),
-        )
-        found += page.items
-        if not page.has_more:
-            break
-        cursor = page.next_cursor
+            limit=n,
+        ),
+        limit,
+        PAGE,
+    )
     if as_json:
         print_json({"tickets": [_as_json(t) for t in found], "count": len(found)})
         return
