@@ -283,3 +283,20 @@ def can_delete_account_as_staff(actor: Actor | None, user: User) -> bool:
     """A manager (or the operator) deletes another account, staff ones too;
     their own goes through the owner's deletion, with their password."""
     return is_manager(actor) and actor.id != user.id and can_delete_account(actor, user)
+
+
+# -- collections (skyframe.social.collections) -----------------------------------
+
+
+def can_see_collection(collection, viewer: User | None) -> bool:
+    """A private collection is its owner's alone (anyone else: 404); a public
+    one is for whoever may see its owner's account. What it lists is still
+    only listed posts (``listed_posts``), for its owner too."""
+    if viewer is not None and viewer.id == collection.owner_id:
+        return True
+    return collection.public and can_see_account(collection.owner, viewer)
+
+
+def can_edit_collection(collection, user: User | None) -> bool:
+    """Only its owner edits a collection, its items and their order."""
+    return user is not None and user.id == collection.owner_id
