@@ -47,8 +47,11 @@ def test_create_add_insert_move_and_remove(as_user, posts):
     made = create(vega, description="Winter nights")
     assert made.status_code == 201
     body = made.get_json()
-    assert body["title"] == "Best of M42" and body["public"] is True and body["item_count"] == 0
-    assert body["url"] == f"/c/{body['id']}" and body["can_edit"] is True
+    assert body["title"] == "Best of M42"
+    assert body["public"] is True
+    assert body["item_count"] == 0
+    assert body["url"] == f"/c/{body['id']}"
+    assert body["can_edit"] is True
     cid = body["id"]
     items = f"/api/v1/collections/{cid}/items"
     a, b, c, d = posts
@@ -57,7 +60,8 @@ def test_create_add_insert_move_and_remove(as_user, posts):
     assert vega.post(items, json={"post_id": c, "before": a}).status_code == 201
     assert order(vega, cid) == [c, a, b]
     moved = vega.patch(f"{items}/{c}", json={"before": None})
-    assert moved.status_code == 200 and moved.get_json()["post_id"] == c
+    assert moved.status_code == 200
+    assert moved.get_json()["post_id"] == c
     assert order(vega, cid) == [a, b, c]
     assert vega.patch(f"{items}/{b}", json={"before": a}).status_code == 200
     assert order(vega, cid) == [b, a, c]
@@ -88,7 +92,8 @@ def test_items_page_with_a_cursor_and_refuse_a_forged_one(as_user, client, peopl
         cursor = page["next_cursor"]
     assert seen == made
     forged = client.get(f"/api/v1/collections/{cid}/items", query_string={"cursor": "nope"})
-    assert forged.status_code == 400 and forged.get_json()["error"]["code"] == "invalid_cursor"
+    assert forged.status_code == 400
+    assert forged.get_json()["error"]["code"] == "invalid_cursor"
     other = create(vega, title="Other").get_json()["id"]
     elsewhere = client.get(f"/api/v1/collections/{other}/items", query_string={"cursor": cursor})
     assert elsewhere.status_code == 400
@@ -117,7 +122,8 @@ def test_a_collection_holds_at_most_the_configured_number(app_factory, people, m
             == 201
         )
     full = vega.post(f"/api/v1/collections/{cid}/items", json={"post_id": made[2]})
-    assert full.status_code == 409 and full.get_json()["error"]["code"] == "collection_full"
+    assert full.status_code == 409
+    assert full.get_json()["error"]["code"] == "collection_full"
 
 
 def test_private_collections_are_404_to_others(as_user, client, posts):
@@ -154,9 +160,11 @@ def test_edit_and_delete_a_collection(as_user, posts):
     vega.post(f"/api/v1/collections/{cid}/items", json={"post_id": posts[0]})
     edited = vega.patch(f"/api/v1/collections/{cid}", json={"title": "  Orion  ", "public": False})
     assert edited.status_code == 200
-    assert edited.get_json()["title"] == "Orion" and edited.get_json()["public"] is False
+    assert edited.get_json()["title"] == "Orion"
+    assert edited.get_json()["public"] is False
     too_long = vega.patch(f"/api/v1/collections/{cid}", json={"title": "x" * 81})
-    assert too_long.status_code == 422 and "title" in too_long.get_json()["error"]["fields"]
+    assert too_long.status_code == 422
+    assert "title" in too_long.get_json()["error"]["fields"]
     long_text = vega.patch(f"/api/v1/collections/{cid}", json={"description": "y" * 1001})
     assert long_text.status_code == 422
     assert vega.delete(f"/api/v1/collections/{cid}").status_code == 204
@@ -171,7 +179,8 @@ def test_only_posts_the_owner_may_see_can_be_added(as_user, people, make_post):
     cid = create(vega).get_json()["id"]
     hidden = make_post(people["mira"], status=PostStatus.PROCESSING)
     refused = vega.post(f"/api/v1/collections/{cid}/items", json={"post_id": hidden})
-    assert refused.status_code == 422 and "post_id" in refused.get_json()["error"]["fields"]
+    assert refused.status_code == 422
+    assert "post_id" in refused.get_json()["error"]["fields"]
     missing = vega.post(f"/api/v1/collections/{cid}/items", json={"post_id": 99999})
     assert missing.status_code == 422
 
