@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from skyframe.extensions import db
-from skyframe.models import Post
-from tests.conftest import login
+from skyframe.models import Collection, CollectionItem, Post
+from tests.conftest import STRONG_PASSWORD, login
 
 
 @pytest.fixture
@@ -221,3 +221,18 @@ def test_writes_need_a_session_and_csrf(client, as_user, people):
     assert client.post("/api/v1/collections", json={"title": "x"}).status_code == 401
     vega = as_user("vega")
     assert vega.post("/api/v1/collections", json={"title": "x"}, csrf=False).status_code == 403
+
+
+def test_deleting_an_account_deletes_its_collections(app, as_user, posts):
+    vega = as_user("vega")
+    cid = create(vega).get_json()["id"]
+    vega.post(f"/api/v1/collections/{cid}/items", json={"post_id": posts[0]})
+    mira_collection = create(as_user("mira"), title="Mine").get_json()["id"]
+    as_user("mira").post(f"/api/v1/collections/{mira_collection}/items", json={"post_id": posts[0]})
+    assert vega.delete("/api/v1/me", json={"password": STRONG_PASSWORD}).status_code == 200
+    with app.app_context():
+        assert db.session.get(Collection, cid) is None
+        assert db.session.scalar(db.select(db.func.count()).select_from(CollectionItem)) == 1
+    # And a deleted post leaves every collection that held it.
+    assert as_user("mira").delete(f"/api/v1/posts/{posts[0]}").status_code == 204
+    assert order(as_user("mira"), mira_collection) == []
