@@ -69,6 +69,12 @@ def new_collection(owner: User, **fields) -> Collection:
     return collection
 
 
+def add(owner: User, collection: Collection, post_id: int, before: int | None = None, limit=1000):
+    return collections.add_item(
+        db.session, owner, collection, post_id, before=before, max_items=limit, now=utcnow()
+    )
+
+
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("add"), st.integers(0, POSTS - 1), st.none() | st.integers(0, POSTS)),
@@ -92,29 +98,14 @@ def test_any_sequence_keeps_the_order_of_a_list_and_a_move_writes_one_row(world,
             before = None if where is None or not model else model[where % len(model)]
             if kind == "add":
                 post_id = post_ids[which]
+
                 if post_id in model:
                     with pytest.raises(collections.AlreadyInCollection):
-                        collections.add_item(
-                            db.session,
-                            vega,
-                            collection,
-                            post_id,
-                            before=before,
-                            max_items=1000,
-                            now=utcnow(),
-                        )
+                        add(vega, collection, post_id, before)
                     db.session.rollback()
                     continue
                 with counting_writes() as writes:
-                    collections.add_item(
-                        db.session,
-                        vega,
-                        collection,
-                        post_id,
-                        before=before,
-                        max_items=1000,
-                        now=utcnow(),
-                    )
+                    add(vega, collection, post_id, before)
                     db.session.commit()
                 assert len(writes) == 1
                 model.insert(model.index(before) if before is not None else len(model), post_id)

@@ -15,19 +15,6 @@ def people(make_user):
 
 
 @pytest.fixture
-def as_user(app):
-    clients = {}
-
-    def get(handle):
-        if handle not in clients:
-            clients[handle] = app.test_client()
-            assert login(clients[handle], handle).status_code == 200
-        return clients[handle]
-
-    return get
-
-
-@pytest.fixture
 def posts(people, make_post):
     return [make_post(people["mira"], title=f"Capture {i}") for i in range(4)]
 

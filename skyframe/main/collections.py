@@ -16,7 +16,7 @@ from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.main.blueprint import bp
 from skyframe.main.feed_pages import render_feed
-from skyframe.main.forms import ConfirmForm
+from skyframe.main.forms import ConfirmForm, show_errors
 from skyframe.models import utcnow
 from skyframe.models.collection import (
     COLLECTION_DESCRIPTION_MAX_LENGTH,
@@ -44,19 +44,21 @@ class CollectionForm(FlaskForm):
     public = BooleanField("Public", description="Private collections are seen by you alone.")
     post_id = HiddenField()  # creating from a post: add it too
 
-    def show_errors(self, exc: DomainError) -> None:
-        for name, message in exc.fields.items():
-            field = getattr(self, name, None)
-            if field is not None:
-                field.errors = [*field.errors, message]
-            else:
-                self.form_errors.append(message)
-        if not exc.fields:
-            self.form_errors.append(exc.message)
-
 
 def _post_id(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
+def _add(collection, post_id: int) -> None:
+    """The signed-in owner adds a post at the end of their collection."""
+    collections.add_item(
+        db.session,
+        current_user,
+        collection,
+        post_id,
+        max_items=current_app.config["COLLECTION_MAX_ITEMS"],
+        now=utcnow(),
+    )
 
 
 def _back(fallback: str):
@@ -102,18 +104,11 @@ def new_collection():
             )
             post_id = _post_id(form.post_id.data)
             if post_id is not None:
-                collections.add_item(
-                    db.session,
-                    current_user,
-                    collection,
-                    post_id,
-                    max_items=current_app.config["COLLECTION_MAX_ITEMS"],
-                    now=now,
-                )
+                _add(collection, post_id)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            form.show_errors(exc)
+            show_errors(form, exc)
             status = exc.status
         else:
             flash(f"Collection “{collection.title}” created.", "success")
@@ -146,7 +141,7 @@ def arrange_collection(collection_id: int):
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            form.show_errors(exc)
+            show_errors(form, exc)
             status = exc.status
         else:
             flash("Saved.", "success")
@@ -184,14 +179,7 @@ def add_item_form(collection_id: int):
     try:
         if post_id is None:
             raise DomainError("Choose a post to add.")
-        collections.add_item(
-            db.session,
-            current_user,
-            collection,
-            post_id,
-            max_items=current_app.config["COLLECTION_MAX_ITEMS"],
-            now=utcnow(),
-        )
+        _add(collection, post_id)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
