@@ -44,6 +44,14 @@ class CollectionForm(FlaskForm):
     public = BooleanField("Public", description="Private collections are seen by you alone.")
     post_id = HiddenField()  # creating from a post: add it too
 
+    def details(self) -> dict:
+        """What skyframe.social.collections takes to create or update one."""
+        return {
+            "title": self.title.data or "",
+            "description": self.description.data or "",
+            "public": self.public.data,
+        }
+
 
 def _post_id(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
@@ -95,12 +103,7 @@ def new_collection():
         now = utcnow()
         try:
             collection = collections.create_collection(
-                db.session,
-                current_user,
-                title=form.title.data or "",
-                description=form.description.data or "",
-                public=form.public.data,
-                now=now,
+                db.session, current_user, **form.details(), now=now
             )
             post_id = _post_id(form.post_id.data)
             if post_id is not None:
@@ -130,13 +133,7 @@ def arrange_collection(collection_id: int):
     if form.validate_on_submit():
         try:
             collections.update_collection(
-                db.session,
-                current_user,
-                collection,
-                title=form.title.data or "",
-                description=form.description.data or "",
-                public=form.public.data,
-                now=utcnow(),
+                db.session, current_user, collection, **form.details(), now=utcnow()
             )
             db.session.commit()
         except DomainError as exc:
