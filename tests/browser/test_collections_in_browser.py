@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.a11y import contrast_report, unnamed_controls
 from tests.browser.conftest import watch
 from tests.browser.helpers import card, sign_in, signed_in_client, upload_as
 
@@ -34,6 +35,12 @@ def arranged(page) -> list[int]:
     )
 
 
+def accessible(page) -> list:
+    """AA contrast and a name for every control (tests/browser/a11y.py)."""
+    low, unshadowed = contrast_report(page)
+    return [*low, *unshadowed, *unnamed_controls(page)]
+
+
 def wait_for_order(page, post_ids: list[int]) -> None:
     page.wait_for_function(
         "ids => [...document.querySelectorAll('#arrange-list > li')]"
@@ -57,6 +64,7 @@ def test_add_from_the_rail_to_a_new_collection_then_reorder_with_the_buttons(
     added.wait_for()
     assert added.get_attribute("aria-pressed") == "true"
     page.screenshot(path=artifacts_dir / "collect-sheet.png")
+    assert accessible(page) == []
 
     vega = signed_in_client(app, "vega")
     (collection,) = vega.get("/api/v1/users/vega/collections").get_json()["items"]
@@ -72,12 +80,18 @@ def test_add_from_the_rail_to_a_new_collection_then_reorder_with_the_buttons(
         assert moved.value.ok
     wait_for_order(page, [pleiades, rosette, orion])
     page.screenshot(path=artifacts_dir / "collection-arrange-phone.png")
+    assert accessible(page) == []
     page.reload()
     assert arranged(page) == [pleiades, rosette, orion]
 
     page.goto(live_server + collection["url"])  # swipe through it like the feed
     assert card(page, pleiades).is_visible()
     page.screenshot(path=artifacts_dir / "collection-swipe.png")
+    assert accessible(page) == []
+    page.goto(live_server + "/u/vega/collections")
+    assert page.get_by_role("link", name="Winter favourites 3 posts").is_visible()
+    page.screenshot(path=artifacts_dir / "profile-collections.png")
+    assert accessible(page) == []
     assert page.problems == []
 
 
