@@ -156,6 +156,13 @@ def test_keys_grown_too_long_are_written_afresh_in_the_same_order(world, monkeyp
         model.insert(model.index(second), post_id)
         db.session.commit()
         assert stored_order(collection) == model
+    for _ in range(8):  # moves squeezed in at one spot rewrite the keys too
+        last = model[-1]
+        collections.move_item(db.session, vega, collection, last, before=model[1])
+        model.remove(last)
+        model.insert(1, last)
+        db.session.commit()
+        assert stored_order(collection) == model
     keys = db.session.scalars(
         select(CollectionItem.position).where(CollectionItem.collection_id == collection.id)
     ).all()
