@@ -59,6 +59,7 @@ WHOLE_NUMBER_RANGES = {
     "STALE_UPLOAD_MINUTES": (1, 30 * 1440),
     "STRIKE_TAKEDOWNS_PER_STRIKE": (1, 1000),
     "STRIKE_SUSPEND_AT": (1, 1000),
+    "COLLECTION_MAX_ITEMS": (1, 100_000),
 }
 
 
@@ -255,6 +256,8 @@ class BaseConfig:
     # strikes the account is suspended from posting and commenting.
     STRIKE_TAKEDOWNS_PER_STRIKE = 2
     STRIKE_SUSPEND_AT = 3
+    # Collections (SPEC §8): at most this many posts in one collection.
+    COLLECTION_MAX_ITEMS = 1000
     # Search (SPEC §5): relevance ranks the newest N matches (0: all of them);
     # searches, typeahead and related posts share a per-client limit.
     SEARCH_RANK_WINDOW = 200

@@ -320,3 +320,20 @@ def can_answer_tickets(actor: Actor | None) -> bool:
 def can_see_managers_only_tickets(actor: Actor | None) -> bool:
     """Which staff listings include tickets for managers only."""
     return is_manager(actor)
+
+
+# -- collections (skyframe.social.collections) -----------------------------------
+
+
+def can_see_collection(collection, viewer: User | None) -> bool:
+    """A private collection is its owner's alone (anyone else: 404); a public
+    one is for whoever may see its owner's account. What it lists is still
+    only listed posts (``listed_posts``), for its owner too."""
+    if viewer is not None and viewer.id == collection.owner_id:
+        return True
+    return collection.public and can_see_account(collection.owner, viewer)
+
+
+def can_edit_collection(collection, user: User | None) -> bool:
+    """Only its owner edits a collection, its items and their order."""
+    return user is not None and user.id == collection.owner_id

@@ -246,6 +246,20 @@ def post_from_many(app, make_user):
     return run
 
 
+@pytest.fixture
+def as_user(app):
+    """A signed-in test client per handle, made once per test."""
+    clients = {}
+
+    def get(handle: str) -> CsrfClient:
+        if handle not in clients:
+            clients[handle] = app.test_client()
+            assert login(clients[handle], handle).status_code == 200
+        return clients[handle]
+
+    return get
+
+
 def login(client: CsrfClient, login_name: str, password: str = STRONG_PASSWORD):
     return client.post("/api/v1/auth/login", json={"login": login_name, "password": password})
 

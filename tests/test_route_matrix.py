@@ -43,7 +43,18 @@ from flask import Flask
 
 from skyframe.accounts import password_reset, users
 from skyframe.extensions import db
-from skyframe.models import Comment, Post, PostStatus, Report, Role, Strike, User, utcnow
+from skyframe.models import (
+    Collection,
+    CollectionItem,
+    Comment,
+    Post,
+    PostStatus,
+    Report,
+    Role,
+    Strike,
+    User,
+    utcnow,
+)
 from skyframe.services import password_hashing
 from skyframe.support import tickets
 from tests import media_samples as samples
@@ -350,6 +361,49 @@ ROUTES: dict[tuple[str, str], Row] = {
         STAFF, values=a_ticket, json=lambda t: {"text": "Hello."}
     ),
     ("POST", "/api/v1/admin/tickets/<int:ticket_id>/close"): R(STAFF, values=a_ticket),
+    # -- collections: a new public one of the owner's, holding the row's post -----
+    ("GET", "/c/<int:collection_id>"): R(PUBLIC, values=lambda t: t.new_collection()),
+    ("GET", "/c/new"): R(SIGNED_IN),
+    ("POST", "/c/new"): R(SIGNED_IN, form=lambda t: {"title": "Winter"}),
+    ("GET", "/c/<int:collection_id>/edit"): R(AUTHOR_ONLY, values=lambda t: t.new_collection()),
+    ("POST", "/c/<int:collection_id>/edit"): R(
+        AUTHOR_ONLY, values=lambda t: t.new_collection(), form=lambda t: {"title": "Same"}
+    ),
+    ("POST", "/c/<int:collection_id>/delete"): R(AUTHOR_ONLY, values=lambda t: t.new_collection()),
+    ("POST", "/c/<int:collection_id>/items"): R(
+        AUTHOR_ONLY, values=lambda t: t.new_collection(), form=lambda t: {"post_id": t.post}
+    ),
+    ("POST", "/c/<int:collection_id>/items/<int:post_id>/move"): R(
+        AUTHOR_ONLY, values=lambda t: t.new_collection(), form=lambda t: {"direction": "up"}
+    ),
+    ("POST", "/c/<int:collection_id>/items/<int:post_id>/remove"): R(
+        AUTHOR_ONLY, values=lambda t: t.new_collection()
+    ),
+    ("GET", "/p/<int:post_id>/collect"): R(SIGNED_IN),
+    ("GET", "/u/<handle>/collections"): R(PUBLIC),
+    ("POST", "/api/v1/collections"): R(SIGNED_IN, json=lambda t: {"title": "Winter"}),
+    ("GET", "/api/v1/users/<handle>/collections"): R(PUBLIC),
+    ("GET", "/api/v1/collections/<int:collection_id>"): R(
+        PUBLIC, values=lambda t: t.new_collection()
+    ),
+    ("PATCH", "/api/v1/collections/<int:collection_id>"): R(
+        AUTHOR_ONLY, values=lambda t: t.new_collection(), json=lambda t: {"title": "Same"}
+    ),
+    ("DELETE", "/api/v1/collections/<int:collection_id>"): R(
+        AUTHOR_ONLY, values=lambda t: t.new_collection()
+    ),
+    ("GET", "/api/v1/collections/<int:collection_id>/items"): R(
+        PUBLIC, values=lambda t: t.new_collection()
+    ),
+    ("POST", "/api/v1/collections/<int:collection_id>/items"): R(
+        AUTHOR_ONLY, values=lambda t: t.new_collection(), json=lambda t: {"post_id": t.post}
+    ),
+    ("PATCH", "/api/v1/collections/<int:collection_id>/items/<int:post_id>"): R(
+        AUTHOR_ONLY, values=lambda t: t.new_collection(), json=lambda t: {}
+    ),
+    ("DELETE", "/api/v1/collections/<int:collection_id>/items/<int:post_id>"): R(
+        AUTHOR_ONLY, values=lambda t: t.new_collection()
+    ),
 }
 
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not routes of the app's own
@@ -428,6 +482,18 @@ class Targets:
             db.session.add(post)
             db.session.commit()
             return post.id
+
+    def new_collection(self) -> dict:
+        """A public collection of the owner's holding the row's post."""
+        with self.app.app_context():
+            collection = Collection(owner_id=self.ids["owner"], title="Winter")
+            db.session.add(collection)
+            db.session.flush()
+            db.session.add(
+                CollectionItem(collection_id=collection.id, post_id=self.post, position="a0")
+            )
+            db.session.commit()
+            return {"collection_id": collection.id}
 
     def new_strike(self) -> int:
         """An active strike against a new account (not the owner's: resolving

@@ -40,6 +40,8 @@ CASES = [
     ("profile", "/u/vega", {**HIDDEN, "owner": "shown", "moderator": "shown"}),
     ("saved (JSON)", "/api/v1/me/favorites", SIGNED_IN_HIDDEN),
     ("saved (page)", "/saved", SIGNED_IN_HIDDEN),
+    ("collection (JSON)", "/api/v1/collections/{collection}/items", HIDDEN),
+    ("collection (page)", "/c/{collection}", HIDDEN),
     # Mira's reply notice is on the post; the owner reads the take-down's.
     ("notifications (JSON)", "/api/v1/notifications", {**SIGNED_IN_HIDDEN, "owner": "shown"}),
     ("notifications (page)", "/notifications", {**SIGNED_IN_HIDDEN, "owner": "shown"}),
@@ -90,6 +92,9 @@ def scene(app, make_user, make_post, tmp_path):
         client.post(f"/api/v1/posts/{taken}/favorite")
     said = mira.post(f"/api/v1/posts/{taken}/comments", json={"body": "Lovely"}).get_json()
     vega.post(f"/api/v1/posts/{taken}/comments", json={"body": "Thanks", "reply_to": said["id"]})
+    collection = mira.post("/api/v1/collections", json={"title": "Favourites"}).get_json()["id"]
+    for post_id in (taken, sibling):  # the sibling stays listed in it
+        mira.post(f"/api/v1/collections/{collection}/items", json={"post_id": post_id})
     media = uploaded["media"]
     removal = mod.post(f"/api/v1/admin/posts/{taken}/take-down", json={"reason": "Stolen"})
     assert removal.status_code == 200
@@ -99,6 +104,7 @@ def scene(app, make_user, make_post, tmp_path):
             "taken": taken,
             "sibling": sibling,
             "object_id": object_id,
+            "collection": collection,
             "display": media["display"][0]["url"],
             "thumb": media["thumb"][0]["url"],
             "original": media["original"]["url"],

@@ -46,6 +46,7 @@ from skyframe.media.formats import FORMATS
 from skyframe.models import (
     AuditSource,
     Block,
+    Collection,
     Comment,
     CommentLike,
     FeedSeen,
@@ -127,6 +128,8 @@ def _delete(session: Session, user: User, now: datetime) -> Deleted:
         delete(Block).where(or_(Block.blocker_id == uid, Block.blocked_id == uid)),
         delete(FeedSeen).where(FeedSeen.user_id == uid),
         delete(PasswordResetToken).where(PasswordResetToken.user_id == uid),
+        # Cascades: their items (others' posts stay).
+        delete(Collection).where(Collection.owner_id == uid),
         # Replies to its comments keep standing (parent_id SET NULL).
         delete(Comment).where(Comment.author_id == uid),
         # Cascades: their tags, media rows, likes, saves, comments, seen rows

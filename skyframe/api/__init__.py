@@ -6,6 +6,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     auth,
     blocks,
     catalogue,
+    collections,
     comments,
     feed,
     interactions,

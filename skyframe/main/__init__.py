@@ -1,6 +1,7 @@
 """The HTML pages (the feed, posts, people, search, media files, the PWA's files)."""
 
 from skyframe.main import (  # noqa: F401  (each module adds its routes to bp)
+    collections,
     context,
     feed_pages,
     media,

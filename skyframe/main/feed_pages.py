@@ -17,21 +17,32 @@ from skyframe.services import feed_settings
 from skyframe.web.viewer import viewer
 
 
-def _render_feed(page: PostPage, *, source_url: str, report_seen: bool, kind: str) -> str:
+def render_feed(
+    page: PostPage,
+    *,
+    source_url: str,
+    report_seen: bool,
+    kind: str,
+    template: str = "feed/feed.html",
+    **context,
+) -> str:
+    """A swipe page of ``page``'s posts that loads the next pages from
+    ``source_url`` (a collection's page extends the feed's template)."""
     return render_template(
-        "feed/feed.html",
+        template,
         items=[item.model_dump(mode="json") for item in page.items],
         next_cursor=page.next_cursor,
         source_url=source_url,
         seen_url=url_for("api.feed_seen") if report_seen else "",
         feed_kind=kind,
+        **context,
     )
 
 
 @bp.get("/")
 def index():
     """For you: the viewer's feed (anonymous visitors: the newest posts)."""
-    return _render_feed(
+    return render_feed(
         for_you_page(None, None),
         source_url=url_for("api.feed_page"),
         report_seen=viewer() is not None,
@@ -44,6 +55,6 @@ def index():
 def following():
     """Posts by the people the viewer follows, newest first."""
     page = following_page(None, feed_settings().page_size)
-    return _render_feed(
+    return render_feed(
         page, source_url=url_for("api.following_feed"), report_seen=False, kind="following"
     )

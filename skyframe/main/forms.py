@@ -8,6 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from skyframe.exceptions import DomainError
 from skyframe.media.formats import ACCEPTED_EXTENSIONS
 from skyframe.models.post import CATEGORY_LABELS, LABEL_DESCRIPTIONS
 from skyframe.posts.details import DETAIL_FIELDS
@@ -79,3 +80,16 @@ class UploadForm(PostDetailsForm):
 
 class ConfirmForm(FlaskForm):
     """Only carries the CSRF token (delete buttons)."""
+
+
+def show_errors(form: FlaskForm, exc: DomainError) -> None:
+    """A domain refusal drawn on the form: each field's message under its
+    field, the rest (or the message alone) above the form."""
+    for name, message in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+    if not exc.fields:
+        form.form_errors.append(exc.message)

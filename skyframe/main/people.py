@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from skyframe import cursors, policy
 from skyframe.accounts import users
+from skyframe.api.collections import collections_page, profile_covers
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.main.blueprint import bp
@@ -48,13 +49,38 @@ def profile(handle: str):
     taken_down = [post.id for post in page.items if post.taken_down] if is_owner else []
     return render_template(
         "people/profile.html",
-        user=user,
+        **_profile_context(user, reader),
+        tab="posts",
         posts=page.items,
         removed=takedowns.current_reasons(db.session, taken_down),
         older=page.next_cursor,
+    )
+
+
+@bp.get("/u/<handle>/collections")
+def profile_collections(handle: str):
+    """The profile's Collections tab (private ones for their owner alone)."""
+    reader = viewer()
+    user = _profile_user(handle, reader)
+    page, counts = collections_page(user, reader, request.args.get("cursor"), GRID_PAGE)
+    return render_template(
+        "people/profile.html",
+        **_profile_context(user, reader),
+        tab="collections",
+        collections=page.items,
+        collection_counts=counts,
+        collection_covers=profile_covers(page.items),
+        older=page.next_cursor,
+    )
+
+
+def _profile_context(user: User, reader: User | None) -> dict:
+    """What the profile's header shows, whichever tab is open."""
+    return dict(
+        user=user,
         counts=profiles.profile_counts(db.session, user),
         following=profiles.is_following(db.session, reader, user),
-        is_owner=is_owner,
+        is_owner=reader is not None and reader.id == user.id,
         follow_form=ConfirmForm(),
         blocking=blocks.block_in_force(db.session, reader, user, utcnow()) if reader else None,
     )

@@ -10,7 +10,7 @@ from skyframe.api.pages import comments_page
 from skyframe.exceptions import DomainError, PermissionDenied
 from skyframe.extensions import db
 from skyframe.main.blueprint import bp
-from skyframe.main.forms import ConfirmForm, PostDetailsForm, UploadForm
+from skyframe.main.forms import ConfirmForm, PostDetailsForm, UploadForm, show_errors
 from skyframe.models import AuditSource, Category, utcnow
 from skyframe.moderation import labels, takedowns
 from skyframe.posts import details as post_details
@@ -22,17 +22,6 @@ from skyframe.web.ratelimit import per_user_limit
 from skyframe.web.requests import accepts_uploads, upload_rate_limit
 from skyframe.web.uploads import receive_upload
 from skyframe.web.viewer import viewer
-
-
-def _show_errors(form, exc: DomainError) -> None:
-    for name, message in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            form.form_errors.append(message)
-    if not exc.fields:
-        form.form_errors.append(exc.message)
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -47,7 +36,7 @@ def upload():
         try:
             post = receive_upload(request.files.get("file"), form.details(), current_user)
         except DomainError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
             status = exc.status
         else:
             if post.is_ready:
@@ -163,7 +152,7 @@ def edit_post(post_id: int):
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            _show_errors(form, exc)
+            show_errors(form, exc)
             status = exc.status
         else:
             flash("Saved.", "success")

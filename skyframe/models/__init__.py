@@ -2,6 +2,7 @@
 
 from skyframe.models.base import Base, UTCDateTime, utcnow
 from skyframe.models.block import Block
+from skyframe.models.collection import Collection, CollectionItem
 from skyframe.models.comment import Comment, CommentLike
 from skyframe.models.feed import FeedSeen
 from skyframe.models.interaction import Follow, PostLike, PostSave
@@ -30,6 +31,8 @@ __all__ = [
     "Base",
     "Block",
     "Category",
+    "Collection",
+    "CollectionItem",
     "Comment",
     "CommentLike",
     "Decision",

@@ -2,6 +2,7 @@
 // and comments sheets, and on the image a tap (the viewer) or a double tap
 // (like, with a heart).
 import { apiFetch } from "../api.js";
+import { openCollect } from "../collect.js";
 import { openComments } from "../comments.js";
 import { problemOf, toast, withId } from "../ui.js";
 import { openViewer } from "../viewer.js";
@@ -116,12 +117,13 @@ export function startActions() {
       }
       const { item } = itemOf(action);
       if (!item || name === "download") return;
-      if (["like", "save", "follow"].includes(name) && requireSignIn()) return;
+      if (["like", "save", "follow", "collect"].includes(name) && requireSignIn()) return;
       if (name === "like") like(item);
       else if (name === "save") save(item);
       else if (name === "follow") follow(item);
       else if (name === "share") share(item);
       else if (name === "info") showInfo(item);
+      else if (name === "collect") openCollect(item);
       else if (name === "comments")
         openComments(item, (count) => {
           item.comment_count = count;
