@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # with its own throwaway databases; PYTEST_WORKERS=0 runs them in this one.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint format migrate bench worker prod prod-stop prod-status clean
+.PHONY: run test lint format migrate bench worker prod prod-stop prod-status load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ prod-stop: $(VENV)/.dev-installed
 
 prod-status: $(VENV)/.dev-installed
 	$(BIN)/python scripts/prod.py status
+
+## load: the load run on `make prod` (LOAD_ARGS="--users 50 --minutes 5"), then the exactness check
+load: $(VENV)/.dev-installed
+	$(BIN)/python loadtest/run.py $(LOAD_ARGS)
 
 ## bench: run every benchmark under benchmarks/
 bench: $(VENV)/.dev-installed

@@ -374,11 +374,11 @@ def write_nginx_conf() -> Path:
         app_port_2=APP_PORTS[1],
         user_line=f"user {user};" if os.geteuid() == 0 else "",
         upload_body_size=f"{BaseConfig.UPLOAD_MAX_BYTES // (1024 * 1024) + 1}m",
-        # All of a load run's users come from 127.0.0.1: generous per-address
-        # limits here; deploy/nginx.conf.example has a public site's.
-        rate_per_second=os.environ.get("PROD_RATE_PER_SECOND", "500"),
-        burst=os.environ.get("PROD_RATE_BURST", "1000"),
-        connections_per_client=os.environ.get("PROD_CONNECTIONS_PER_CLIENT", "400"),
+        # Per client address: a phone scrolling fast sends a few requests a
+        # second, with bursts (a page, its images, a seen report).
+        rate_per_second=os.environ.get("PROD_RATE_PER_SECOND", "20"),
+        burst=os.environ.get("PROD_RATE_BURST", "60"),
+        connections_per_client=os.environ.get("PROD_CONNECTIONS_PER_CLIENT", "20"),
     )
     path = folder / "nginx.conf"
     path.write_text(conf)
