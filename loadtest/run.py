@@ -47,7 +47,7 @@ def seed(posts: int) -> None:
         return
     users = max(10, posts // 10)
     print(f"seeding the demo site: {users} users, {posts} posts with images")
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [
             *(BIN / "flask", "--app", "wsgi", "seed-demo"),
             *("--users", str(users), "--posts", str(posts), "--images"),
@@ -76,7 +76,7 @@ def run_locust(users: int, minutes: float, spawn_rate: float, work: Path) -> Pat
         "--loglevel", "WARNING",
     ]  # fmt: skip
     print(f"locust: {users} users for {minutes:g} min against http://127.0.0.1:{PROD_PORT}")
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [str(part) for part in command],
         env={**os.environ, "LOAD_LEDGER": str(ledger)},
         cwd=ROOT,
@@ -126,7 +126,7 @@ def main() -> int:
         ledger = run_locust(args.users, args.minutes, args.spawn_rate, work)
         failures = print_stats(work)
         print("\nexactness check (loadtest/check.py):")
-        checked = subprocess.run(  # noqa: S603
+        checked = subprocess.run(
             [BIN / "python", ROOT / "loadtest" / "check.py", ledger],
             env=app_environment(),
             cwd=ROOT,
