@@ -7,6 +7,7 @@ is present only for validation errors.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -178,10 +179,8 @@ def handle_database_unavailable(exc: Exception):
     """The database cannot be reached (restarting, failed over, out of
     connections): a quick 503 the client may retry, not a 500 with a
     traceback. Nothing was written: the transaction never committed."""
-    try:
+    with contextlib.suppress(Exception):  # the connection is gone; the pool replaces it
         db.session.rollback()
-    except Exception:  # noqa: S110 (the connection is gone; the pool replaces it)
-        pass
     reason = str(getattr(exc, "orig", None) or exc).strip()
     log.warning(
         "database unavailable on %s %s: %s",
