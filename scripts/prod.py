@@ -163,6 +163,13 @@ def record(name: str, pid: int, command: list[str]) -> None:
 
 def alive(pid: int) -> bool:
     try:
+        # A child of ours that died is a zombie until reaped (it would still
+        # answer signal 0).
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: signal 0 tells
+    try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
@@ -399,6 +406,65 @@ def start_nginx() -> None:
     record("nginx", int(pid_file.read_text().strip()), command)
 
 
+# Redis, the app servers and the worker (also restarted by loadtest/faults.py)
+
+
+def start_redis() -> None:
+    redis_dir = PROD_DIR / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    spawn(
+        "redis",
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--bind", "127.0.0.1",
+            "--port", str(REDIS_PORT),
+            "--dir", str(redis_dir),
+            # Every write on disk before Redis answers: a queued job survives
+            # a crash of Redis, not only a clean stop.
+            "--appendonly", "yes",
+            "--appendfsync", "always",
+            "--save", "",
+        ],
+    )  # fmt: skip
+    wait_until("redis", _redis_ping)
+
+
+def start_app_server(index: int) -> None:
+    name, port = f"app{index}", APP_PORTS[index - 1]
+    metrics_dir = PROD_DIR / "metrics" / name
+    if not running(name):
+        shutil.rmtree(metrics_dir, ignore_errors=True)  # per the multiprocess docs
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    spawn(
+        name,
+        [
+            str(BIN / "gunicorn"),
+            "--workers", "2",
+            "--threads", "4",
+            "--worker-class", "gthread",
+            "--bind", f"127.0.0.1:{port}",
+            "--graceful-timeout", "20",
+            "wsgi:app",
+        ],
+        env=app_environment(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)),
+    )  # fmt: skip
+
+
+def start_worker() -> None:
+    spawn("worker", [str(BIN / "flask"), "--app", "wsgi", "worker"], env=app_environment())
+
+
+def kill(name: str) -> None:
+    """SIGKILL a piece and everything it started (its process group): a crash."""
+    entry = recorded().get(name)
+    if entry and alive(entry["pid"]):
+        os.killpg(entry["pid"], signal.SIGKILL)
+        for _ in range(100):
+            if not alive(entry["pid"]):
+                break
+            time.sleep(0.05)
+
+
 # The commands
 
 
@@ -409,20 +475,7 @@ def up() -> None:
     if own_postgres():
         start_postgres()
     if own_redis():
-        redis_dir = PROD_DIR / "redis"
-        redis_dir.mkdir(exist_ok=True)
-        spawn(
-            "redis",
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--bind", "127.0.0.1",
-                "--port", str(REDIS_PORT),
-                "--dir", str(redis_dir),
-                "--appendonly", "yes",
-                "--save", "",
-            ],
-        )  # fmt: skip
-        wait_until("redis", lambda: _redis_ping())
+        start_redis()
     if own_s3():
         spawn("s3", [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(S3_PORT)])
         wait_until("s3", lambda: http_ok(f"{s3_endpoint()}/"))
@@ -436,25 +489,9 @@ def up() -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    for index, port in enumerate(APP_PORTS, start=1):
-        metrics_dir = PROD_DIR / "metrics" / f"app{index}"
-        if not running(f"app{index}"):
-            shutil.rmtree(metrics_dir, ignore_errors=True)  # per the multiprocess docs
-        metrics_dir.mkdir(parents=True, exist_ok=True)
-        spawn(
-            f"app{index}",
-            [
-                str(BIN / "gunicorn"),
-                "--workers", "2",
-                "--threads", "4",
-                "--worker-class", "gthread",
-                "--bind", f"127.0.0.1:{port}",
-                "--graceful-timeout", "20",
-                "wsgi:app",
-            ],
-            env=app_environment(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)),
-        )  # fmt: skip
-    spawn("worker", [str(BIN / "flask"), "--app", "wsgi", "worker"], env=app_environment())
+    for index in range(1, len(APP_PORTS) + 1):
+        start_app_server(index)
+    start_worker()
     for port in APP_PORTS:
         wait_until(
             f"the app server on {port}", lambda p=port: http_ok(f"http://127.0.0.1:{p}/readyz")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import current_app, jsonify, render_template
@@ -51,9 +52,10 @@ def readyz():
     limits = _rate_limit_storage_state()
     try:
         db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        log.exception("readiness check failed")
-        db.session.rollback()
+    except SQLAlchemyError as exc:
+        log.warning("readiness check: the database is unreachable (%s)", type(exc).__name__)
+        with contextlib.suppress(SQLAlchemyError):
+            db.session().invalidate()  # no ROLLBACK on a connection that is gone
         return jsonify(status="unavailable", database="unreachable", rate_limits=limits), 503
     storage, jobs = _storage_state(), _job_queue_state()
     parts = (limits, storage, jobs["state"])

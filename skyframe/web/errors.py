@@ -179,8 +179,11 @@ def handle_database_unavailable(exc: Exception):
     """The database cannot be reached (restarting, failed over, out of
     connections): a quick 503 the client may retry, not a 500 with a
     traceback. Nothing was written: the transaction never committed."""
-    with contextlib.suppress(Exception):  # the connection is gone; the pool replaces it
-        db.session.rollback()
+    # The connection is gone: drop it without a ROLLBACK (which would fail
+    # again, here or when the request's session is removed); the pool opens
+    # a fresh one for the next request.
+    with contextlib.suppress(Exception):
+        db.session().invalidate()
     reason = str(getattr(exc, "orig", None) or exc).strip()
     log.warning(
         "database unavailable on %s %s: %s",
