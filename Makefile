@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # with its own throwaway databases; PYTEST_WORKERS=0 runs them in this one.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint format migrate bench worker clean
+.PHONY: run test lint format migrate bench worker prod prod-stop prod-status load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,21 @@ migrate: $(VENV)/.runtime-installed
 ## worker: run queued jobs and the periodic tasks (JOBS_BACKEND=rq; WORKER_ARGS=--no-scheduler: jobs only)
 worker: $(VENV)/.runtime-installed
 	$(BIN)/flask --app wsgi worker $(WORKER_ARGS)
+
+## prod: a production-shaped stack on this machine (PostgreSQL, Redis, S3 stand-in, 2 gunicorn, RQ worker, nginx on PROD_PORT)
+prod: $(VENV)/.dev-installed
+	$(BIN)/python scripts/prod.py up
+
+## prod-stop: stop exactly what `make prod` started (data stays in PROD_DIR)
+prod-stop: $(VENV)/.dev-installed
+	$(BIN)/python scripts/prod.py down
+
+prod-status: $(VENV)/.dev-installed
+	$(BIN)/python scripts/prod.py status
+
+## load: the load run on `make prod` (LOAD_ARGS="--users 50 --minutes 5"), then the exactness check
+load: $(VENV)/.dev-installed
+	$(BIN)/python loadtest/run.py $(LOAD_ARGS)
 
 ## bench: run every benchmark under benchmarks/
 bench: $(VENV)/.dev-installed

@@ -279,6 +279,15 @@ class BaseConfig:
     COMPRESS_STREAMS = False
 
     LOG_LEVEL = "INFO"
+    # text: for a person at a terminal; json: one object per line, with the
+    # request id and user id, for a log collector (skyframe/logs.py).
+    LOG_FORMAT = "text"
+    # One line per request (method, path, status, time, client, request id).
+    LOG_REQUESTS = False
+    # /metrics for Prometheus (skyframe/web/metrics.py), answered only to
+    # these networks (comma-separated CIDRs, after ProxyFix).
+    METRICS_ENABLED = False
+    METRICS_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
     TESTING = False
     DEBUG = False
 
@@ -306,6 +315,14 @@ class BaseConfig:
                 "PUBLIC_URL must be the site's origin, scheme://host[:port] "
                 f"(e.g. https://skyframe.example), not {settings['PUBLIC_URL']!r}"
             )
+        if settings["LOG_FORMAT"] not in ("text", "json"):
+            raise ConfigError("LOG_FORMAT must be text or json")
+        from skyframe.web.networks import parse_networks
+
+        try:
+            parse_networks(settings["METRICS_ALLOWED_NETWORKS"], setting="METRICS_ALLOWED_NETWORKS")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
         if settings["MAIL_BACKEND"] not in ("file", "smtp"):
             raise ConfigError("MAIL_BACKEND must be file or smtp")
         if settings["MAIL_BACKEND"] == "smtp" and not settings["MAIL_SERVER"]:
@@ -339,6 +356,8 @@ class ProductionConfig(BaseConfig):
     FORCE_HTTPS = True
     HSTS_ENABLED = True
     LOG_LEVEL = "INFO"
+    LOG_FORMAT = "json"
+    LOG_REQUESTS = True
 
     @classmethod
     def validate(cls, settings: dict[str, Any]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -32,7 +31,9 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
 
     app.request_class = SkyFrameRequest
     app.config.update(load_config(config, overrides=overrides))
-    _configure_logging(app)
+    from skyframe.logs import configure_logging
+
+    configure_logging(app)
     _apply_proxy_fix(app)
     if app.config["SERVER_TIMING"]:
         from skyframe.web.timing import ServerTiming
@@ -41,12 +42,16 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
 
     from skyframe import database  # noqa: F401  (registers SQLite pragmas)
     from skyframe.web.converters import DatabaseIdConverter
+    from skyframe.web.metrics import init_metrics
+    from skyframe.web.request_log import init_request_log
     from skyframe.web.security import init_security
     from skyframe.wiring import init_extensions, register_blueprints
 
     app.url_map.converters["int"] = DatabaseIdConverter
     init_extensions(app)
     init_security(app)
+    init_request_log(app)
+    init_metrics(app)
     register_blueprints(app)
 
     from skyframe import tasks  # noqa: F401  (every job and schedule, whatever routes load)
@@ -58,11 +63,6 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
     register_cli(app)
     init_schedules(app)
     return app
-
-
-def _configure_logging(app: Flask) -> None:
-    app.logger.setLevel(app.config["LOG_LEVEL"])
-    logging.getLogger("skyframe").setLevel(app.config["LOG_LEVEL"])
 
 
 def _apply_proxy_fix(app: Flask) -> None:

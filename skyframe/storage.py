@@ -104,6 +104,16 @@ class Storage(ABC):
     def size(self, key: str) -> int:
         return self._wrap(key, "measure", self._size)
 
+    def files(self) -> Iterator[tuple[str, int]]:
+        """Every stored file as (key, size), in key order: what a backup
+        copies. Files still being written (and the upload spool) are left out."""
+        try:
+            yield from self._files()
+        except StorageError:
+            raise
+        except Exception as exc:
+            raise StorageError(f"{self.name}: could not list the files: {exc}") from exc
+
     @contextmanager
     def local_copy(self, key: str) -> Iterator[Path]:
         """A path on local disk holding the file (a temporary copy if need be)."""
@@ -159,6 +169,9 @@ class Storage(ABC):
 
     @abstractmethod
     def _size(self, key: str) -> int: ...
+
+    @abstractmethod
+    def _files(self) -> Iterator[tuple[str, int]]: ...
 
 
 class LocalStorage(Storage):
@@ -222,6 +235,15 @@ class LocalStorage(Storage):
 
     def _size(self, key: str) -> int:
         return self.local_path(key).stat().st_size
+
+    def _files(self) -> Iterator[tuple[str, int]]:
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            relative = path.relative_to(self.root)
+            # Keys never start with "."; the spool and half-written files do.
+            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                yield relative.as_posix(), path.stat().st_size
 
 
 class _HashingReader:
@@ -317,6 +339,14 @@ class S3Storage(Storage):
 
     def _exists(self, key: str) -> bool:
         return self._head(key) is not None
+
+    def _files(self) -> Iterator[tuple[str, int]]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self.prefix
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield item["Key"][len(self.prefix) :], int(item["Size"])
 
     def _size(self, key: str) -> int:
         head = self._head(key)

@@ -43,7 +43,8 @@ def test_readyz_says_limits_are_off_without_logging_a_traceback(app_factory, cap
     app = app_factory(RATELIMIT_ENABLED=False)
     with caplog.at_level(logging.DEBUG):
         response = app.test_client().get("/readyz")
-    assert response.get_json() == {"status": "ready", "database": "ok", "rate_limits": "off"}
+    body = response.get_json()
+    assert (body["status"], body["database"], body["rate_limits"]) == ("ready", "ok", "off")
     assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING] == []
 
 

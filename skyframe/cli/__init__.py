@@ -1,11 +1,12 @@
 """Admin commands, one module per area: ``flask users|motd|stats|posts|feed|
-tasks|audit|reports|tickets|seed-demo|worker …``, and scripts/skyframe_admin.py."""
+tasks|audit|reports|tickets|backup|seed-demo|worker …``, and scripts/skyframe_admin.py."""
 
 from __future__ import annotations
 
 from flask import Flask
 
 from skyframe.cli.audit import audit_cli
+from skyframe.cli.backup import backup_cli
 from skyframe.cli.demo import seed_demo
 from skyframe.cli.feed import feed_cli
 from skyframe.cli.motd import motd_cli
@@ -30,3 +31,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(tickets_cli)
+    app.cli.add_command(backup_cli)

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from skyframe import metrics
 from skyframe.feed import ahead, pools, positions
 from skyframe.feed.blend import Candidate, Caps, PoolWalk, advance, blend
 from skyframe.feed.pools import Position, Window
@@ -181,7 +182,9 @@ def _candidates(session, viewer_id, settings, state, size, now, cache):
             # Both dry: ask the database before the pass moves on (an
             # impression may have expired since the fetch).
             if prioritized is not None and global_ is not None and (prioritized or global_):
+                metrics.feed_cache_lookup(hit=True)
                 return prioritized, global_, kept.hidden
+        metrics.feed_cache_lookup(hit=False)
     limit = wanted + (settings.prefetch_pages * size if cache is not None else 0)
     window = window_for(viewer_id, state, settings, now)
     prioritized, global_, hidden = pools.blend_pools(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import current_app, jsonify, render_template
@@ -9,9 +10,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from skyframe.api import reference as api_reference
 from skyframe.api.contract import openapi_document
 from skyframe.extensions import db, limiter
+from skyframe.jobs import current_jobs
 from skyframe.main.blueprint import bp
+from skyframe.services import current_storage
+from skyframe.storage import StorageError
 
 log = logging.getLogger(__name__)
+# A key no file has: asking for it reaches the storage without writing.
+READINESS_PROBE_KEY = "readiness-probe"
 
 
 @bp.get("/api/docs")
@@ -39,16 +45,37 @@ def healthz():
 @bp.get("/readyz")
 @limiter.exempt
 def readyz():
-    """The app can reach its database (503 if not). An unreachable rate-limit
-    store is reported as degraded: limits then count per process."""
+    """Whether the app can serve: its database (503 if unreachable), and
+    how the parts it can go on without are doing: the rate-limit store (when
+    unreachable, limits count per process), the file storage and the job
+    queue ("degraded" overall when one of them is not "ok")."""
     limits = _rate_limit_storage_state()
     try:
         db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        log.exception("readiness check failed")
-        db.session.rollback()
+    except SQLAlchemyError as exc:
+        log.warning("readiness check: the database is unreachable (%s)", type(exc).__name__)
+        with contextlib.suppress(SQLAlchemyError):
+            db.session().invalidate()  # no ROLLBACK on a connection that is gone
         return jsonify(status="unavailable", database="unreachable", rate_limits=limits), 503
-    return jsonify(status="ready", database="ok", rate_limits=limits)
+    storage, jobs = _storage_state(), _job_queue_state()
+    parts = (limits, storage, jobs["state"])
+    status = "ready" if all(part in ("ok", "off") for part in parts) else "degraded"
+    return jsonify(status=status, database="ok", rate_limits=limits, storage=storage, jobs=jobs)
+
+
+def _storage_state() -> str:
+    try:
+        current_storage().exists(READINESS_PROBE_KEY)
+    except StorageError:
+        log.warning("storage check failed", exc_info=True)
+        return "unreachable"
+    return "ok"
+
+
+def _job_queue_state() -> dict:
+    counts = current_jobs().counts()
+    state = "unreachable" if counts.error else "ok"
+    return {"state": state, "backend": counts.backend, "queued": counts.queued}
 
 
 def _rate_limit_storage_state() -> str:

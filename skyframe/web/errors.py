@@ -7,6 +7,7 @@ is present only for validation errors.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -14,6 +15,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -169,6 +172,34 @@ def handle_domain_error(exc: DomainError):
     )
 
 
+DATABASE_RETRY_SECONDS = 5
+
+
+def handle_database_unavailable(exc: Exception):
+    """The database cannot be reached (restarting, failed over, out of
+    connections): a quick 503 the client may retry, not a 500 with a
+    traceback. Nothing was written: the transaction never committed."""
+    # The connection is gone: drop it without a ROLLBACK (which would fail
+    # again, here or when the request's session is removed); the pool opens
+    # a fresh one for the next request.
+    with contextlib.suppress(Exception):
+        db.session().invalidate()
+    reason = str(getattr(exc, "orig", None) or exc).strip()
+    log.warning(
+        "database unavailable on %s %s: %s",
+        request.method,
+        request.path,
+        reason.splitlines()[0] if reason else type(exc).__name__,
+    )
+    return _respond(
+        503,
+        "Unavailable",
+        "SkyFrame is briefly unavailable. Please try again in a moment.",
+        code="unavailable",
+        headers=[("Retry-After", str(DATABASE_RETRY_SECONDS))],
+    )
+
+
 def handle_unexpected(exc: Exception):
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -180,4 +211,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(RateLimitExceeded, handle_rate_limit)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    for unavailable in (OperationalError, InterfaceError, DisconnectionError, PoolTimeout):
+        app.register_error_handler(unavailable, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)
