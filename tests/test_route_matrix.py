@@ -218,6 +218,27 @@ ROUTES: dict[tuple[str, str], Row] = {
         STAFF_AREA, form=lambda t: {"labels": ["flashing"]}
     ),
     ("GET", "/admin/audit"): R(STAFF_AREA_MANAGER),
+    # A new open report each: a decision without a choice is let through to its 422.
+    ("GET", "/admin/reports"): R(STAFF_AREA),
+    ("POST", "/admin/reports/<int:report_id>/resolve"): R(
+        STAFF_AREA, values=lambda t: {"report_id": t.new_report()}
+    ),
+    ("GET", "/admin/users"): R(STAFF_AREA, query="q=ve"),
+    ("GET", "/admin/users/<handle>"): R(STAFF_AREA),
+    ("POST", "/admin/users/<handle>/role"): R(
+        STAFF_AREA_MANAGER, values=a_stranger, form=lambda t: {"role": "user"}
+    ),
+    ("POST", "/admin/users/<handle>/suspend"): R(
+        STAFF_AREA, values=a_stranger, form=lambda t: {"reason": "Cool off."}
+    ),
+    # Not suspended: staff are let through to "not suspended" (409).
+    ("POST", "/admin/users/<handle>/unsuspend"): R(STAFF_AREA, values=a_stranger),
+    ("POST", "/admin/users/<handle>/disable"): R(STAFF_AREA_MANAGER, values=a_stranger),
+    ("POST", "/admin/users/<handle>/enable"): R(STAFF_AREA_MANAGER, values=a_stranger),
+    # The wrong confirmation: a manager is let through to its 422, nobody deleted.
+    ("POST", "/admin/users/<handle>/delete"): R(
+        STAFF_AREA_MANAGER, values=a_stranger, form=lambda t: {"confirm": "not them"}
+    ),
     # -- moderation and safety pages --------------------------------------------
     ("GET", "/settings/standing"): R(SIGNED_IN),
     ("GET", "/settings/blocks"): R(SIGNED_IN),
