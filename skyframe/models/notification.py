@@ -23,6 +23,7 @@ class Notification(Base):
         Index("ix_notifications_report_id", "report_id"),
         Index("ix_notifications_strike_id", "strike_id"),
         Index("ix_notifications_take_down_id", "take_down_id"),
+        Index("ix_notifications_ticket_id", "ticket_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +39,8 @@ class Notification(Base):
     take_down_id: Mapped[int | None] = mapped_column(
         ForeignKey("take_downs.id", ondelete="CASCADE")
     )
+    # Support: the ticket a reply, a change of status or an assignment is on.
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     # Liking, unliking and liking again notifies once: one row per key.
     dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -49,3 +52,4 @@ class Notification(Base):
     take_down = relationship("TakeDown", lazy="selectin", viewonly=True)
     strike = relationship("Strike", lazy="selectin", viewonly=True)
     report = relationship("Report", lazy="selectin", viewonly=True)
+    ticket = relationship("Ticket", lazy="selectin", viewonly=True)
