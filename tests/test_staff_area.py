@@ -12,6 +12,7 @@ import pytest
 
 from skyframe.extensions import db
 from skyframe.models import AuditEntry, Post, Report, Role, User, utcnow
+from skyframe.support import tickets
 from tests.conftest import login
 
 
@@ -100,6 +101,21 @@ def test_the_dashboard_lists_current_suspensions(app, client, people):
     assert "@mira" in suspended
     assert "@vega" not in suspended
     assert re.search(r'data-tile="suspensions">\s*<span class="staff-tile-count">1<', home)
+
+
+def test_the_dashboard_counts_tickets_waiting_for_staff_that_the_viewer_sees(app, client, people):
+    with app.app_context():
+        vega, mod = db.session.get(User, people["vega"].id), db.session.get(User, people["mod"].id)
+        tickets.open_ticket(db.session, vega, "Upload stuck", "It spins.", utcnow())
+        tickets.open_ticket(db.session, vega, "Appeal", "Not spam.", utcnow(), managers_only=True)
+        tickets.open_ticket(db.session, mod, "My own", "Help.", utcnow())  # managers only
+        db.session.commit()
+    tile = r'data-tile="tickets">\s*<span class="staff-tile-count">{}<'
+    login(client, "mod")
+    assert re.search(tile.format(1), page(client, "/admin/"))
+    client.post("/api/v1/auth/logout")
+    login(client, "boss")
+    assert re.search(tile.format(3), page(client, "/admin/"))
 
 
 # -- the report queue page ----------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""What the staff dashboard shows: the work waiting (open reports, current
-suspensions) and the site's activity per day — sign-ups, uploads, reports
-and take-downs over the last ``DAYS`` days, UTC.
+"""What the staff dashboard shows: the work waiting (open reports; tickets
+waiting for staff, ``open`` or ``pending``, those for managers only left
+out for moderators; current suspensions) and the site's activity per day —
+sign-ups, uploads, reports and take-downs over the last ``DAYS`` days, UTC.
 
 Each series is one query grouped by day (``utc_day``: SQLite's ``date()`` of
 its naive UTC text, PostgreSQL's ``to_char`` of the timestamp at UTC, both
@@ -14,14 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
 from skyframe import policy
-from skyframe.models import Post, Report, ReportStatus, TakeDown, User
+from skyframe.models import Post, Report, ReportStatus, TakeDown, Ticket, TicketStatus, User
 
 DAYS = 90
 SUSPENDED_SHOWN = 10
@@ -89,9 +90,22 @@ SERIES = (
 )
 
 
+def waiting_tickets(session: Session, actor: policy.Actor) -> int:
+    """Tickets staff owe an answer (``open`` or ``pending``) that ``actor`` sees."""
+    query = (
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.status.in_([TicketStatus.OPEN, TicketStatus.PENDING]))
+    )
+    if not policy.can_see_managers_only_tickets(actor):
+        query = query.where(Ticket.managers_only == false())
+    return session.scalar(query) or 0
+
+
 @dataclass(frozen=True)
 class Dashboard:
     open_reports: int
+    open_tickets: int
     suspended_count: int
     suspended: list[User]  # the most recently suspended, up to SUSPENDED_SHOWN
     series: list[Series]
@@ -105,6 +119,7 @@ def dashboard(session: Session, actor: policy.Actor, now: datetime, days: int = 
             select(func.count()).select_from(Report).where(Report.status == ReportStatus.OPEN)
         )
         or 0,
+        open_tickets=waiting_tickets(session, actor),
         suspended_count=session.scalar(select(func.count()).select_from(User).where(*current)) or 0,
         suspended=list(
             session.scalars(
