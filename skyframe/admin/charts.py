@@ -1,8 +1,8 @@
 """Daily bar charts drawn on the server as SVG: no script, no library.
 
 ``bar_chart`` takes the points (day, count), oldest first, and returns an
-``<svg role="img">`` named by its ``<title>`` and described by its
-``<desc>`` (``aria-labelledby`` both), whose description says in words what
+``<svg role="img">`` named by its ``<title>`` (``aria-labelledby``) and
+described by its ``<desc>`` (``aria-describedby``), whose description says in words what
 the bars show: the span, the total, the busiest day and the last week. The
 page puts the full numbers in a table beside it (``templates/admin/
 _chart.html``). Colours come from ``currentColor``, and every attribute is a
@@ -58,7 +58,7 @@ LABEL = Markup('<text x="{x}" y="{y}" text-anchor="{anchor}">{text}</text>')
 SVG = Markup(
     '<svg class="daily-chart" viewBox="0 0 {width} {height}" '
     'xmlns="http://www.w3.org/2000/svg" role="img" '
-    'aria-labelledby="{id}-title {id}-desc" focusable="false">'
+    'aria-labelledby="{id}-title" aria-describedby="{id}-desc" focusable="false">'
     '<title id="{id}-title">{title}</title>'
     '<desc id="{id}-desc">{desc}</desc>'
     '<line x1="{left}" y1="{baseline}" x2="{width}" y2="{baseline}" '
