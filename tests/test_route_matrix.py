@@ -48,6 +48,7 @@ from skyframe.accounts import password_reset, users
 from skyframe.extensions import db
 from skyframe.models import Comment, Post, PostStatus, Report, Role, Strike, User, utcnow
 from skyframe.services import password_hashing
+from skyframe.support import tickets
 from skyframe.web.admin_networks import is_admin_path
 from tests import media_samples as samples
 from tests.conftest import (
@@ -104,6 +105,8 @@ STAFF_AREA = rule(HIDE, moderator=OK, manager=OK)
 STAFF_AREA_MANAGER = rule(HIDE, moderator=DENY, manager=OK)
 # Signed in, then the id in the URL is not theirs (another's session id): 404.
 SIGNED_IN_NOT_THEIRS = rule(HIDE, anonymous=LOGIN, disabled=LOGIN)
+# The owner's side of a ticket (the owner's): anyone else's is 404, staff's too.
+TICKET_OWNER = rule(HIDE, anonymous=LOGIN, disabled=LOGIN, owner=OK)
 
 Body = Callable[["Targets"], Any]
 
@@ -140,6 +143,11 @@ def upload_form(_t) -> dict:
 def on_shared(t: Targets) -> dict:
     """A ready post with real files (for /media and downloads)."""
     return {"post_id": t.shared_post, "key": t.shared_key}
+
+
+def a_ticket(t: Targets) -> dict:
+    """A new open ticket of the owner's."""
+    return {"ticket_id": t.new_ticket()}
 
 
 def a_stranger(t: Targets) -> dict:
@@ -239,6 +247,25 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/admin/users/<handle>/delete"): R(
         STAFF_AREA_MANAGER, values=a_stranger, form=lambda t: {"confirm": "not them"}
     ),
+    ("GET", "/admin/tickets"): R(STAFF_AREA, query="view=all"),
+    ("GET", "/admin/tickets/<int:ticket_id>"): R(STAFF_AREA, values=a_ticket),
+    ("POST", "/admin/tickets/<int:ticket_id>/assign"): R(STAFF_AREA, values=a_ticket),
+    # Unassigned: staff are let through to "assign it first" (409).
+    ("POST", "/admin/tickets/<int:ticket_id>/reply"): R(
+        STAFF_AREA, values=a_ticket, form=lambda t: {"text": "Hello."}
+    ),
+    ("POST", "/admin/tickets/<int:ticket_id>/escalate"): R(
+        STAFF_AREA, values=a_ticket, form=lambda t: {"note": "Managers."}
+    ),
+    ("POST", "/admin/tickets/<int:ticket_id>/close"): R(STAFF_AREA, values=a_ticket),
+    # -- support: suspended accounts ask for help too ---------------------------------
+    ("GET", "/support"): R(SIGNED_IN),
+    ("POST", "/support"): R(SIGNED_IN, form=lambda t: {"title": "Help", "text": "Please."}),
+    ("GET", "/support/tickets/<int:ticket_id>"): R(TICKET_OWNER, values=a_ticket),
+    ("POST", "/support/tickets/<int:ticket_id>/reply"): R(
+        TICKET_OWNER, values=a_ticket, form=lambda t: {"text": "More."}
+    ),
+    ("POST", "/support/tickets/<int:ticket_id>/close"): R(TICKET_OWNER, values=a_ticket),
     # -- moderation and safety pages --------------------------------------------
     ("GET", "/settings/standing"): R(SIGNED_IN),
     ("GET", "/settings/blocks"): R(SIGNED_IN),
@@ -342,6 +369,25 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger, json=lambda t: {}),
     ("DELETE", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger),
     ("GET", "/api/v1/me/blocks"): R(SIGNED_IN),
+    # -- support tickets -----------------------------------------------------------
+    ("POST", "/api/v1/tickets"): R(SIGNED_IN, json=lambda t: {"title": "Help", "text": "Please."}),
+    ("GET", "/api/v1/tickets"): R(SIGNED_IN),
+    ("GET", "/api/v1/tickets/<int:ticket_id>"): R(TICKET_OWNER, values=a_ticket),
+    ("POST", "/api/v1/tickets/<int:ticket_id>/replies"): R(
+        TICKET_OWNER, values=a_ticket, json=lambda t: {"text": "More."}
+    ),
+    ("POST", "/api/v1/tickets/<int:ticket_id>/close"): R(TICKET_OWNER, values=a_ticket),
+    ("GET", "/api/v1/admin/tickets"): R(STAFF, query="view=all"),
+    ("GET", "/api/v1/admin/tickets/<int:ticket_id>"): R(STAFF, values=a_ticket),
+    ("POST", "/api/v1/admin/tickets/<int:ticket_id>/assign"): R(STAFF, values=a_ticket),
+    ("POST", "/api/v1/admin/tickets/<int:ticket_id>/escalate"): R(
+        STAFF, values=a_ticket, json=lambda t: {"note": "Managers."}
+    ),
+    # Unassigned: staff are let through to "assign it first" (409).
+    ("POST", "/api/v1/admin/tickets/<int:ticket_id>/replies"): R(
+        STAFF, values=a_ticket, json=lambda t: {"text": "Hello."}
+    ),
+    ("POST", "/api/v1/admin/tickets/<int:ticket_id>/close"): R(STAFF, values=a_ticket),
 }
 
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not routes of the app's own
@@ -397,6 +443,14 @@ class Targets:
             db.session.add(report)
             db.session.commit()
             return report.id
+
+    def new_ticket(self) -> int:
+        """An open, unassigned ticket of the owner's."""
+        with self.app.app_context():
+            owner = db.session.get(User, self.ids["owner"])
+            ticket = tickets.open_ticket(db.session, owner, "Help", "Please.", utcnow())
+            db.session.commit()
+            return ticket.id
 
     def new_post(self, owner: str) -> int:
         with self.app.app_context():
