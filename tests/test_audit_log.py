@@ -227,9 +227,7 @@ OPERATIONS = [
     ),
     Op(
         "report decision (staff page)",
-        lambda w: (
-            lambda r: w.form("mod", f"/admin/reports/{r}/resolve", **{f"r{r}-decision": "dismiss"})
-        )(w.report()),
+        lambda w: w.form("mod", f"/admin/reports/{w.report()}/resolve", decision="dismiss"),
         ("report.resolve", "report", "mod", "web"),
     ),
     Op(

@@ -132,13 +132,14 @@ def test_the_queue_groups_reports_and_a_decision_resolves_the_group(app, client,
     assert "2 reports" in queue
     assert "spam × 1" in queue
     assert "stolen × 1" in queue
-    refused = submit(client, f"/admin/reports/{lead}/resolve", **{f"r{lead}-decision": "warn"})
+    refused = submit(client, f"/admin/reports/{lead}/resolve", decision="warn")
     assert refused.status_code == 422
     assert "Say why." in refused.get_data(as_text=True)
     done = submit(
         client,
         f"/admin/reports/{lead}/resolve",
-        **{f"r{lead}-decision": "take_down", f"r{lead}-note": "Not a sky image."},
+        decision="take_down",
+        note="Not a sky image.",
     )
     assert done.status_code == 302
     queue = page(client, "/admin/reports")

@@ -50,10 +50,6 @@ def title_of(points: Sequence[tuple[date, int]], what: str) -> str:
     return f"{what} per day, last {len(points)} days"
 
 
-BAR = Markup(
-    '<rect x="{x:.2f}" y="{y:.2f}" width="{width:.2f}" height="{height:.2f}">'
-    "<title>{day}: {count}</title></rect>"
-)
 LABEL = Markup('<text x="{x}" y="{y}" text-anchor="{anchor}">{text}</text>')
 SVG = Markup(
     '<svg class="daily-chart" viewBox="0 0 {width} {height}" '
@@ -80,15 +76,12 @@ def bar_chart(points: Sequence[tuple[date, int]], *, what: str, chart_id: str) -
         if count <= 0:
             continue
         height = max(plot_h * count / top, 1.0)
+        # Numbers and ISO dates only: formatted plainly (Markup.format,
+        # escaping each field, took most of the dashboard's time).
         bars.append(
-            BAR.format(
-                x=LEFT + index * step,
-                y=baseline - height,
-                width=max(step - GAP, 0.5),
-                height=height,
-                day=_fmt(day),
-                count=count,
-            )
+            f'<rect x="{LEFT + index * step:.2f}" y="{baseline - height:.2f}" '
+            f'width="{max(step - GAP, 0.5):.2f}" height="{height:.2f}">'
+            f"<title>{_fmt(day)}: {int(count)}</title></rect>"
         )
     labels = [
         LABEL.format(x=LEFT - 4, y=TOP + 8, anchor="end", text=top),
@@ -105,6 +98,6 @@ def bar_chart(points: Sequence[tuple[date, int]], *, what: str, chart_id: str) -
         desc=describe(points, what),
         left=LEFT,
         baseline=baseline,
-        bars=Markup("").join(bars),
+        bars=Markup("".join(bars)),  # noqa: S704 - numbers and dates, built above
         labels=Markup("").join(labels),
     )

@@ -10,9 +10,10 @@ from flask import current_app, render_template, request, url_for
 
 from skyframe.admin.blueprint import bp
 from skyframe.admin.flow import act
-from skyframe.admin.forms import ReportFilterForm, ResolveForm
+from skyframe.admin.forms import DECISIONS, ReportFilterForm, ResolveForm
 from skyframe.extensions import db
-from skyframe.models import AuditSource, utcnow
+from skyframe.models import AuditSource, Label, utcnow
+from skyframe.models.moderation import REASON_MAX_LENGTH
 from skyframe.moderation import report_queue, reports
 from skyframe.moderation.strikes import StrikeRules
 from skyframe.web.viewer import viewer
@@ -31,11 +32,6 @@ def _filters(form: ReportFilterForm) -> dict[str, str] | None:
     }
 
 
-def resolve_form(report_id: int, *formdata) -> ResolveForm:
-    """The form of one group (its fields prefixed: many share the page)."""
-    return ResolveForm(*formdata, prefix=f"r{report_id}")
-
-
 def _queue(status: int = 200, failed: tuple[int, ResolveForm] | None = None):
     form = ReportFilterForm(request.args)
     filters = _filters(form)
@@ -51,15 +47,15 @@ def _queue(status: int = 200, failed: tuple[int, ResolveForm] | None = None):
         limit=PAGE_SIZE,
         **filters,
     )
-    forms = {group.report.id: resolve_form(group.report.id, None) for group in page.items}
-    if failed is not None:
-        forms[failed[0]] = failed[1]
     body = render_template(
         "admin/reports.html",
         form=form,
         groups=page.items,
-        forms=forms,
+        decisions=[(decision.value, text) for decision, text in DECISIONS.items()],
+        label_choices=[(label.value, label.description) for label in Label],
+        note_max=REASON_MAX_LENGTH,
         failed=failed[0] if failed else None,
+        failed_form=failed[1] if failed else None,
         next_cursor=page.next_cursor,
         filters={name: value for name, value in filters.items() if value},
     )
@@ -75,7 +71,7 @@ def reports_queue():
 def resolve_report(report_id: int):
     report = reports.get_report(db.session, viewer(), report_id)
     return act(
-        resolve_form(report.id),
+        ResolveForm(),
         lambda status, form: _queue(status, failed=(report.id, form)),
         lambda form: reports.resolve(
             db.session,
