@@ -156,3 +156,10 @@ def test_inside_the_networks_the_staff_rules_still_apply(app_factory, staff, mak
     assert user.get("/api/v1/admin/audit").status_code == 403
     moderator = signed_in(app, "mod", "192.0.2.40")
     assert moderator.get("/admin/audit").status_code == 403  # managers only
+
+
+def test_an_untrusted_host_from_outside_is_still_the_host_check_s_400(app_factory):
+    client = app_factory(ADMIN_ALLOWED_NETWORKS=OFFICE).test_client()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert client.get("/admin/", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/api/v1/admin/audit", headers={"Host": "evil.example"}).status_code == 400
