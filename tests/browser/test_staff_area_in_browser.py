@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from skyframe.extensions import db
 from skyframe.models import Role, User
+from tests.browser.a11y import contrast_report, unnamed_controls
 from tests.browser.conftest import PHONE, watch
 from tests.browser.helpers import sign_in
 
@@ -64,6 +65,8 @@ def test_the_dashboard_charts_render_with_text_alternatives(
     expect(table.get_by_role("columnheader")).to_have_text(["Day", *SERIES])
     expect(table.get_by_role("row")).to_have_count(91)  # the header and 90 days
     page.screenshot(path=artifacts_dir / f"staff-dashboard-{page.viewport_size['width']}.png")
+    assert unnamed_controls(page) == []
+    assert contrast_report(page)[0] == []
     assert page.problems == []
 
 
@@ -88,6 +91,8 @@ def test_a_moderator_finds_an_account_and_suspends_it_from_a_phone(
     expect(page.get_by_role("button", name="Lift the suspension")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=artifacts_dir / "staff-suspended-account.png")
+    assert unnamed_controls(page) == []
+    assert contrast_report(page)[0] == []
     with app.app_context():
         vega = db.session.scalar(db.select(User).where(User.handle == "vega"))
         assert vega.suspended_at is not None
