@@ -18,7 +18,10 @@ from skyframe.moderation import report_queue, reports
 from skyframe.moderation.strikes import StrikeRules
 from skyframe.web.viewer import viewer
 
-PAGE_SIZE = 20
+# A phone screen holds two or three groups; ten a page halves the queue's
+# loading and drawing against the API's twenty (benchmarks/staff_bench.py:
+# ~24 ms of CPU a page at twenty, over the 20 ms target on its own).
+PAGE_SIZE = 10
 
 
 def _filters(form: ReportFilterForm) -> dict[str, str] | None:
