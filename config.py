@@ -124,6 +124,10 @@ class BaseConfig:
     PROXY_FIX_X_HOST = 0
     PROXY_FIX_X_PORT = 0
     PROXY_FIX_X_PREFIX = 0
+    # The staff area (/admin, /api/v1/admin) only from these networks:
+    # comma-separated CIDRs, IPv4 and IPv6; empty: from anywhere. Judged on
+    # the client address after ProxyFix (skyframe/web/admin_networks.py).
+    ADMIN_ALLOWED_NETWORKS: list[str] = []
 
     # Rate limiting (Flask-Limiter). memory:// is per process: use Redis when
     # more than one worker serves the app.
@@ -319,10 +323,11 @@ class BaseConfig:
             raise ConfigError("LOG_FORMAT must be text or json")
         from skyframe.web.networks import parse_networks
 
-        try:
-            parse_networks(settings["METRICS_ALLOWED_NETWORKS"], setting="METRICS_ALLOWED_NETWORKS")
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from exc
+        for name in ("ADMIN_ALLOWED_NETWORKS", "METRICS_ALLOWED_NETWORKS"):
+            try:
+                parse_networks(settings[name])
+            except ValueError as exc:
+                raise ConfigError(f"{name}: {exc}") from exc
         if settings["MAIL_BACKEND"] not in ("file", "smtp"):
             raise ConfigError("MAIL_BACKEND must be file or smtp")
         if settings["MAIL_BACKEND"] == "smtp" and not settings["MAIL_SERVER"]:

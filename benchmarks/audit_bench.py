@@ -183,7 +183,8 @@ def deep(client: feed_bench.Client, pages: int, query: dict) -> dict:
 
 
 class Page(feed_bench.Client):
-    """The staff page answers HTML: time it, and keep its status only."""
+    """Staff pages answer HTML: time them, and hand back the page's text
+    (staff_bench.py follows its "next" links)."""
 
     def request(self, method, path, body=None, headers=None):
         if not path.startswith("/admin/"):
@@ -192,11 +193,11 @@ class Page(feed_bench.Client):
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         connection.request(method, path, headers={"Cookie": cookie})
         response = connection.getresponse()
-        response.read()
+        text = response.read().decode("utf-8", "replace")
         connection.close()
         timing = response.getheader("Server-Timing", "")
         self.server_ms = float(timing.partition("dur=")[2] or "nan")
-        return response.status, None
+        return response.status, text
 
 
 def explain(url: str, examples: dict[str, dict]) -> None:

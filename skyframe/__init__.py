@@ -35,6 +35,9 @@ def create_app(config: str | type[BaseConfig] | None = None, **overrides: Any) -
 
     configure_logging(app)
     _apply_proxy_fix(app)
+    from skyframe.web.admin_networks import init_admin_networks
+
+    init_admin_networks(app)  # first of the before-request steps
     if app.config["SERVER_TIMING"]:
         from skyframe.web.timing import ServerTiming
 

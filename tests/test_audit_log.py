@@ -225,6 +225,43 @@ OPERATIONS = [
         lambda w: w.form("mod", P.format(post=w.post) + "/labels", labels=["sensitive"]),
         ("post.label", "post", "mod", "web"),
     ),
+    Op(
+        "report decision (staff page)",
+        lambda w: w.form("mod", f"/admin/reports/{w.report()}/resolve", decision="dismiss"),
+        ("report.resolve", "report", "mod", "web"),
+    ),
+    Op(
+        "suspend (staff page)",
+        lambda w: w.form("mod", "/admin/users/vega/suspend", reason="Cool off."),
+        ("account.suspend", "user", "mod", "web"),
+    ),
+    Op(
+        "unsuspend (staff page)",
+        lambda w: w.form("mod", "/admin/users/vega/unsuspend"),
+        ("account.unsuspend", "user", "mod", "web"),
+        given=suspended,
+    ),
+    Op(
+        "role change (staff page)",
+        lambda w: w.form("boss", "/admin/users/vega/role", role="moderator"),
+        ("account.role", "user", "boss", "web"),
+    ),
+    Op(
+        "disable (staff page)",
+        lambda w: w.form("boss", "/admin/users/vega/disable", reason="Spam wave."),
+        ("account.disable", "user", "boss", "web"),
+    ),
+    Op(
+        "enable (staff page)",
+        lambda w: w.form("boss", "/admin/users/vega/enable"),
+        ("account.enable", "user", "boss", "web"),
+        given=lambda w: w.cli("users", "disable", "vega"),
+    ),
+    Op(
+        "account delete (staff page)",
+        lambda w: w.form("boss", "/admin/users/vega/delete", confirm="vega"),
+        ("account.delete", "user", "boss", "web"),
+    ),
     # -- the JSON API ------------------------------------------------------------
     Op(
         "report decision (API)",

@@ -12,7 +12,7 @@ import pytest
 from config import ConfigError
 from skyframe import create_app
 from skyframe.storage import StorageError
-from skyframe.web.networks import address_within, parse_networks
+from skyframe.web.networks import address_allowed, parse_networks
 from tests.conftest import STRONG_PASSWORD, login
 
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.9"}
@@ -183,23 +183,16 @@ def test_a_forged_forwarded_header_does_not_open_metrics_without_a_proxy(metrics
     assert response.status_code == 404
 
 
-# Networks
+# Networks (the rules themselves: tests/test_admin_networks.py)
 
 
-def test_networks_parse_v4_and_v6_and_skip_blanks():
-    networks = parse_networks(" 10.0.0.0/8, ,2001:db8::/32 ", setting="X")
-    assert address_within("10.200.0.1", networks)
-    assert address_within("2001:db8:1::5", networks)
-    assert address_within("::ffff:10.0.0.7", networks)
-    assert not address_within("192.0.2.1", networks)
-    assert not address_within("not an address", networks)
-    assert not address_within(None, networks)
-    assert parse_networks("", setting="X") == ()
-
-
-def test_a_network_that_is_not_one_names_the_setting():
-    with pytest.raises(ValueError, match="SOME_SETTING: 'ten' is not an IP network"):
-        parse_networks("10.0.0.0/8,ten", setting="SOME_SETTING")
+def test_metrics_networks_are_the_staff_areas_rules():
+    networks = parse_networks(" 10.0.0.0/8, ,2001:db8::/32 ")
+    assert address_allowed("10.200.0.1", networks)
+    assert address_allowed("2001:db8:1::5", networks)
+    assert address_allowed("::ffff:10.0.0.7", networks)
+    assert not address_allowed("192.0.2.1", networks)
+    assert not address_allowed("not an address", networks)
 
 
 # /readyz

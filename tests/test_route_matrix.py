@@ -1,7 +1,10 @@
 """Who is refused and who is let through, for every route (each rule of the
 URL map × each of its methods, but static files, HEAD and OPTIONS) and every
 actor: a visitor, a user, the target's owner, a moderator, a manager, a
-suspended user and a disabled one.
+suspended user, a disabled one, and a manager outside ADMIN_ALLOWED_NETWORKS
+(the app allows only loopback; that client comes from 198.51.100.7), who is
+answered 404 on every /admin and /api/v1/admin route and is a manager
+everywhere else (``expected``).
 
 Adding a route: one line in ROUTES, keyed by (method, rule) as the URL map
 spells it, naming the rule that says who gets in, e.g.
@@ -57,6 +60,7 @@ from skyframe.models import (
 )
 from skyframe.services import password_hashing
 from skyframe.support import tickets
+from skyframe.web.admin_networks import is_admin_path
 from tests import media_samples as samples
 from tests.conftest import (
     POSTGRES_ADMIN_URL,
@@ -69,6 +73,7 @@ from tests.conftest import (
 )
 
 ACTORS = ("anonymous", "user", "owner", "moderator", "manager", "suspended", "disabled")
+OUTSIDE = "manager outside the allowed networks"
 HANDLES = {
     "user": "mira",
     "owner": "vega",
@@ -76,13 +81,25 @@ HANDLES = {
     "manager": "boss",
     "suspended": "hush",
     "disabled": "gone",
+    OUTSIDE: "far",
 }
+# The staff area answers only loopback here; OUTSIDE's client is elsewhere.
+ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
+OUTSIDE_ADDRESS = "198.51.100.7"
 
 OK, LOGIN, DENY, HIDE = "let through", "login", "403", "404"
 
 
 def rule(default: str, **actors: str) -> dict[str, str]:
     return {actor: actors.get(actor, default) for actor in ACTORS}
+
+
+def expected(rule_text: str, row: Row, actor: str) -> str:
+    """The row's outcome for ``actor``; outside the networks a manager finds
+    no staff route at all."""
+    if actor == OUTSIDE:
+        return HIDE if is_admin_path(rule_text) else row.rule["manager"]
+    return row.rule[actor]
 
 
 # Who gets in.
@@ -220,6 +237,27 @@ ROUTES: dict[tuple[str, str], Row] = {
         STAFF_AREA, form=lambda t: {"labels": ["flashing"]}
     ),
     ("GET", "/admin/audit"): R(STAFF_AREA_MANAGER),
+    # A new open report each: a decision without a choice is let through to its 422.
+    ("GET", "/admin/reports"): R(STAFF_AREA),
+    ("POST", "/admin/reports/<int:report_id>/resolve"): R(
+        STAFF_AREA, values=lambda t: {"report_id": t.new_report()}
+    ),
+    ("GET", "/admin/users"): R(STAFF_AREA, query="q=ve"),
+    ("GET", "/admin/users/<handle>"): R(STAFF_AREA),
+    ("POST", "/admin/users/<handle>/role"): R(
+        STAFF_AREA_MANAGER, values=a_stranger, form=lambda t: {"role": "user"}
+    ),
+    ("POST", "/admin/users/<handle>/suspend"): R(
+        STAFF_AREA, values=a_stranger, form=lambda t: {"reason": "Cool off."}
+    ),
+    # Not suspended: staff are let through to "not suspended" (409).
+    ("POST", "/admin/users/<handle>/unsuspend"): R(STAFF_AREA, values=a_stranger),
+    ("POST", "/admin/users/<handle>/disable"): R(STAFF_AREA_MANAGER, values=a_stranger),
+    ("POST", "/admin/users/<handle>/enable"): R(STAFF_AREA_MANAGER, values=a_stranger),
+    # The wrong confirmation: a manager is let through to its 422, nobody deleted.
+    ("POST", "/admin/users/<handle>/delete"): R(
+        STAFF_AREA_MANAGER, values=a_stranger, form=lambda t: {"confirm": "not them"}
+    ),
     ("GET", "/admin/tickets"): R(STAFF_AREA, query="view=all"),
     ("GET", "/admin/tickets/<int:ticket_id>"): R(STAFF_AREA, values=a_ticket),
     ("POST", "/admin/tickets/<int:ticket_id>/assign"): R(STAFF_AREA, values=a_ticket),
@@ -541,6 +579,7 @@ def world(request, tmp_path_factory):
             UPLOAD_FOLDER=str(folder / "uploads"),
             MAIL_FILE_DIR=str(folder / "mail"),
             RATELIMIT_ENABLED=False,
+            ADMIN_ALLOWED_NETWORKS=ALLOWED_NETWORKS,
         )
         yield _populate(app, folder)
         with app.app_context():
@@ -549,7 +588,7 @@ def world(request, tmp_path_factory):
             db.engine.dispose()
 
 
-ROLES = {"moderator": Role.MODERATOR, "manager": Role.MANAGER}
+ROLES = {"moderator": Role.MODERATOR, "manager": Role.MANAGER, OUTSIDE: Role.MANAGER}
 
 
 def _populate(app: Flask, folder) -> tuple[Flask, Targets, dict]:
@@ -573,7 +612,7 @@ def _populate(app: Flask, folder) -> tuple[Flask, Targets, dict]:
             db.session, spare, lifetime=timedelta(hours=1), now=utcnow()
         )
         db.session.commit()
-    clients = {actor: app.test_client() for actor in ACTORS}
+    clients = {actor: client_of(app, actor) for actor in (*ACTORS, OUTSIDE)}
     for actor in HANDLES:
         sign_in(app, clients[actor], actor, targets)
     image = samples.write_image(folder / "m42.jpg", 64, 48).read_bytes()
@@ -586,6 +625,13 @@ def _populate(app: Flask, folder) -> tuple[Flask, Targets, dict]:
     targets.shared_post = shared.get_json()["id"]
     targets.shared_key = shared.get_json()["media"]["thumb"][0]["url"].split("/media/", 1)[1]
     return app, targets, clients
+
+
+def client_of(app: Flask, actor: str):
+    client = app.test_client()
+    if actor == OUTSIDE:
+        client.environ_base["REMOTE_ADDR"] = OUTSIDE_ADDRESS
+    return client
 
 
 def sign_in(app: Flask, client, actor: str, targets: Targets) -> None:
@@ -665,18 +711,18 @@ def test_every_actor_on_every_route(world):
     tokens = {actor: client.csrf_token() for actor, client in clients.items()}
     wrong = []
     for (method, rule_text), row in sorted(ROUTES.items(), key=lambda item: item[0][::-1]):
-        for actor in ACTORS:
+        for actor in (*ACTORS, OUTSIDE):
             client = clients[actor]
             path = url(app, method, rule_text, row, targets)
             response = call(client, method, path, row, targets, tokens[actor])
             got = outcome(response)
-            if got != row.rule[actor]:
+            if got != expected(rule_text, row, actor):
                 wrong.append(
-                    f"{method} {rule_text} as {actor}: expected {row.rule[actor]}, "
-                    f"got {response.status_code} ({got})"
+                    f"{method} {rule_text} as {actor}: expected "
+                    f"{expected(rule_text, row, actor)}, got {response.status_code} ({got})"
                 )
             if row.ends_session:
-                clients[actor] = app.test_client()
+                clients[actor] = client_of(app, actor)
                 if actor != "anonymous":
                     sign_in(app, clients[actor], actor, targets)
                 tokens[actor] = clients[actor].csrf_token()

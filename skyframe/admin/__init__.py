@@ -1,6 +1,7 @@
 """The staff area: HTML pages under /admin for moderators and managers."""
 
-from skyframe.admin import audit, home, posts, tickets  # noqa: F401  (each module adds its routes to bp)
+# Each page module adds its routes to bp.
+from skyframe.admin import audit, home, posts, reports, tickets, users  # noqa: F401
 from skyframe.admin.blueprint import bp
 
 __all__ = ["bp"]

@@ -8,6 +8,7 @@ moderator, who knows the area exists)."""
 from flask import Blueprint, abort
 
 from skyframe import policy
+from skyframe.web.admin_networks import admin_reachable
 from skyframe.web.viewer import viewer
 
 bp = Blueprint("admin", "skyframe.admin")
@@ -21,9 +22,11 @@ def staff_only():
 
 @bp.app_context_processor
 def staff_helpers() -> dict[str, object]:
-    # Every page's header links here for staff only; the staff menu shows
-    # the audit log to managers only.
+    # Every page's header links here for staff only (and only from the
+    # allowed networks); the staff menu shows the audit log to managers only.
     return {
-        "can_enter_staff_area": policy.can_enter_staff_area,
+        "can_enter_staff_area": lambda actor: (
+            policy.can_enter_staff_area(actor) and admin_reachable()
+        ),
         "can_read_audit_log": policy.can_read_audit,
     }

@@ -4,10 +4,19 @@ rules (reasons required, known labels) are skyframe.moderation's."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from skyframe.models import Decision, ReportReason, ReportStatus, ReportTarget, Role
 from skyframe.models.moderation import REASON_MAX_LENGTH
 from skyframe.models.post import Label
 from skyframe.models.ticket import (
@@ -15,6 +24,7 @@ from skyframe.models.ticket import (
     TICKET_TEXT_MAX_LENGTH,
     TicketStatus,
 )
+from skyframe.models.user import HANDLE_MAX_LENGTH
 from skyframe.moderation.audit import Action
 
 
@@ -57,6 +67,92 @@ class AuditFilterForm(FlaskForm):
     )
     target_type = StringField(
         "Target type", render_kw={"maxlength": 20, "placeholder": "post, user …"}
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(role.value, role.value) for role in Role],
+        validate_choice=False,  # accounts.set_role says which are known
+    )
+
+
+class SuspendForm(FlaskForm):
+    until = DateTimeLocalField(
+        "Until (UTC)",
+        description="Leave empty to suspend until lifted.",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+    reason = TextAreaField(
+        "Reason",
+        description="The account is shown this.",
+        render_kw={"maxlength": REASON_MAX_LENGTH, "rows": 2},
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token (lifting a suspension, enabling)."""
+
+
+class DisableForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason", description="For the audit log.", render_kw={"maxlength": REASON_MAX_LENGTH}
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    confirm = StringField(
+        "Type the handle to confirm",
+        render_kw={"maxlength": HANDLE_MAX_LENGTH, "autocomplete": "off", "autocapitalize": "none"},
+    )
+
+
+def _any(label: str, values) -> list[SelectChoice]:
+    return [SelectChoice("", label)] + [
+        SelectChoice(v.value, v.value.replace("_", " ")) for v in values
+    ]
+
+
+class ReportFilterForm(FlaskForm):
+    """The queue's filters (GET: no CSRF token). Unknown values are errors."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Status", choices=[SelectChoice(s.value, s.value) for s in ReportStatus], default="open"
+    )
+    target_type = SelectField("About", choices=_any("Anything", ReportTarget), default="")
+    reason = SelectField("Reason", choices=_any("Any reason", ReportReason), default="")
+
+
+DECISIONS = {
+    Decision.DISMISS: "Dismiss: nothing to do",
+    Decision.LABEL: "Label the post",
+    Decision.TAKE_DOWN: "Take the post down",
+    Decision.WARN: "Warn its owner",
+}
+
+
+class ResolveForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        choices=[SelectChoice(d.value, text) for d, text in DECISIONS.items()],
+        validate_choice=False,  # moderation.reports says which are known
+    )
+    note = TextAreaField(
+        "Note",
+        description="Required to take down (the owner reads it) and to warn.",
+        render_kw={"maxlength": REASON_MAX_LENGTH, "rows": 2},
+    )
+    labels = SelectMultipleField(
+        "Labels",
+        choices=[SelectChoice(label.value, label.description) for label in Label],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,
     )
 
 

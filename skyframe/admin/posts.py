@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_wtf import FlaskForm
 
 from skyframe import policy
 from skyframe.admin.blueprint import bp
+from skyframe.admin.flow import act
 from skyframe.admin.forms import LabelsForm, RestoreForm, TakeDownForm
-from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.models import AuditEntry, AuditSource, Post, User, utcnow
 from skyframe.moderation import audit, labels, takedowns
@@ -49,41 +49,21 @@ def _page(post: Post, status: int = 200, **forms: FlaskForm):
     return body, status
 
 
-def _refused(form: FlaskForm, exc: DomainError) -> int:
-    """Show a refusal on its form; one by a rule (403) is the error page."""
-    db.session.rollback()
-    if exc.status in (403, 404):
-        raise exc
-    for name, message in exc.fields.items():
-        field = getattr(form, name, None)
-        (field.errors if field is not None else form.form_errors).append(message)
-    if not exc.fields:
-        form.form_errors.append(exc.message)
-    return exc.status
-
-
-def _back(post: Post, message: str):
-    flash(message, "success")
-    return redirect(url_for("admin.post", post_id=post.id))
-
-
 @bp.get("/posts/<int:post_id>")
 def post(post_id: int):
     return _page(takedowns.post_for_staff(db.session, viewer(), post_id))
 
 
 def _act(post_id: int, form, slot: str, action: Callable[[Post, Any], object], done: str):
-    """A staff form's one flow: check the form, run the moderation action,
-    commit and redirect back; a refusal draws the page again with why."""
+    """A staff form on a post (admin.flow.act): its page drawn again on a refusal."""
     target = takedowns.post_for_staff(db.session, viewer(), post_id)
-    if not form.validate():
-        return _page(target, 422, **{slot: form})
-    try:
-        action(target, form)
-    except DomainError as exc:
-        return _page(target, _refused(form, exc), **{slot: form})
-    db.session.commit()
-    return _back(target, done)
+    return act(
+        form,
+        lambda status, refused_form: _page(target, status, **{slot: refused_form}),
+        lambda checked: action(target, checked),
+        url_for("admin.post", post_id=target.id),
+        done,
+    )
 
 
 def _rules() -> StrikeRules:

@@ -41,6 +41,12 @@ class User(UserMixin, Base):
             postgresql_ops={"handle_lower": "text_pattern_ops"},
         ).ddl_if(dialect="postgresql"),
         Index("ix_users_created_at", "created_at"),
+        # Staff look accounts up by a prefix of their address (email_key LIKE
+        # 'prefix%'; moderation.accounts.find_accounts): pattern operators on
+        # PostgreSQL, as for handles (on SQLite a plain index, unused by LIKE).
+        Index(
+            "ix_users_email_prefix", "email_key", postgresql_ops={"email_key": "text_pattern_ops"}
+        ),
         CheckConstraint("role IN ('user', 'moderator', 'manager')", name="role_known"),
     )
 

@@ -29,7 +29,7 @@ from prometheus_client.registry import Collector
 from skyframe import metrics
 from skyframe.extensions import limiter
 from skyframe.jobs import current_jobs
-from skyframe.web.networks import address_within, parse_networks
+from skyframe.web.networks import address_allowed, parse_networks
 
 METRICS_PATH = "/metrics"
 
@@ -37,9 +37,7 @@ METRICS_PATH = "/metrics"
 def init_metrics(app: Flask) -> None:
     if not app.config["METRICS_ENABLED"]:
         return
-    networks = parse_networks(
-        app.config["METRICS_ALLOWED_NETWORKS"], setting="METRICS_ALLOWED_NETWORKS"
-    )
+    networks = parse_networks(app.config["METRICS_ALLOWED_NETWORKS"])
     app.extensions["skyframe.metrics_networks"] = networks
     app.before_request(_start_clock)
     app.after_request(_observe)
@@ -64,7 +62,9 @@ def _observe(response: Response) -> Response:
 
 
 def _metrics_view() -> Response:
-    if not address_within(request.remote_addr, current_app.extensions["skyframe.metrics_networks"]):
+    if not address_allowed(
+        request.remote_addr, current_app.extensions["skyframe.metrics_networks"]
+    ):
         abort(404)
     return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
 
