@@ -179,4 +179,3 @@ def atoms(data: bytes) -> list[str]:
             break
         at += size
     return found
-
