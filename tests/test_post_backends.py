@@ -108,18 +108,7 @@ def test_refused_and_failed_uploads_leave_nothing_in_the_bucket(
         assert db.session.query(Post).count() == 0
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="needs SKYFRAME_TEST_REDIS_URL (CI sets it)")
-def test_rq_worker_processes_uploads(app_factory, database_url, tmp_path):
-    queue = f"skyframe-test-{uuid.uuid4().hex[:8]}"
-    uploads = tmp_path / "uploads"
-    settings = {
-        "JOBS_BACKEND": "rq",
-        "RQ_REDIS_URL": REDIS_URL,
-        "RQ_QUEUE": queue,
-        "UPLOAD_FOLDER": str(uploads),
-    }
-    app = app_factory(**settings)
-    client = app.test_client()
+def register_rq_user(client) -> None:
     client.post(
         "/api/v1/auth/register",
         json={
@@ -129,19 +118,10 @@ def test_rq_worker_processes_uploads(app_factory, database_url, tmp_path):
             "password": STRONG_PASSWORD,
         },
     )
-    good = samples.jpeg_with_exif(tmp_path / "m31.jpg").read_bytes()
-    bad = samples.truncated_jpeg(tmp_path / "cut.jpg").read_bytes()
-    accepted = client.post(
-        "/api/v1/posts", data=post_form(good), content_type="multipart/form-data"
-    )
-    assert accepted.status_code == 202
-    assert accepted.get_json()["status"] == "processing"
-    assert accepted.get_json()["media"] is None
-    broken = client.post(
-        "/api/v1/posts", data=post_form(bad, "cut.jpg"), content_type="multipart/form-data"
-    )
-    assert broken.status_code == 202  # header fine: the damage shows when decoding
 
+
+def run_worker_until_empty(database_url: str, settings: dict) -> None:
+    """`flask worker --burst` in its own process, on the test's settings."""
     env = {
         **os.environ,
         "SKYFRAME_CONFIG": "testing",
@@ -158,6 +138,35 @@ def test_rq_worker_processes_uploads(app_factory, database_url, tmp_path):
         check=False,
     )
     assert worker.returncode == 0, worker.stderr[-2000:]
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs SKYFRAME_TEST_REDIS_URL (CI sets it)")
+def test_rq_worker_processes_uploads(app_factory, database_url, tmp_path):
+    queue = f"skyframe-test-{uuid.uuid4().hex[:8]}"
+    uploads = tmp_path / "uploads"
+    settings = {
+        "JOBS_BACKEND": "rq",
+        "RQ_REDIS_URL": REDIS_URL,
+        "RQ_QUEUE": queue,
+        "UPLOAD_FOLDER": str(uploads),
+    }
+    app = app_factory(**settings)
+    client = app.test_client()
+    register_rq_user(client)
+    good = samples.jpeg_with_exif(tmp_path / "m31.jpg").read_bytes()
+    bad = samples.truncated_jpeg(tmp_path / "cut.jpg").read_bytes()
+    accepted = client.post(
+        "/api/v1/posts", data=post_form(good), content_type="multipart/form-data"
+    )
+    assert accepted.status_code == 202
+    assert accepted.get_json()["status"] == "processing"
+    assert accepted.get_json()["media"] is None
+    broken = client.post(
+        "/api/v1/posts", data=post_form(bad, "cut.jpg"), content_type="multipart/form-data"
+    )
+    assert broken.status_code == 202  # header fine: the damage shows when decoding
+
+    run_worker_until_empty(database_url, settings)
 
     ready = client.get(f"/api/v1/posts/{accepted.get_json()['id']}").get_json()
     assert ready["status"] == "ready"
@@ -258,15 +267,7 @@ def test_rq_worker_transcodes_clips_from_their_own_queue(app_factory, database_u
     }
     app = app_factory(**settings)
     client = app.test_client()
-    client.post(
-        "/api/v1/auth/register",
-        json={
-            "email": "rq@example.org",
-            "handle": "rq_user",
-            "display_name": "RQ",
-            "password": STRONG_PASSWORD,
-        },
-    )
+    register_rq_user(client)
     clip = clip_samples.make_clip(tmp_path / "meteor.mov", "mov")
     accepted = client.post(
         "/api/v1/posts",
@@ -279,22 +280,7 @@ def test_rq_worker_transcodes_clips_from_their_own_queue(app_factory, database_u
     connection = redis.Redis.from_url(REDIS_URL)
     assert connection.llen(f"rq:queue:{queue}-video") == 1
     assert connection.llen(f"rq:queue:{queue}") == 0
-    env = {
-        **os.environ,
-        "SKYFRAME_CONFIG": "testing",
-        "DATABASE_URL": database_url,
-        **{key: str(value) for key, value in settings.items()},
-    }
-    worker = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert worker.returncode == 0, worker.stderr[-2000:]
+    run_worker_until_empty(database_url, settings)
     ready = client.get(f"/api/v1/posts/{accepted.get_json()['id']}").get_json()
     assert ready["status"] == "ready"
     assert ready["video"]["has_audio"] is True

@@ -133,28 +133,21 @@ def process_post(
     (INTERNAL_FAILURE when the fault is ours), and every file written for it,
     and the upload, is removed.
     """
-    post = session.get(Post, post_id)
-    if post is None or post.status != PostStatus.PROCESSING:
-        return post
-    key = incoming_key(post, storage)
+    post, key, fmt = _upload_of(session, storage, post_id)
     if key is None:
-        return _fail(session, post, "The uploaded file was lost before it could be processed.")
-    fmt = next(f for f in FORMATS if key.endswith("." + f.name))
+        return post
     prefix = f"posts/{post.media_key}"
-    try:
-        processed = render_to_storage(storage, prefix, key, fmt, settings)
-    except MediaError as exc:
-        _discard(storage, [key])
-        return _fail(session, post, str(exc))
-    except MemoryError:
-        # The worker's memory limit (WORKER_MEMORY_LIMIT_MB) stopped the decode.
-        log.warning("processing post %s ran out of memory", post_id, exc_info=True)
-        _discard(storage, [key])
-        return _fail(session, post, MEMORY_FAILURE)
-    except Exception:
-        log.exception("processing post %s failed", post_id)
-        _discard(storage, [key])
-        return _fail(session, post, INTERNAL_FAILURE)
+    processed, failed = _render_or_fail(
+        session,
+        storage,
+        post_id,
+        key,
+        lambda: render_to_storage(storage, prefix, key, fmt, settings),
+        memory_reason=MEMORY_FAILURE,
+        internal_reason=INTERNAL_FAILURE,
+    )
+    if processed is None:
+        return failed
     try:
         _store_media(post, storage, processed)
         _apply_capture_defaults(post, processed, now)
@@ -171,6 +164,38 @@ def process_post(
     return post
 
 
+def _upload_of(session: Session, storage: Storage, post_id: int):
+    """The post to process, its upload's key and format; the key is None when
+    there is nothing to do (the post is gone or settled, or it was failed
+    here because its upload is lost)."""
+    post = session.get(Post, post_id)
+    if post is None or post.status != PostStatus.PROCESSING:
+        return post, None, None
+    key = incoming_key(post, storage)
+    if key is None:
+        lost = "The uploaded file was lost before it could be processed."
+        return _fail(session, post, lost), None, None
+    return post, key, next(f for f in FORMATS if key.endswith("." + f.name))
+
+
+def _render_or_fail(session, storage, post_id, key, render, *, memory_reason, internal_reason):
+    """``render()``'s result and None; or, when it raises, None and the post
+    failed with a reason its owner sees (its upload removed)."""
+    try:
+        return render(), None
+    except MediaError as exc:
+        reason = str(exc)
+    except MemoryError:
+        # The worker's memory limit (WORKER_MEMORY_LIMIT_MB) stopped the decode.
+        log.warning("processing post %s ran out of memory", post_id, exc_info=True)
+        reason = memory_reason
+    except Exception:
+        log.exception("processing post %s failed", post_id)
+        reason = internal_reason
+    _discard(storage, [key])
+    return None, _fail_if_there(session, post_id, reason)
+
+
 CLIP_FAILURE = (
     "This clip could not be processed on our side. Please try uploading it again, "
     "or export it as MP4 (H.264) first."
@@ -185,27 +210,22 @@ def process_clip(
     As ``process_post``: on failure the post is ``failed`` with a reason its
     owner sees, and every file written for it, and the upload, is removed.
     """
-    post = session.get(Post, post_id)
-    if post is None or post.status != PostStatus.PROCESSING:
-        return post
-    key = incoming_key(post, storage)
+    post, key, fmt = _upload_of(session, storage, post_id)
     if key is None:
-        return _fail(session, post, "The uploaded file was lost before it could be processed.")
-    fmt = next(f for f in FORMATS if key.endswith("." + f.name))
+        return post
+    prefix = f"posts/{post.media_key}"
     session.commit()  # no transaction held open for the minutes a transcode takes
-    try:
-        processed = render_clip_to_storage(storage, f"posts/{post.media_key}", key, fmt, settings)
-    except MediaError as exc:
-        _discard(storage, [key])
-        return _fail_if_there(session, post_id, str(exc))
-    except MemoryError:
-        log.warning("transcoding post %s ran out of memory", post_id, exc_info=True)
-        _discard(storage, [key])
-        return _fail_if_there(session, post_id, CLIP_FAILURE)
-    except Exception:
-        log.exception("transcoding post %s failed", post_id)
-        _discard(storage, [key])
-        return _fail_if_there(session, post_id, CLIP_FAILURE)
+    processed, failed = _render_or_fail(
+        session,
+        storage,
+        post_id,
+        key,
+        lambda: render_clip_to_storage(storage, prefix, key, fmt, settings),
+        memory_reason=CLIP_FAILURE,
+        internal_reason=CLIP_FAILURE,
+    )
+    if processed is None:
+        return failed
     written = [s.key for s in processed.stored]
     try:
         post = session.get(Post, post_id)
