@@ -108,18 +108,7 @@ def test_refused_and_failed_uploads_leave_nothing_in_the_bucket(
         assert db.session.query(Post).count() == 0
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="needs SKYFRAME_TEST_REDIS_URL (CI sets it)")
-def test_rq_worker_processes_uploads(app_factory, database_url, tmp_path):
-    queue = f"skyframe-test-{uuid.uuid4().hex[:8]}"
-    uploads = tmp_path / "uploads"
-    settings = {
-        "JOBS_BACKEND": "rq",
-        "RQ_REDIS_URL": REDIS_URL,
-        "RQ_QUEUE": queue,
-        "UPLOAD_FOLDER": str(uploads),
-    }
-    app = app_factory(**settings)
-    client = app.test_client()
+def register_rq_user(client) -> None:
     client.post(
         "/api/v1/auth/register",
         json={
@@ -129,19 +118,10 @@ def test_rq_worker_processes_uploads(app_factory, database_url, tmp_path):
             "password": STRONG_PASSWORD,
         },
     )
-    good = samples.jpeg_with_exif(tmp_path / "m31.jpg").read_bytes()
-    bad = samples.truncated_jpeg(tmp_path / "cut.jpg").read_bytes()
-    accepted = client.post(
-        "/api/v1/posts", data=post_form(good), content_type="multipart/form-data"
-    )
-    assert accepted.status_code == 202
-    assert accepted.get_json()["status"] == "processing"
-    assert accepted.get_json()["media"] is None
-    broken = client.post(
-        "/api/v1/posts", data=post_form(bad, "cut.jpg"), content_type="multipart/form-data"
-    )
-    assert broken.status_code == 202  # header fine: the damage shows when decoding
 
+
+def run_worker_until_empty(database_url: str, settings: dict) -> None:
+    """`flask worker --burst` in its own process, on the test's settings."""
     env = {
         **os.environ,
         "SKYFRAME_CONFIG": "testing",
@@ -159,6 +139,35 @@ def test_rq_worker_processes_uploads(app_factory, database_url, tmp_path):
     )
     assert worker.returncode == 0, worker.stderr[-2000:]
 
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs SKYFRAME_TEST_REDIS_URL (CI sets it)")
+def test_rq_worker_processes_uploads(app_factory, database_url, tmp_path):
+    queue = f"skyframe-test-{uuid.uuid4().hex[:8]}"
+    uploads = tmp_path / "uploads"
+    settings = {
+        "JOBS_BACKEND": "rq",
+        "RQ_REDIS_URL": REDIS_URL,
+        "RQ_QUEUE": queue,
+        "UPLOAD_FOLDER": str(uploads),
+    }
+    app = app_factory(**settings)
+    client = app.test_client()
+    register_rq_user(client)
+    good = samples.jpeg_with_exif(tmp_path / "m31.jpg").read_bytes()
+    bad = samples.truncated_jpeg(tmp_path / "cut.jpg").read_bytes()
+    accepted = client.post(
+        "/api/v1/posts", data=post_form(good), content_type="multipart/form-data"
+    )
+    assert accepted.status_code == 202
+    assert accepted.get_json()["status"] == "processing"
+    assert accepted.get_json()["media"] is None
+    broken = client.post(
+        "/api/v1/posts", data=post_form(bad, "cut.jpg"), content_type="multipart/form-data"
+    )
+    assert broken.status_code == 202  # header fine: the damage shows when decoding
+
+    run_worker_until_empty(database_url, settings)
+
     ready = client.get(f"/api/v1/posts/{accepted.get_json()['id']}").get_json()
     assert ready["status"] == "ready"
     assert len(ready["media"]["display"]) == 2
@@ -172,6 +181,109 @@ def test_rq_worker_processes_uploads(app_factory, database_url, tmp_path):
     import redis
 
     connection = redis.Redis.from_url(REDIS_URL)
+    leftover = list(connection.scan_iter(f"rq:*{queue}*"))
+    if leftover:
+        connection.delete(*leftover)
+
+
+def clip_form(data: bytes, name: str) -> dict:
+    return {"file": (io.BytesIO(data), name), "title": "Perseid", "category": "meteor"}
+
+
+def test_clips_on_s3_stream_through_signed_urls_and_refusals_leave_nothing(
+    app_factory, make_user, s3_endpoint, tmp_path
+):
+    import urllib.request
+
+    from skyframe.jobs import current_jobs
+    from tests import clip_samples
+
+    bucket_storage = make_s3(s3_endpoint)
+    app = app_factory(**s3_settings(s3_endpoint, bucket_storage.bucket))
+    make_user("vega")
+    client = app.test_client()
+    login(client, "vega")
+    for path in (
+        clip_samples.audio_only(tmp_path / "song.mp4"),
+        clip_samples.corrupt(tmp_path / "noise.mp4"),
+    ):
+        refused = client.post(
+            "/api/v1/posts",
+            data=clip_form(path.read_bytes(), path.name),
+            content_type="multipart/form-data",
+        )
+        assert refused.status_code == 422
+    assert bucket_keys(bucket_storage) == []
+    damaged = clip_samples.damaged_after_header(tmp_path / "damaged.mp4")
+    good = clip_samples.make_clip(tmp_path / "meteor.webm", "webm")
+    ids = []
+    for path in (damaged, good):
+        response = client.post(
+            "/api/v1/posts",
+            data=clip_form(path.read_bytes(), path.name),
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 202
+        ids.append(response.get_json()["id"])
+    with app.app_context():
+        current_jobs().wait()
+    failed, post = (client.get(f"/api/v1/posts/{i}").get_json() for i in ids)
+    assert failed["status"] == "failed"
+    assert post["status"] == "ready"
+    keys = bucket_keys(bucket_storage)
+    assert sorted(k.rsplit("/", 1)[1] for k in keys) == [
+        "clip.mp4",
+        "display.jpg",
+        "display.webp",
+        "original.jpg",
+        "thumb.jpg",
+        "thumb.webp",
+    ]
+    media = client.get(post["video"]["url"])
+    assert media.status_code == 302
+    signed = media.headers["Location"]
+    ranged = urllib.request.Request(signed, headers={"Range": "bytes=0-7"})  # noqa: S310
+    with urllib.request.urlopen(ranged, timeout=10) as part:  # noqa: S310 (the test's own server)
+        assert part.status == 206
+        assert part.read()[4:8] == b"ftyp"
+    assert client.get(post["download_url"]).status_code == 302
+    for post_id in ids:
+        assert client.delete(f"/api/v1/posts/{post_id}").status_code == 204
+    assert bucket_keys(bucket_storage) == []
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs SKYFRAME_TEST_REDIS_URL (CI sets it)")
+def test_rq_worker_transcodes_clips_from_their_own_queue(app_factory, database_url, tmp_path):
+    from tests import clip_samples
+
+    queue = f"skyframe-test-{uuid.uuid4().hex[:8]}"
+    uploads = tmp_path / "uploads"
+    settings = {
+        "JOBS_BACKEND": "rq",
+        "RQ_REDIS_URL": REDIS_URL,
+        "RQ_QUEUE": queue,
+        "VIDEO_QUEUE": f"{queue}-video",
+        "UPLOAD_FOLDER": str(uploads),
+    }
+    app = app_factory(**settings)
+    client = app.test_client()
+    register_rq_user(client)
+    clip = clip_samples.make_clip(tmp_path / "meteor.mov", "mov")
+    accepted = client.post(
+        "/api/v1/posts",
+        data=clip_form(clip.read_bytes(), clip.name),
+        content_type="multipart/form-data",
+    )
+    assert accepted.status_code == 202
+    import redis
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    assert connection.llen(f"rq:queue:{queue}-video") == 1
+    assert connection.llen(f"rq:queue:{queue}") == 0
+    run_worker_until_empty(database_url, settings)
+    ready = client.get(f"/api/v1/posts/{accepted.get_json()['id']}").get_json()
+    assert ready["status"] == "ready"
+    assert ready["video"]["has_audio"] is True
     leftover = list(connection.scan_iter(f"rq:*{queue}*"))
     if leftover:
         connection.delete(*leftover)

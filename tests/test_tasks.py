@@ -21,7 +21,7 @@ from tests.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIODIC_TASKS = ["purge-seen", "sweep-uploads"]
-QUEUED_JOBS = ["process_post", "purge-account-files", "send-mail"]
+QUEUED_JOBS = ["process_clip", "process_post", "purge-account-files", "send-mail"]
 
 
 def test_the_registry_alone_declares_every_job_and_schedule():
@@ -46,7 +46,7 @@ def test_the_registry_alone_declares_every_job_and_schedule():
     assert result.returncode == 0, result.stderr
     registered, doors = result.stdout.splitlines()
     assert registered == str(
-        [sorted([*PERIODIC_TASKS, *QUEUED_JOBS]), ["process_post"], PERIODIC_TASKS]
+        [sorted([*PERIODIC_TASKS, *QUEUED_JOBS]), ["process_clip", "process_post"], PERIODIC_TASKS]
     )
     assert "skyframe.api.posts" not in doors  # no upload route needed for its job
 
@@ -67,7 +67,7 @@ def test_tasks_list(runner):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["name", "schedule", "last", "run", "description"]
-    assert [line.split()[0] for line in lines[1:6]] == [*PERIODIC_TASKS, *QUEUED_JOBS]
+    assert [line.split()[0] for line in lines[1:7]] == [*PERIODIC_TASKS, *QUEUED_JOBS]
     assert "every 1 d" in lines[1]
     assert "every 10 min" in lines[2]
     assert "when queued" in lines[3]
@@ -75,7 +75,7 @@ def test_tasks_list(runner):
 
     document = json.loads(runner.invoke(args=["tasks", "list", "--json"]).stdout)
     assert document["backend"] == "inline"
-    assert document["count"] == 5
+    assert document["count"] == 6
     assert document["tasks"][0] == {
         "name": "purge-seen",
         "periodic": True,
@@ -223,7 +223,7 @@ def test_tasks_list_says_when_redis_cannot_be_reached(app_factory):
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["error"].startswith("Redis unreachable")
-    assert [t["last_run"] for t in document["tasks"]] == [None] * 5
+    assert [t["last_run"] for t in document["tasks"]] == [None] * 6
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from skyframe.models.moderation import (
 from skyframe.models.motd import Motd, MotdAck
 from skyframe.models.notification import Notification
 from skyframe.models.password_reset import PasswordResetToken
-from skyframe.models.post import Category, Label, Post, PostMedia, PostStatus, PostTag
+from skyframe.models.post import Category, Label, Post, PostKind, PostMedia, PostStatus, PostTag
 from skyframe.models.ticket import Ticket, TicketMessage, TicketStatus
 from skyframe.models.user import Role, User
 
@@ -45,6 +45,7 @@ __all__ = [
     "Notification",
     "PasswordResetToken",
     "Post",
+    "PostKind",
     "PostLike",
     "PostMedia",
     "PostSave",

@@ -66,3 +66,25 @@ def test_refused_file_shows_the_reason_next_to_the_field(phone, live_server, mak
     expect(page.get_by_label("Image")).to_have_attribute("aria-invalid", "true")
     # The 422 itself is expected; nothing else may have gone wrong.
     assert [p for p in page.problems if "/api/v1/posts" not in p] == []
+
+
+def test_a_clip_shows_its_frame_and_duration_before_it_is_sent(
+    phone, live_server, make_user, tmp_path
+):
+    from tests import clip_samples
+
+    page = phone
+    sign_in(page, live_server, make_user)
+    page.goto(live_server + "/upload")
+    clip = clip_samples.make_clip(tmp_path / "perseid.webm", "webm", seconds=2)
+    page.get_by_label("Image or clip").set_input_files(str(clip))
+    page.locator("#upload-preview-video").wait_for(state="visible")
+    expect(page.locator("#upload-preview-caption")).to_contain_text("perseid.webm")
+    expect(page.locator("#upload-preview-caption")).to_contain_text("0:02")
+    page.get_by_label("Title").fill("Perseid over the barn")
+    page.get_by_label("Category").select_option("meteor")
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/posts")) as answer:
+        page.get_by_role("button", name="Upload").click()
+    assert answer.value.status == 202  # transcoded by a job
+    page.wait_for_url(live_server + "/p/*")
+    assert page.problems == []
