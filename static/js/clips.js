@@ -91,6 +91,7 @@ export function autoplayBlocker() {
 const clips = new Map(); // video → state
 const sentPosts = new Set(); // posts whose play was reported on this page
 let activated = false; // the page has had a tap or a key (the browser's rule for sound)
+let restoredAt = -Infinity; // when that first tap gave the waiting clips their sound
 
 const observer = new IntersectionObserver(
   (entries) => {
@@ -113,6 +114,8 @@ function applySound(state, muted) {
   const { video } = state;
   const { volume } = soundChoice();
   state.applied = { muted, volume };
+  // The muted attribute too: Chromium sets muted from it again when the media starts loading.
+  video.defaultMuted = muted;
   video.muted = muted;
   video.volume = volume;
   showSound(state);
@@ -248,7 +251,7 @@ function take(box) {
     // The viewer's (the browser's own controls on the post page): kept for every clip.
     state.applied = { muted: video.muted, volume: video.volume };
     chooseSound({ muted: video.muted, volume: video.volume });
-    for (const other of clips.values()) if (other !== state) applySound(other, video.muted || other.soundWaiting);
+    for (const other of clips.values()) if (other !== state) applySound(other, video.muted || Boolean(other.soundWaiting));
   });
   video.addEventListener("pause", () => {
     if (state.pausing) {
@@ -319,6 +322,8 @@ function stop(state) {
 }
 
 function toggleSound(state) {
+  // The tap that just gave the clip its remembered sound is not also a toggle.
+  if (performance.now() - restoredAt < 600) return;
   const muted = !state.video.muted;
   chooseSound({ muted, volume: soundChoice().volume });
   // A tap: from now on the browser lets this page play sound.
@@ -328,17 +333,17 @@ function toggleSound(state) {
   }
 }
 
-function onFirstActivation(event) {
+function onFirstActivation() {
   if (activated) return;
   activated = true;
-  // The remembered "sound on" waited for this: the clip playing gets it now,
-  // unless this very tap is on a clip (that tap turns the sound on itself).
-  if (event.target.closest && event.target.closest('[data-role="clip"], .feed-card__media')) return;
+  // The remembered "sound on" waited for this first tap or key: the clips
+  // playing muted until now get their sound.
   if (soundChoice().muted) return;
   for (const state of clips.values()) {
     if (state.soundWaiting) {
       state.soundWaiting = false;
       applySound(state, false);
+      restoredAt = performance.now();
     }
   }
 }
