@@ -59,6 +59,11 @@ WHOLE_NUMBER_RANGES = {
     "STALE_UPLOAD_MINUTES": (1, 30 * 1440),
     "STRIKE_TAKEDOWNS_PER_STRIKE": (1, 1000),
     "STRIKE_SUSPEND_AT": (1, 1000),
+    "VIDEO_MAX_BYTES": (1, 1 << 40),
+    "VIDEO_MAX_SECONDS": (1, 3600),
+    "VIDEO_JOB_TIMEOUT": (10, 86400),
+    "VIDEO_INLINE_QUEUE_SIZE": (1, 1000),
+    "VIDEO_THREADS": (1, 64),
 }
 
 
@@ -207,6 +212,17 @@ class BaseConfig:
     MEDIA_ORIGINAL_LIMIT = "60 per minute"
     MEDIA_RENDITION_LIMIT = "600 per minute"
     UPLOAD_LIMIT = "30 per hour;200 per day"  # per user: posts and avatars
+    # Clips (docs/clips.md): the largest file (within UPLOAD_MAX_BYTES) and
+    # the longest clip taken; transcodes go to their own queue (rq) with their
+    # own timeout, or (inline) to one background thread of the serving process
+    # whose queue holds VIDEO_INLINE_QUEUE_SIZE clips (503 beyond).
+    # VIDEO_THREADS: decoder and x264 threads per transcode.
+    VIDEO_MAX_BYTES = 200 * 1024 * 1024
+    VIDEO_MAX_SECONDS = 180
+    VIDEO_QUEUE = "skyframe-video"
+    VIDEO_JOB_TIMEOUT = 1800
+    VIDEO_INLINE_QUEUE_SIZE = 8
+    VIDEO_THREADS = 2
 
     # Jobs: inline (in the request) or rq (Redis queue, `flask worker`).
     JOBS_BACKEND = "inline"

@@ -10,12 +10,22 @@ address space (RLIMIT_AS) at its size when forked plus
 MemoryError, or the horse is killed) and never the worker or the web server.
 A job may register ``on_killed``: the worker calls it with the job's
 arguments when the horse dies, so the job's subject is not left half done.
+
+Long jobs (clip transcodes) are registered with ``long=True``. With rq they
+go to their own queue (VIDEO_QUEUE) with their own timeout
+(VIDEO_JOB_TIMEOUT), so a run of clips never holds up the e-mails and
+renditions behind them; ``flask worker`` serves both queues, or one
+(``--queue``). Inline, they never run in the request: one background thread
+of the serving process works them in turn from a bounded queue
+(VIDEO_INLINE_QUEUE_SIZE; QueueFull beyond, which the upload answers 503).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import resource
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,19 +39,23 @@ log = logging.getLogger(__name__)
 
 JOBS: dict[str, Callable[..., Any]] = {}
 KILLED: dict[str, Callable[..., Any]] = {}
+LONG: set[str] = set()  # jobs for the long-jobs queue
 # The app a worker process runs jobs in (set by `flask worker`).
 _worker_app: Flask | None = None
 
 
-def job(name: str, *, on_killed: Callable[..., Any] | None = None) -> Callable:
+def job(name: str, *, on_killed: Callable[..., Any] | None = None, long: bool = False) -> Callable:
     """Register a function as a job; it runs inside an app context.
     ``on_killed`` runs (in the worker, in an app context) with the same
-    arguments if the process running the job dies."""
+    arguments if the process running the job dies. ``long`` jobs go to the
+    long-jobs queue (see the module's notes)."""
 
     def register(func: Callable) -> Callable:
         JOBS[name] = func
         if on_killed is not None:
             KILLED[name] = on_killed
+        if long:
+            LONG.add(name)
         return func
 
     return register
@@ -59,27 +73,101 @@ class JobCounts:
     error: str | None = None
 
 
+class QueueFull(RuntimeError):
+    """The background thread's queue of long jobs is full."""
+
+
+class BackgroundThread:
+    """One daemon thread running long jobs in turn, each in an app context,
+    from a queue of at most ``size`` waiting jobs."""
+
+    def __init__(self, size: int) -> None:
+        self.queue: queue.Queue = queue.Queue(maxsize=size)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def put(self, app: Flask, name: str, args: tuple) -> None:
+        try:
+            self.queue.put_nowait((app, name, args))
+        except queue.Full:
+            raise QueueFull("Too many clips are waiting to be processed; try again soon.") from None
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._work, name="skyframe-long-jobs", daemon=True
+                )
+                self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            app, name, args = self.queue.get()
+            try:
+                with app.app_context():
+                    try:
+                        JOBS[name](*args)
+                    finally:
+                        db.session.remove()
+            except Exception:
+                log.exception("background job %s%r failed", name, args)
+            finally:
+                self.queue.task_done()
+
+    def wait(self) -> None:
+        """Until every queued job has run (tests, `flask` commands)."""
+        self.queue.join()
+
+    @property
+    def waiting(self) -> int:
+        return self.queue.qsize()
+
+
 class InlineJobs:
     name = "inline"
 
+    def __init__(self, long_queue_size: int = 8) -> None:
+        self.background = BackgroundThread(long_queue_size)
+
     def enqueue(self, name: str, *args: Any) -> None:
+        if name in LONG:
+            self.background.put(current_app._get_current_object(), name, args)
+            return
         JOBS[name](*args)
 
+    def wait(self) -> None:
+        self.background.wait()
+
     def counts(self) -> JobCounts:
-        return JobCounts(self.name, queued=0, failed=0)  # jobs run at once: nothing waits
+        # Short jobs run at once; long ones wait for the background thread.
+        return JobCounts(self.name, queued=self.background.waiting, failed=0)
 
 
 class RQJobs:
     name = "rq"
 
-    def __init__(self, redis_url: str, queue_name: str, timeout_seconds: int) -> None:
+    def __init__(
+        self,
+        redis_url: str,
+        queue_name: str,
+        timeout_seconds: int,
+        long_queue_name: str | None = None,
+        long_timeout_seconds: int | None = None,
+    ) -> None:
         from redis import Redis
         from rq import Queue
 
         self.connection = Redis.from_url(redis_url)
         self.queue = Queue(queue_name, connection=self.connection)
+        self.long_queue = Queue(long_queue_name or queue_name, connection=self.connection)
         self.timeout_seconds = timeout_seconds
+        self.long_timeout_seconds = long_timeout_seconds or timeout_seconds
         self.redis_url = redis_url
+
+    @property
+    def queues(self) -> list:
+        """The queues a worker serves, short jobs first."""
+        if self.long_queue.name == self.queue.name:
+            return [self.queue]
+        return [self.queue, self.long_queue]
 
     def counts(self, timeout_seconds: float = 3.0) -> JobCounts:
         """Jobs waiting in the queue and in its failed registry; when Redis
@@ -113,6 +201,9 @@ class RQJobs:
     def enqueue(self, name: str, *args: Any) -> None:
         if name not in JOBS:
             raise KeyError(f"unknown job {name!r}")
+        if name in LONG:
+            self.long_queue.enqueue(run, name, *args, job_timeout=self.long_timeout_seconds)
+            return
         self.queue.enqueue(run, name, *args, job_timeout=self.timeout_seconds)
 
 
@@ -131,9 +222,15 @@ def run(name: str, *args: Any) -> Any:
 def jobs_from_config(config: dict[str, Any]) -> InlineJobs | RQJobs:
     backend = config["JOBS_BACKEND"]
     if backend == "inline":
-        return InlineJobs()
+        return InlineJobs(config.get("VIDEO_INLINE_QUEUE_SIZE", 8))
     if backend == "rq":
-        return RQJobs(config["RQ_REDIS_URL"], config["RQ_QUEUE"], config["RQ_JOB_TIMEOUT"])
+        return RQJobs(
+            config["RQ_REDIS_URL"],
+            config["RQ_QUEUE"],
+            config["RQ_JOB_TIMEOUT"],
+            config.get("VIDEO_QUEUE"),
+            config.get("VIDEO_JOB_TIMEOUT"),
+        )
     raise ValueError(f"unknown JOBS_BACKEND {backend!r}; choose inline or rq")
 
 
@@ -190,17 +287,27 @@ def worker_class(memory_limit_bytes: int) -> type:
     return LimitedWorker
 
 
-def start_worker(app: Flask, *, burst: bool = False, with_scheduler: bool = True) -> None:
-    """Work the app's queue until stopped (or until it is empty, with
+def start_worker(
+    app: Flask, *, burst: bool = False, with_scheduler: bool = True, only: str | None = None
+) -> None:
+    """Work the app's queues until stopped (or until they are empty, with
     ``burst``); ``with_scheduler`` runs RQ's scheduler too, which moves jobs
-    queued for later (``enqueue_in``/``enqueue_at``) onto the queue when due."""
+    queued for later (``enqueue_in``/``enqueue_at``) onto the queue when due.
+    ``only`` names one queue to serve (e.g. VIDEO_QUEUE for a worker of
+    clips alone)."""
     global _worker_app
     _worker_app = app
     jobs = app.extensions["skyframe.jobs"]
     if not isinstance(jobs, RQJobs):
         raise RuntimeError("JOBS_BACKEND is inline: jobs already run in the web process")
     limit = app.config.get("WORKER_MEMORY_LIMIT_MB", 0) * 1024 * 1024
+    queues = jobs.queues
+    if only is not None:
+        queues = [q for q in queues if q.name == only]
+        if not queues:
+            names = ", ".join(q.name for q in jobs.queues)
+            raise RuntimeError(f"no queue {only!r}; this app's queues are {names}")
     worker = worker_class(limit)(
-        [jobs.queue], connection=jobs.connection, work_horse_killed_handler=horse_killed
+        queues, connection=jobs.connection, work_horse_killed_handler=horse_killed
     )
     worker.work(burst=burst, with_scheduler=with_scheduler)

@@ -40,6 +40,12 @@ def process_post(post_id: int) -> None:
     uploads.process_post_job(post_id)
 
 
+@job(uploads.PROCESS_CLIP, on_killed=uploads.process_clip_killed, long=True)
+def process_clip(post_id: int, attempt: int = 1) -> None:
+    """Transcode a clip and make its poster (queued by every clip upload)."""
+    uploads.process_clip_job(post_id, attempt)
+
+
 @job(mail.SEND_MAIL)
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send one e-mail (password resets)."""

@@ -260,3 +260,48 @@ def s3_endpoint():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def make_clip_post(app, tmp_path):
+    """Factory: a clip post of ``owner`` (a User or id) made from a clip
+    generated now (tests/clip_samples.py: ``container``, ``audio``,
+    ``seconds`` and the rest) through the real probe and transcode, run in
+    the test's thread; ready unless the clip fails. Returns the post id."""
+    from skyframe.models import utcnow
+    from skyframe.posts import details as post_details
+    from skyframe.posts import lifecycle
+    from skyframe.services import current_storage, media_settings
+    from tests import clip_samples
+
+    counter = iter(range(1, 10_000))
+
+    def make(owner, *, container: str = "mp4", title: str = "A meteor", **clip) -> int:
+        extension = clip_samples.CONTAINERS[container][3]
+        path = clip_samples.make_clip(
+            tmp_path / f"clip-{next(counter)}{extension}", container, **clip
+        )
+        with app.app_context():
+            user = db.session.get(User, getattr(owner, "id", owner))
+            details = post_details.validate_details(
+                {"title": title, "category": "meteor"}, utcnow(), creating=True
+            )
+            post = lifecycle.create_post(
+                db.session,
+                current_storage(),
+                user,
+                upload_path=path,
+                filename=path.name,
+                declared_type=None,
+                details=details,
+                settings=media_settings(),
+                now=utcnow(),
+            )
+            db.session.commit()
+            post_id = post.id
+            lifecycle.process_clip(
+                db.session, current_storage(), post_id, media_settings(), utcnow()
+            )
+            return post_id
+
+    return make

@@ -14,6 +14,7 @@ from skyframe.api.schemas.posts import (
     Exposure,
     PostImage,
     PostOut,
+    PostVideo,
     Rendition,
     TakeDownNotice,
     UserRef,
@@ -70,6 +71,24 @@ def post_image(post: Post | PostView) -> PostImage | None:
         display=_renditions(post, "display"),
         thumb=_renditions(post, "thumb"),
         original=None,
+    )
+
+
+def post_video(post: Post | PostView) -> PostVideo | None:
+    """A clip's MP4 and poster, once processed (None for images)."""
+    if not post.is_video:
+        return None
+    clip = post.rendition("video", "video/mp4")
+    if clip is None:
+        return None
+    poster = post.rendition("display", "image/jpeg")
+    return PostVideo(
+        url=media_url(clip),
+        poster_url=media_url(poster) if poster is not None else None,
+        duration_s=post.duration_s or 0.0,
+        width=clip.width,
+        height=clip.height,
+        has_audio=bool(post.has_audio),
     )
 
 
@@ -169,6 +188,7 @@ def _shared_post_out(post: Post | PostView) -> PostOut:
     """A post's JSON without what depends on the viewer."""
     return PostOut(
         id=post.id,
+        kind=post.kind,
         status=post.status,
         failure_reason=None,
         title=post.title,
@@ -202,6 +222,7 @@ def _shared_post_out(post: Post | PostView) -> PostOut:
         created_at=post.created_at,
         updated_at=post.updated_at,
         media=post_image(post),
+        video=post_video(post),
         like_count=post.like_count,
         favorite_count=post.favorite_count,
         comment_count=post.comment_count,

@@ -18,8 +18,15 @@ from skyframe.schedules import RQCron
     help="Run RQ's schedulers: jobs queued for later, and the periodic tasks (one worker "
     "queues them, the others stand by; not with --burst). Default: TASKS_SCHEDULER.",
 )
+@click.option(
+    "--queue",
+    "only",
+    default=None,
+    help="Serve this queue alone (e.g. VIDEO_QUEUE, for a worker of clip transcodes). "
+    "Default: every queue, short jobs first.",
+)
 @with_appcontext
-def worker(burst: bool, scheduler: bool | None) -> None:
+def worker(burst: bool, scheduler: bool | None, only: str | None) -> None:
     """Process background jobs from Redis (JOBS_BACKEND=rq)."""
     from flask import current_app
 
@@ -31,7 +38,7 @@ def worker(burst: bool, scheduler: bool | None) -> None:
         if scheduler and not burst:
             cron = RQCron(app)
             cron.start()
-        start_worker(app, burst=burst, with_scheduler=scheduler)
+        start_worker(app, burst=burst, with_scheduler=scheduler, only=only)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

@@ -2,7 +2,9 @@
 
 A file is accepted only when its first bytes, its file-name extension and the
 type the browser declared all agree on one of the formats below. SVG, HTML,
-scripts and everything else are refused.
+scripts and everything else are refused. Clips (MP4, QuickTime, WebM,
+Matroska) are recognised here by their container; what they hold is the
+probe's to judge (skyframe.media.video).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class Format:
     label: str
     extensions: frozenset[str]
     declared_types: frozenset[str]
+    is_video: bool = False
 
 
 JPEG = Format(
@@ -41,8 +44,26 @@ FITS = Format(
     frozenset({"image/fits", "application/fits", "image/x-fits", "application/x-fits"}),
 )
 
-FORMATS = (JPEG, PNG, WEBP, TIFF, FITS)
-ACCEPTED_EXTENSIONS = sorted(ext for fmt in FORMATS for ext in fmt.extensions)
+# Clips. MP4 and QuickTime are one box format (ISO BMFF) and WebM is a
+# Matroska profile: phones and editors mix their names, so each takes the
+# other's extensions and declared types, and the probe decides.
+_ISO_EXTENSIONS = frozenset({".mp4", ".m4v", ".mov", ".qt"})
+_ISO_TYPES = frozenset({"video/mp4", "video/quicktime", "video/x-m4v"})
+_MKV_TYPES = frozenset({"video/webm", "video/x-matroska", "video/matroska"})
+MP4 = Format("mp4", "MP4", _ISO_EXTENSIONS, _ISO_TYPES, is_video=True)
+MOV = Format("mov", "QuickTime", _ISO_EXTENSIONS, _ISO_TYPES, is_video=True)
+WEBM = Format("webm", "WebM", frozenset({".webm", ".mkv"}), _MKV_TYPES, is_video=True)
+MKV = Format("mkv", "Matroska", frozenset({".mkv"}), _MKV_TYPES, is_video=True)
+
+IMAGE_FORMATS = (JPEG, PNG, WEBP, TIFF, FITS)
+VIDEO_FORMATS = (MP4, MOV, WEBM, MKV)
+FORMATS = IMAGE_FORMATS + VIDEO_FORMATS
+ACCEPTED_EXTENSIONS = sorted({ext for fmt in FORMATS for ext in fmt.extensions})
+
+# ISO BMFF brands of still images and sound (HEIC, AVIF, M4A): not clips.
+_NOT_CLIP_BRANDS = {b"heic", b"heix", b"mif1", b"msf1", b"avif", b"avis", b"M4A ", b"M4B "}
+# QuickTime files written without an ftyp box start with one of these.
+_QUICKTIME_FIRST_BOXES = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
 # Browsers send these when they do not know the type (FITS, often TIFF).
 UNDECLARED_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 
@@ -60,6 +81,22 @@ def sniff(head: bytes) -> Format | None:
     # FITS: a fixed-format header card "SIMPLE  =                    T".
     if head.startswith(b"SIMPLE  =") and head[9:30].strip() == b"T":
         return FITS
+    return _sniff_clip(head)
+
+
+def _sniff_clip(head: bytes) -> Format | None:
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in _NOT_CLIP_BRANDS:
+            return None
+        return MOV if brand == b"qt  " else MP4
+    if head[4:8] in _QUICKTIME_FIRST_BOXES and int.from_bytes(head[:4], "big") >= 8:
+        return MOV
+    if head.startswith(b"\x1a\x45\xdf\xa3"):  # EBML: Matroska and WebM
+        if b"webm" in head:
+            return WEBM
+        if b"matroska" in head:
+            return MKV
     return None
 
 
@@ -71,7 +108,7 @@ def file_extension(filename: str) -> str:
 
 def identify(head: bytes, filename: str, declared_type: str | None) -> Format:
     """The upload's format, or MediaError saying why it is refused."""
-    accepted = "JPEG, PNG, WebP, TIFF or FITS"
+    accepted = "an image (JPEG, PNG, WebP, TIFF or FITS) or a clip (MP4, MOV or WebM)"
     fmt = sniff(head)
     extension = file_extension(filename)
     if not head:
@@ -79,7 +116,7 @@ def identify(head: bytes, filename: str, declared_type: str | None) -> Format:
     if fmt is None:
         if head.lstrip()[:1] == b"<":
             raise MediaError(f"Markup (SVG, HTML) is not accepted; upload {accepted}.")
-        raise MediaError(f"This is not an image SkyFrame accepts; upload {accepted}.")
+        raise MediaError(f"This is not an image or clip SkyFrame accepts; upload {accepted}.")
     if extension not in fmt.extensions:
         raise MediaError(
             f"The file's contents are {fmt.label} but its name ends in "

@@ -25,6 +25,7 @@ from skyframe.media.errors import MediaError
 from skyframe.media.formats import HEAD_BYTES, Format, identify
 from skyframe.media.metadata import CaptureMetadata, read_metadata
 from skyframe.media.placeholder import Placeholder
+from skyframe.media.video import ClipInfo, EncodeSettings, VideoLimits, probe
 from skyframe.storage import Storage
 
 DEFAULT_MAX_PIXELS = 100_000_000
@@ -41,6 +42,9 @@ class MediaSettings:
     webp_effort: int = 2
     decode_budget_mb: int = 400  # 0: no budget
     max_concurrent: int = 1  # decodes at a time per process (0: no limit)
+    video_max_bytes: int = 200 * MB
+    video_limits: VideoLimits = field(default_factory=VideoLimits)
+    video_encode: EncodeSettings = field(default_factory=EncodeSettings)
 
     @classmethod
     def from_config(cls, config) -> MediaSettings:
@@ -50,6 +54,9 @@ class MediaSettings:
             thumb_edge=config["MEDIA_THUMB_EDGE"],
             decode_budget_mb=config["MEDIA_DECODE_BUDGET_MB"],
             max_concurrent=config["MEDIA_MAX_CONCURRENT"],
+            video_max_bytes=config["VIDEO_MAX_BYTES"],
+            video_limits=VideoLimits(max_seconds=config["VIDEO_MAX_SECONDS"]),
+            video_encode=EncodeSettings(threads=config["VIDEO_THREADS"]),
         )
 
     @property
@@ -94,6 +101,7 @@ class AcceptedUpload:
     fmt: Format
     width: int
     height: int
+    clip: ClipInfo | None = None  # what the probe found in a clip
 
 
 @dataclass(frozen=True)
@@ -127,13 +135,24 @@ def accept_upload(
     """Recognise an uploaded file, check its header and store it as it came.
 
     Raises MediaError, before anything is stored, if the file is not an image
-    SkyFrame takes or is too large. No pixels are decoded here.
+    SkyFrame takes or is too large. No pixels are decoded here; a clip is
+    probed (its streams read, one frame decoded: skyframe.media.video).
     """
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     fmt = identify(head, filename, declared_type)
-    info = images.inspect(path, fmt, settings.max_pixels, settings.decode_budget_bytes)
     key = f"{incoming_prefix}.{fmt.name}"
+    if fmt.is_video:
+        size = path.stat().st_size
+        if size > settings.video_max_bytes:
+            raise MediaError(
+                f"This clip is {size / MB:.0f} MB; clips may be at most "
+                f"{settings.video_max_bytes / MB:.0f} MB."
+            )
+        clip = probe(path, fmt, settings.video_limits)
+        storage.save_file(key, path, "application/octet-stream")
+        return AcceptedUpload(key, fmt, clip.width, clip.height, clip)
+    info = images.inspect(path, fmt, settings.max_pixels, settings.decode_budget_bytes)
     storage.save_file(key, path, "application/octet-stream")
     return AcceptedUpload(key, fmt, info.width, info.height)
 
@@ -142,11 +161,17 @@ def render_to_storage(
     storage: Storage, prefix: str, upload_key: str, fmt: Format, settings: MediaSettings
 ) -> ProcessedUpload:
     """Make every rendition of a stored upload and store it under ``prefix/``."""
+    with storage.local_copy(upload_key) as path:
+        return render_file_to_storage(storage, prefix, path, fmt, settings)
+
+
+def render_file_to_storage(
+    storage: Storage, prefix: str, path: Path, fmt: Format, settings: MediaSettings
+) -> ProcessedUpload:
+    """Make every rendition of a local image file and store it under ``prefix/``
+    (a clip's poster frame goes through here too)."""
     slot = decode_slot(settings)
-    with (
-        storage.local_copy(upload_key) as path,
-        tempfile.TemporaryDirectory(prefix="skyframe-render-") as workdir,
-    ):
+    with tempfile.TemporaryDirectory(prefix="skyframe-render-") as workdir:
         info = images.inspect(path, fmt, settings.max_pixels, settings.decode_budget_bytes)
         metadata = read_metadata(path, fmt, info.fits)
         if slot is not None:
@@ -242,5 +267,6 @@ __all__ = [
     "accept_upload",
     "process_upload",
     "remove_stored",
+    "render_file_to_storage",
     "render_to_storage",
 ]

@@ -20,7 +20,7 @@ from skyframe.models.moderation import (
 from skyframe.models.motd import Motd, MotdAck
 from skyframe.models.notification import Notification
 from skyframe.models.password_reset import PasswordResetToken
-from skyframe.models.post import Category, Label, Post, PostMedia, PostStatus, PostTag
+from skyframe.models.post import Category, Label, Post, PostKind, PostMedia, PostStatus, PostTag
 from skyframe.models.user import Role, User
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "Notification",
     "PasswordResetToken",
     "Post",
+    "PostKind",
     "PostLike",
     "PostMedia",
     "PostSave",

@@ -67,6 +67,11 @@ CATEGORY_LABELS = {
 }
 
 
+class PostKind(enum.StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+
+
 class PostStatus(enum.StrEnum):
     PROCESSING = "processing"
     READY = "ready"
@@ -211,6 +216,15 @@ class Post(Base):
     height: Mapped[int | None] = mapped_column(Integer)
     placeholder_blurhash: Mapped[str | None] = mapped_column(String(60))
     placeholder_color: Mapped[str | None] = mapped_column(String(7))
+    # image or video (a clip: migration 0019). A clip's files are post_media
+    # rows like an image's: the transcoded MP4 (kind "video") and its poster
+    # frame's renditions (original, display, thumb), so cards work unchanged.
+    # width/height are the clip's as shown (rotation applied); the facts
+    # below are null for images.
+    kind: Mapped[str] = mapped_column(String(8), default=PostKind.IMAGE, server_default="image")
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    frame_rate: Mapped[float | None] = mapped_column(Float)
+    has_audio: Mapped[bool | None] = mapped_column(Boolean)
     # Kept in step with post_likes / post_favorites in the same transaction
     # (skyframe.interactions), so listings never count rows.
     like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -256,6 +270,10 @@ class Post(Base):
     def is_ready(self) -> bool:
         return self.status == PostStatus.READY
 
+    @property
+    def is_video(self) -> bool:
+        return self.kind == PostKind.VIDEO
+
     def rendition(self, kind: str, content_type: str) -> PostMedia | None:
         return find_rendition(self.media, kind, content_type)
 
@@ -286,7 +304,7 @@ class PostMedia(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # original | display | thumb
+    kind: Mapped[str] = mapped_column(String(16))  # original | display | thumb | video
     backend: Mapped[str] = mapped_column(String(16))
     key: Mapped[str] = mapped_column(String(256), unique=True)
     content_type: Mapped[str] = mapped_column(String(40))

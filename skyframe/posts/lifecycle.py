@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from skyframe import policy
 from skyframe.exceptions import PermissionDenied, ValidationFailed
+from skyframe.media.clips import CLIP_FILE, ProcessedClip, render_clip_to_storage
 from skyframe.media.errors import MediaError
 from skyframe.media.formats import FORMATS
 from skyframe.media.pipeline import (
@@ -24,7 +25,7 @@ from skyframe.media.pipeline import (
     accept_upload,
     render_to_storage,
 )
-from skyframe.models import AuditSource, Post, PostMedia, PostStatus, User
+from skyframe.models import AuditSource, Post, PostKind, PostMedia, PostStatus, User
 from skyframe.moderation import labels
 from skyframe.posts.details import TEXT_FIELDS, PostDetails, apply_details, validate_details
 from skyframe.storage import Storage, StorageError
@@ -48,7 +49,9 @@ def create_post(
 
     Raises ValidationFailed (field ``file``) for files SkyFrame does not take;
     nothing is stored then, nor when the owner is suspended (Suspended, 403).
-    The caller commits and starts ``process_post``.
+    A clip (MP4, MOV, WebM, Matroska) is probed here and becomes a post of
+    kind ``video``. The caller commits and starts ``process_post`` (images)
+    or ``process_clip`` (clips).
     """
     policy.require_in_good_standing(owner, now)
     media_key = uuid.uuid4().hex
@@ -70,6 +73,13 @@ def create_post(
         created_at=now,
         updated_at=now,
     )
+    if accepted.clip is not None:
+        post.kind = PostKind.VIDEO
+        post.duration_s = round(accepted.clip.duration_s, 3)
+        post.frame_rate = round(accepted.clip.frame_rate, 3)
+        post.has_audio = accepted.clip.has_audio
+    else:
+        post.kind = PostKind.IMAGE
     apply_details(post, details)
     post.labels = " ".join(details.labels or ())
     post.observer = post.observer or owner.display_name
@@ -79,7 +89,7 @@ def create_post(
 
 
 def incoming_key(post: Post, storage: Storage) -> str | None:
-    for name in ("jpeg", "png", "webp", "tiff", "fits"):
+    for name in (f.name for f in FORMATS):
         key = f"incoming/{post.media_key}.{name}"
         if storage.exists(key):
             return key
@@ -95,7 +105,14 @@ MEMORY_FAILURE = (
 )
 
 
-RENDITION_FILES = ("original.jpg", "display.jpg", "display.webp", "thumb.jpg", "thumb.webp")
+RENDITION_FILES = (
+    "original.jpg",
+    "display.jpg",
+    "display.webp",
+    "thumb.jpg",
+    "thumb.webp",
+    CLIP_FILE,
+)
 
 
 def _discard(storage: Storage, keys: list[str]) -> None:
@@ -154,6 +171,104 @@ def process_post(
     return post
 
 
+CLIP_FAILURE = (
+    "This clip could not be processed on our side. Please try uploading it again, "
+    "or export it as MP4 (H.264) first."
+)
+
+
+def process_clip(
+    session: Session, storage: Storage, post_id: int, settings: MediaSettings, now: datetime
+) -> Post | None:
+    """The clip job: the web MP4, the poster's renditions and the clip's facts.
+
+    As ``process_post``: on failure the post is ``failed`` with a reason its
+    owner sees, and every file written for it, and the upload, is removed.
+    """
+    post = session.get(Post, post_id)
+    if post is None or post.status != PostStatus.PROCESSING:
+        return post
+    key = incoming_key(post, storage)
+    if key is None:
+        return _fail(session, post, "The uploaded file was lost before it could be processed.")
+    fmt = next(f for f in FORMATS if key.endswith("." + f.name))
+    session.commit()  # no transaction held open for the minutes a transcode takes
+    try:
+        processed = render_clip_to_storage(storage, f"posts/{post.media_key}", key, fmt, settings)
+    except MediaError as exc:
+        _discard(storage, [key])
+        return _fail_if_there(session, post_id, str(exc))
+    except MemoryError:
+        log.warning("transcoding post %s ran out of memory", post_id, exc_info=True)
+        _discard(storage, [key])
+        return _fail_if_there(session, post_id, CLIP_FAILURE)
+    except Exception:
+        log.exception("transcoding post %s failed", post_id)
+        _discard(storage, [key])
+        return _fail_if_there(session, post_id, CLIP_FAILURE)
+    written = [s.key for s in processed.stored]
+    try:
+        post = session.get(Post, post_id)
+        if post is None or post.status != PostStatus.PROCESSING:
+            # Deleted (or failed by the sweep) while it was transcoding.
+            _discard(storage, [*written, key])
+            return post
+        _store_clip(post, storage, processed)
+        post.status = PostStatus.READY
+        post.updated_at = now
+        session.commit()
+    except Exception:
+        log.exception("saving the clip of post %s failed", post_id)
+        session.rollback()
+        _discard(storage, [*written, key])
+        post = session.get(Post, post_id)
+        return _fail(session, post, INTERNAL_FAILURE) if post is not None else None
+    _discard(storage, [key])
+    return post
+
+
+def _store_clip(post: Post, storage: Storage, processed: ProcessedClip) -> None:
+    _store_media(post, storage, processed.poster)
+    done = processed.transcoded
+    post.width, post.height = done.width, done.height
+    post.duration_s = done.duration_s
+    post.frame_rate = round(done.frame_rate, 3)
+    post.has_audio = done.has_audio
+    clip = processed.stored[0]
+    post.media.append(
+        PostMedia(
+            kind=clip.kind,
+            backend=storage.name,
+            key=clip.key,
+            content_type=clip.content_type,
+            width=clip.width,
+            height=clip.height,
+            bytes=clip.size,
+            sha256=clip.sha256,
+        )
+    )
+
+
+def output_keys(post: Post) -> list[str]:
+    """Every file name processing may write for the post (not its upload)."""
+    return [f"posts/{post.media_key}/{name}" for name in RENDITION_FILES]
+
+
+def reset_interrupted_clip(session: Session, storage: Storage, post_id: int) -> Post | None:
+    """A transcode's process died: remove what it wrote, keep the upload and
+    leave the post ``processing``, to be queued again. None unless the post
+    is still processing and its upload is still there."""
+    post = session.get(Post, post_id)
+    if post is None or post.status != PostStatus.PROCESSING:
+        return None
+    if incoming_key(post, storage) is None:
+        return None
+    _discard(storage, output_keys(post))
+    post.media = []
+    session.commit()
+    return post
+
+
 STALE_REASON = "Processing did not finish (the worker stopped). Please upload the file again."
 
 
@@ -188,6 +303,14 @@ def fail_stale_uploads(
         post.media = []
         _fail(session, post, STALE_REASON)
     return len(stale)
+
+
+def _fail_if_there(session: Session, post_id: int, reason: str) -> Post | None:
+    """Fail the post unless it was deleted (or settled) meanwhile."""
+    post = session.get(Post, post_id)
+    if post is None or post.status != PostStatus.PROCESSING:
+        return post
+    return _fail(session, post, reason)
 
 
 def _fail(session: Session, post: Post, reason: str) -> Post:

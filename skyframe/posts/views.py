@@ -19,6 +19,7 @@ from skyframe.exceptions import NotFound
 from skyframe.models import (
     Follow,
     Post,
+    PostKind,
     PostLike,
     PostMedia,
     PostSave,
@@ -112,6 +113,10 @@ class PostView:
     height: int | None
     placeholder_blurhash: str | None
     placeholder_color: str | None
+    kind: str
+    duration_s: float | None
+    frame_rate: float | None
+    has_audio: bool | None
     like_count: int
     favorite_count: int
     comment_count: int
@@ -128,6 +133,10 @@ class PostView:
     @property
     def is_listed(self) -> bool:
         return policy.is_listed(self)
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind == PostKind.VIDEO
 
     def rendition(self, kind: str, content_type: str) -> MediaView | None:
         return find_rendition(self.media, kind, content_type)

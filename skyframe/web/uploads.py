@@ -20,15 +20,20 @@ from skyframe.posts import lifecycle as post_lifecycle
 from skyframe.services import current_storage, media_settings
 
 PROCESS_POST = "process_post"
+PROCESS_CLIP = "process_clip"
+# Times a clip's transcode is started when its process dies under it (the
+# worker killed or restarted); the last death fails the post.
+CLIP_ATTEMPTS = 2
 log = logging.getLogger(__name__)
 
 
 def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
     """Validate, store and start processing an upload; returns the post.
 
-    With inline jobs the post comes back ``ready``, or the upload is refused
+    With inline jobs an image comes back ``ready``, or the upload is refused
     with ValidationFailed and leaves nothing behind; with a worker it comes
-    back ``processing``.
+    back ``processing``. A clip always comes back ``processing``: its
+    transcode is a job (a background thread with inline jobs).
     """
     details = post_details.validate_details(raw_fields, utcnow(), creating=True)
     if not isinstance(upload, FileStorage) or not upload.filename:
@@ -53,8 +58,11 @@ def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
     )
     db.session.commit()
     try:
+        if post.is_video:
+            current_jobs().enqueue(PROCESS_CLIP, post.id, 1)
+            return post
         current_jobs().enqueue(PROCESS_POST, post.id)
-    except Exception as exc:  # the queue (Redis) is unreachable
+    except Exception as exc:  # the queue (Redis) is unreachable, or full
         log.exception("could not queue post %s", post.id)
         post_lifecycle.delete_post(db.session, storage, post)
         raise ServiceUnavailable("Uploads cannot be processed right now; try again soon.") from exc
@@ -74,3 +82,24 @@ def process_post_killed(post_id: int) -> None:
 
 def process_post_job(post_id: int) -> None:
     post_lifecycle.process_post(db.session, current_storage(), post_id, media_settings(), utcnow())
+
+
+def process_clip_job(post_id: int, attempt: int = 1) -> None:
+    post_lifecycle.process_clip(db.session, current_storage(), post_id, media_settings(), utcnow())
+
+
+def process_clip_killed(post_id: int, attempt: int = 1) -> None:
+    """The process transcoding the clip died: start again (the upload is
+    kept) up to CLIP_ATTEMPTS times, then fail the post with a reason."""
+    storage = current_storage()
+    if attempt < CLIP_ATTEMPTS:
+        post = post_lifecycle.reset_interrupted_clip(db.session, storage, post_id)
+        if post is not None:
+            try:
+                current_jobs().enqueue(PROCESS_CLIP, post_id, attempt + 1)
+                return
+            except Exception:
+                log.exception("could not queue clip %s again", post_id)
+    post_lifecycle.fail_interrupted_post(
+        db.session, storage, post_id, reason=post_lifecycle.CLIP_FAILURE
+    )

@@ -65,7 +65,9 @@ class PostFields(Payload):
 
 class PostUpload(PostFields):
     file: BaseFile = Field(
-        description="JPEG, PNG, WebP, TIFF (8 or 16 bit) or FITS, up to UPLOAD_MAX_BYTES."
+        description="JPEG, PNG, WebP, TIFF (8 or 16 bit) or FITS, up to UPLOAD_MAX_BYTES; "
+        "or a clip: MP4, MOV, WebM or Matroska, up to VIDEO_MAX_BYTES and "
+        "VIDEO_MAX_SECONDS (202: transcoded by a job, status processing)."
     )
     title: str = Field(**documented(minLength=1, maxLength=120))
     category: str = Field(
@@ -119,6 +121,17 @@ class PostImage(BaseModel):
     )
 
 
+class PostVideo(BaseModel):
+    """A clip: the transcoded MP4 (H.264/AAC, served with byte ranges) and its poster."""
+
+    url: str = Field(description="The MP4 (video/mp4); answers Range requests.")
+    poster_url: str | None = Field(description="The poster frame at display size (JPEG).")
+    duration_s: float
+    width: int
+    height: int
+    has_audio: bool
+
+
 class CatalogueRef(BaseModel):
     id: str | None = Field(description="OpenNGC designation, or null when not in the catalogue.")
     name: str | None = Field(description="The object as the uploader typed it.")
@@ -155,6 +168,10 @@ class TakeDownNotice(BaseModel):
 
 class PostOut(BaseModel):
     id: int
+    kind: str = Field(
+        default="image",
+        description="image or video. A clip's media are its poster frame's renditions.",
+    )
     status: str = Field(description="processing, ready or failed")
     failure_reason: str | None = Field(description="Why processing failed (owner and staff).")
     title: str
@@ -178,6 +195,9 @@ class PostOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     media: PostImage | None = Field(description="null until the post is processed.")
+    video: PostVideo | None = Field(
+        default=None, description="A clip's video, once processed (null for images)."
+    )
     like_count: int
     favorite_count: int
     comment_count: int
