@@ -8,7 +8,8 @@
 //     autoplay off (a setting of this device, on /settings): then the play
 //     button starts it.
 //   - Only the clip on screen and the next one load media: every <video>
-//     starts with preload="none", and only those two get preload="auto".
+//     starts with preload="none", and only those two get preload="auto"
+//     (none at all before a tap while the browser asks to save data).
 //   - A tap on the clip (or its labelled sound button) turns the sound on or
 //     off; the choice and the volume are kept in localStorage for every clip
 //     and later visits.
@@ -192,7 +193,8 @@ function settle() {
       state.stopped = false;
       state.started = false;
     }
-    if (state === current || state === next) state.video.preload = "auto";
+    // Saving data, a clip loads only when the viewer starts it.
+    if ((state === current || state === next) && blocked !== "save-data") state.video.preload = "auto";
     else if (state.video.paused && state.video.readyState === 0) state.video.preload = "none";
     const mayPlay = state.current && !covered(state.box) && document.visibilityState === "visible";
     if (mayPlay && (state.started || (!blocked && !state.stopped))) play(state);

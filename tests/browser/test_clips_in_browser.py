@@ -1,0 +1,176 @@
+"""Clips in the feed on a phone (Chromium, real clips made with PyAV and
+transcoded by the app): a clip plays muted when it is on screen and pauses
+when it leaves, the sound choice carries to the next clip and survives a
+reload, and nothing plays by itself when the browser asks to save data, the
+viewer turned autoplay off, or a warning label covers the clip."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import card, on_screen, settle, sign_in
+
+VIDEO = "document.querySelector(`.feed-card[data-post-id='${id}'] video`)"
+STATE = f"""id => {{ const v = {VIDEO};
+  return v && {{paused: v.paused, muted: v.muted, time: v.currentTime, preload: v.preload}}; }}"""
+PLAYING = f"""([id, muted]) => {{ const v = {VIDEO};
+  return v && !v.paused && v.currentTime > 0 && v.muted === muted; }}"""
+SAVE_DATA = "{value: {saveData: true, addEventListener() {}}}"
+
+
+@pytest.fixture
+def clips(make_user, make_clip_post) -> list[int]:
+    """Three short clips with sound, and a still image between two of them."""
+    owner = make_user("halley")
+    return [make_clip_post(owner, title=f"Meteor {n}", seconds=3.0) for n in range(3)]
+
+
+def go_to(page, post_id: int) -> None:
+    """Move through the feed with the keyboard (a key is the viewer's gesture)
+    until the card of ``post_id`` fills the screen."""
+    for _ in range(12):
+        if on_screen(page) == post_id:
+            return
+        page.keyboard.press("j")
+        settle(page)
+    raise AssertionError(f"post {post_id} never came on screen")
+
+
+def state(page, post_id: int) -> dict:
+    return page.evaluate(STATE, post_id)
+
+
+def wait_playing(page, post_id: int, *, muted: bool) -> None:
+    page.wait_for_function(PLAYING, arg=[post_id, muted])
+
+
+def feed_order(page) -> list[int]:
+    return page.evaluate("[...document.querySelectorAll('.feed-card')].map(c => +c.dataset.postId)")
+
+
+def test_a_clip_plays_muted_on_screen_pauses_off_screen_and_its_sound_carries_and_survives_a_reload(
+    phone, live_server, clips, artifacts_dir
+):
+    page = phone
+    media = []
+    page.on("request", lambda r: media.append(r.url) if r.resource_type == "media" else None)
+    page.goto(live_server + "/")
+    first, second, third = feed_order(page)[:3]
+    assert sorted([first, second, third]) == sorted(clips)
+
+    # The first clip on screen plays by itself, muted, and the sound button says so.
+    go_to(page, first)
+    wait_playing(page, first, muted=True)
+    sound = card(page, first).get_by_role("button", name="Sound")
+    expect(sound).to_have_attribute("aria-pressed", "false")
+    video = card(page, first).locator("video")
+    expect(video).to_have_accessible_name(f"Meteor {clips.index(first)}")
+    # Only it and the next clip load media; the one after waits.
+    assert state(page, second)["preload"] == "auto"
+    assert state(page, third)["preload"] == "none"
+    assert not [url for url in media if url.endswith(clip_path(page, third))]
+    page.screenshot(path=artifacts_dir / "clip-playing.png")
+
+    # Scrolled away, it pauses; the next clip plays.
+    go_to(page, second)
+    assert state(page, first)["paused"] is True
+    wait_playing(page, second, muted=True)
+
+    # Sound on: a tap on the sound button; the next clip plays with sound too.
+    sound = card(page, second).get_by_role("button", name="Sound")
+    sound.tap()
+    expect(sound).to_have_attribute("aria-pressed", "true")
+    assert state(page, second)["muted"] is False
+    go_to(page, third)
+    wait_playing(page, third, muted=False)
+
+    # After a reload the choice holds: the clip the viewer moves to plays with sound.
+    page.reload()
+    assert page.evaluate("JSON.parse(localStorage.getItem('skyframe.clip-sound')).muted") is False
+    go_to(page, second)
+    wait_playing(page, second, muted=False)
+    sound = card(page, second).get_by_role("button", name="Sound")
+    expect(sound).to_have_attribute("aria-pressed", "true")
+
+    # And sound off again holds for the next clip.
+    sound.tap()
+    go_to(page, third)
+    wait_playing(page, third, muted=True)
+    assert page.problems == []
+
+
+def clip_path(page, post_id: int) -> str:
+    """The path of a clip's MP4 on the page."""
+    return page.evaluate(
+        f"id => new URL({VIDEO}.src).pathname",
+        post_id,
+    )
+
+
+def test_nothing_plays_by_itself_when_saving_data_or_with_autoplay_off_and_a_tap_starts_it(
+    browser, live_server, clips, make_user
+):
+    from tests.browser.conftest import PHONE, watch
+
+    # The browser asks to save data: the clip on screen waits, and loads nothing.
+    context = browser.new_context(**PHONE)
+    context.add_init_script(f"Object.defineProperty(navigator, 'connection', {SAVE_DATA})")
+    page = context.new_page()
+    watch(page)
+    media = []
+    page.on("request", lambda r: media.append(r.url) if r.resource_type == "media" else None)
+    page.goto(live_server + "/")
+    first = feed_order(page)[0]
+    play = card(page, first).get_by_role("button", name="Play the clip")
+    expect(play).to_be_visible()
+    page.wait_for_timeout(500)  # a moment in which it could have started
+    assert state(page, first) == {"paused": True, "muted": True, "time": 0, "preload": "none"}
+    assert media == []
+    play.tap()
+    wait_playing(page, first, muted=True)
+    assert page.problems == []
+    context.close()
+
+    # Autoplay turned off in the settings (this device): the same.
+    make_user("viewer")
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    watch(page)
+    sign_in(page, live_server, "viewer")
+    page.goto(live_server + "/settings")
+    switch = page.get_by_label("Play clips automatically (muted) on this device")
+    expect(switch).to_be_checked()
+    switch.uncheck()
+    page.goto(live_server + "/")
+    first = feed_order(page)[0]
+    play = card(page, first).get_by_role("button", name="Play the clip")
+    expect(play).to_be_visible()
+    page.wait_for_timeout(500)
+    assert state(page, first)["paused"] is True
+    play.tap()
+    wait_playing(page, first, muted=True)
+    assert page.problems == []
+    context.close()
+
+
+def test_a_clip_under_a_warning_label_plays_only_once_the_cover_is_lifted(
+    app, phone, live_server, make_user, make_clip_post
+):
+    from skyframe.extensions import db
+    from skyframe.models import Post
+
+    owner = make_user("halley")
+    flashing = make_clip_post(owner, title="Flashing aurora", seconds=3.0)
+    with app.app_context():
+        db.session.get(Post, flashing).labels = "flashing"
+        db.session.commit()
+    page = phone
+    page.goto(live_server + "/")
+    cover = card(page, flashing).locator('[data-role="cover"]')
+    expect(cover).to_be_visible()
+    page.wait_for_timeout(500)
+    assert state(page, flashing)["paused"] is True
+    cover.tap()
+    wait_playing(page, flashing, muted=True)
+    assert page.problems == []
