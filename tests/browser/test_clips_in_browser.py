@@ -174,3 +174,32 @@ def test_a_clip_under_a_warning_label_plays_only_once_the_cover_is_lifted(
     cover.tap()
     wait_playing(page, flashing, muted=True)
     assert page.problems == []
+
+
+def test_the_service_worker_never_keeps_a_clip(phone, live_server, clips):
+    from tests.browser.test_service_worker_in_browser import CACHE_CONTENTS
+
+    page = phone
+    through_worker = []
+    page.on(
+        "response",
+        lambda r: through_worker.append(r.url) if r.from_service_worker else None,
+    )
+    page.goto(live_server + "/")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()  # controlled from now on
+    assert page.evaluate("!!navigator.serviceWorker.controller")
+    first = feed_order(page)[0]
+    wait_playing(page, first, muted=True)
+    path = clip_path(page, first)
+    # Fetched by a script too, whole or a range: straight from the network.
+    for headers in ({}, {"Range": "bytes=0-99"}):
+        status = page.evaluate(
+            "([url, headers]) => fetch(url, {headers}).then(r => r.status)", [path, headers]
+        )
+        assert status in (200, 206)
+    page.wait_for_load_state("networkidle")
+    stored = [e["url"] for entries in page.evaluate(CACHE_CONTENTS).values() for e in entries]
+    assert path not in stored
+    assert not [url for url in through_worker if url.endswith(path)]
+    assert page.problems == []
