@@ -14,8 +14,9 @@
 //     off; the choice and the volume are kept in localStorage for every clip
 //     and later visits.
 //   - A clip that has played PLAYED_AFTER_S seconds, or to its end when it is
-//     shorter, sends the DOM event "skyframe:clip-played" (bubbling from its
-//     <video>, detail {postId, seconds}) once per page: the view counter's.
+//     shorter (its loop starting again), sends the DOM event
+//     "skyframe:clip-played" (bubbling from its <video>, detail {postId,
+//     seconds}) once per post per page: what the view counter listens for.
 //
 // attachClips(root) takes in the clips under root (a card, the post page);
 // releaseClips(root) lets them go (a card leaving the DOM); fillClip fills
@@ -203,13 +204,17 @@ function settle() {
   }
 }
 
+function durationOf(state) {
+  const { video } = state;
+  return Number.isFinite(video.duration) && video.duration > 0 ? video.duration : Number(state.box.dataset.duration) || 0;
+}
+
 function onProgress(state) {
   const { video } = state;
-  const duration = Number.isFinite(video.duration) && video.duration > 0 ? video.duration : Number(state.box.dataset.duration) || 0;
+  const duration = durationOf(state);
   const bar = state.box.querySelector('[data-role="clip-progress"]');
   if (bar && duration) bar.style.transform = `scaleX(${Math.min(1, video.currentTime / duration)})`;
-  // Played time: forward steps while playing (a seek is not playing); a step
-  // back while playing is the loop starting again, so the clip reached its end.
+  // Played time: forward steps while playing (a seek is not playing).
   const step = video.currentTime - state.last;
   state.last = video.currentTime;
   if (state.seeked) {
@@ -218,8 +223,7 @@ function onProgress(state) {
   }
   if (video.paused || video.seeking) return;
   if (step > 0 && step < 1.5) state.played += step;
-  const reachedEnd = step < 0 && state.played > 0;
-  if (reachedEnd || state.played >= Math.min(PLAYED_AFTER_S, duration || PLAYED_AFTER_S)) reportPlayed(state);
+  if (state.played >= Math.min(PLAYED_AFTER_S, duration || PLAYED_AFTER_S)) reportPlayed(state);
 }
 
 function reportPlayed(state) {
@@ -237,7 +241,14 @@ function take(box) {
   clips.set(video, state);
   state.applied = { muted: video.muted, volume: video.volume };
   video.addEventListener("timeupdate", () => onProgress(state));
-  video.addEventListener("seeking", () => (state.seeked = true));
+  video.addEventListener("seeking", () => {
+    // The loop starting again is a seek from the end to the start: the clip played to its end.
+    const duration = durationOf(state);
+    if (video.loop && video.currentTime < 0.5 && state.played > 0 && duration && state.last >= duration - 0.5) {
+      reportPlayed(state);
+    }
+    state.seeked = true;
+  });
   video.addEventListener("play", () => showPlaying(state));
   video.addEventListener("pause", () => showPlaying(state));
   video.addEventListener("ended", () => {

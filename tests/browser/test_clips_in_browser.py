@@ -203,3 +203,59 @@ def test_the_service_worker_never_keeps_a_clip(phone, live_server, clips):
     assert path not in stored
     assert not [url for url in through_worker if url.endswith(path)]
     assert page.problems == []
+
+
+def test_a_clip_played_two_seconds_or_to_its_end_is_reported_once(
+    phone, live_server, make_user, make_clip_post
+):
+    owner = make_user("halley")
+    long_one = make_clip_post(owner, title="Long meteor", seconds=3.0)
+    short_one = make_clip_post(owner, title="Short meteor", seconds=1.0)
+    page = phone
+    page.add_init_script(
+        "document.addEventListener('skyframe:clip-played', e =>"
+        " (window.__played ||= []).push({...e.detail, target: e.target.tagName}))"
+    )
+    page.goto(live_server + "/")
+    played = "window.__played || []"
+    for post_id, at_least in ((short_one, 0.5), (long_one, 2.0)):
+        go_to(page, post_id)
+        page.wait_for_function(f"id => ({played}).some(p => p.postId === id)", arg=post_id)
+        [report] = [p for p in page.evaluate(played) if p["postId"] == post_id]
+        assert report["target"] == "VIDEO"
+        assert report["seconds"] >= at_least
+    page.wait_for_timeout(1500)  # the short clip loops again: still one report each
+    assert sorted(p["postId"] for p in page.evaluate(played)) == sorted([short_one, long_one])
+    assert page.problems == []
+
+
+CHOICES = """async () => {
+  const clips = await import('/static/js/clips.js');
+  const seen = {};
+  localStorage.setItem('skyframe.clip-sound', '{not json');
+  seen.spoiled = clips.soundChoice();
+  localStorage.setItem('skyframe.clip-sound', JSON.stringify({muted: false, volume: 7}));
+  seen.loud = clips.soundChoice();
+  seen.unset = clips.autoplayBlocker();
+  clips.setAutoplay(false);
+  seen.off = [clips.autoplaySetting(), clips.autoplayBlocker()];
+  clips.setAutoplay(true);
+  seen.on = clips.autoplayBlocker();
+  localStorage.removeItem('skyframe.clip-autoplay');
+  return seen;
+}"""
+
+
+def test_the_remembered_choices_read_safely_and_reduced_motion_waits_for_a_tap(phone, live_server):
+    page = phone
+    page.goto(live_server + "/offline")
+    seen = page.evaluate(CHOICES)
+    assert seen["spoiled"] == {"muted": True, "volume": 1}
+    assert seen["loud"] == {"muted": False, "volume": 1}  # clamped
+    assert seen["unset"] == ""
+    assert seen["off"] == ["off", "setting"]
+    assert seen["on"] == ""
+    page.emulate_media(reduced_motion="reduce")
+    seen = page.evaluate(CHOICES)
+    assert seen["unset"] == "reduced-motion"
+    assert seen["on"] == ""  # chosen on: the viewer's word wins
