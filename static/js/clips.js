@@ -10,8 +10,8 @@
 //   - Only the clip on screen and the next one load media: every <video>
 //     starts with preload="none", and only those two get preload="auto"
 //     (none at all before a tap while the browser asks to save data).
-//   - A tap on the clip (or its labelled sound button) turns the sound on or
-//     off; the choice and the volume are kept in localStorage for every clip
+//   - A tap on the clip (or its labelled sound button, or the M key) turns
+//     the sound on or off; the choice and the volume are kept in localStorage for every clip
 //     and later visits.
 //   - A clip that has played PLAYED_AFTER_S seconds, or to its end when it is
 //     shorter (its loop starting again), sends the DOM event
@@ -383,6 +383,15 @@ export function startClips() {
   );
   document.addEventListener("change", (event) => {
     if (event.target.matches && event.target.matches('[data-role="cover-toggle"]')) settle();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "m" && event.key !== "M") return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable], dialog")) return;
+    const current = [...clips.values()].find((state) => state.current && !state.video.controls);
+    if (!current) return;
+    event.preventDefault();
+    toggleSound(current);
   });
   document.addEventListener("visibilitychange", settle);
   for (const type of ["pointerup", "keydown"]) document.addEventListener(type, onFirstActivation, { capture: true });

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.a11y import unnamed_controls
 from tests.browser.helpers import card, on_screen, settle, sign_in
 
 VIDEO = "document.querySelector(`.feed-card[data-post-id='${id}'] video`)"
@@ -93,10 +94,12 @@ def test_a_clip_plays_muted_on_screen_pauses_off_screen_and_its_sound_carries_an
     sound = card(page, second).get_by_role("button", name="Sound")
     expect(sound).to_have_attribute("aria-pressed", "true")
 
-    # And sound off again holds for the next clip.
-    sound.tap()
+    # And sound off again (the M key, as on video sites) holds for the next clip.
+    page.keyboard.press("m")
+    expect(sound).to_have_attribute("aria-pressed", "false")
     go_to(page, third)
     wait_playing(page, third, muted=True)
+    assert unnamed_controls(page) == []
     assert page.problems == []
 
 
