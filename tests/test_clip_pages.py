@@ -29,12 +29,15 @@ class Elements(HTMLParser):
 
 
 def elements(html: str, tag: str, **wanted: str) -> list[dict]:
+    """The ``tag`` elements with the attributes ``wanted`` (data_role= is
+    data-role, class_= is class)."""
     parser = Elements()
     parser.feed(html)
+    wanted = {name.rstrip("_").replace("_", "-"): value for name, value in wanted.items()}
     return [
         attrs
         for attrs in parser.found.get(tag, [])
-        if all(attrs.get(name.replace("_", "-")) == value for name, value in wanted.items())
+        if all(attrs.get(name) == value for name, value in wanted.items())
     ]
 
 
@@ -136,3 +139,11 @@ def test_the_owner_sees_a_clip_being_processed_and_why_it_failed(app, client, ma
     assert "The clip could not be decoded." in html
     client.post("/api/v1/auth/logout")
     assert client.get(f"/p/{post_id}").status_code == 404
+
+
+def test_a_clip_in_a_grid_says_it_is_a_clip_and_how_long(client, make_user, make_clip_post):
+    post_id = make_clip_post(make_user("halley"), title="Geminid", seconds=2.0)
+    html = client.get("/u/halley").get_data(as_text=True)
+    [link] = elements(html, "a", href=f"/p/{post_id}", class_="post-grid__link")
+    assert link["aria-label"] == "Geminid (clip, 0:02)"
+    assert "post-grid__clip" in html
