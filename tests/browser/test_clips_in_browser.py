@@ -262,3 +262,25 @@ def test_the_remembered_choices_read_safely_and_reduced_motion_waits_for_a_tap(p
     seen = page.evaluate(CHOICES)
     assert seen["unset"] == "reduced-motion"
     assert seen["on"] == ""  # chosen on: the viewer's word wins
+
+
+def test_the_post_page_plays_the_clip_and_its_volume_is_remembered_for_the_feed(
+    phone, live_server, make_user, make_clip_post
+):
+    post_id = make_clip_post(make_user("halley"), title="Lunar eclipse", seconds=3.0)
+    page = phone
+    page.goto(live_server + f"/p/{post_id}")
+    video = page.locator("video")
+    expect(video).to_have_accessible_name("Lunar eclipse")
+    page.wait_for_function(
+        "() => { const v = document.querySelector('video'); return !v.paused && v.muted; }"
+    )
+    # The browser's own controls change the sound: kept for every clip.
+    page.evaluate("() => { const v = document.querySelector('video'); v.volume = 0.3; }")
+    page.wait_for_function(
+        "() => JSON.parse(localStorage.getItem('skyframe.clip-sound') || '{}').volume === 0.3"
+    )
+    page.goto(live_server + "/")
+    wait_playing(page, post_id, muted=True)
+    assert page.evaluate(f"{VIDEO.replace('${id}', str(post_id))}.volume") == pytest.approx(0.3)
+    assert page.problems == []
