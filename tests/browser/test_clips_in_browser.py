@@ -46,6 +46,18 @@ def wait_playing(page, post_id: int, *, muted: bool) -> None:
     page.wait_for_function(PLAYING, arg=[post_id, muted])
 
 
+def waits_for(page, post_id: int, control, media_requests: list | None = None) -> None:
+    """The clip on screen stays still (with ``media_requests``, none were made
+    meanwhile), and plays (muted) once ``control`` is tapped."""
+    expect(control).to_be_visible()
+    page.wait_for_timeout(500)  # a moment in which it could have started
+    assert state(page, post_id)["paused"] is True
+    assert state(page, post_id)["time"] == 0
+    assert media_requests is None or media_requests == []
+    control.tap()
+    wait_playing(page, post_id, muted=True)
+
+
 def feed_order(page) -> list[int]:
     return page.evaluate("[...document.querySelectorAll('.feed-card')].map(c => +c.dataset.postId)")
 
@@ -125,13 +137,8 @@ def test_nothing_plays_by_itself_when_saving_data_or_with_autoplay_off_and_a_tap
     page.on("request", lambda r: media.append(r.url) if r.resource_type == "media" else None)
     page.goto(live_server + "/")
     first = feed_order(page)[0]
-    play = card(page, first).get_by_role("button", name="Play the clip")
-    expect(play).to_be_visible()
-    page.wait_for_timeout(500)  # a moment in which it could have started
-    assert state(page, first) == {"paused": True, "muted": True, "time": 0, "preload": "none"}
-    assert media == []
-    play.tap()
-    wait_playing(page, first, muted=True)
+    # Not even the clip on screen loads before the tap.
+    waits_for(page, first, card(page, first).get_by_role("button", name="Play the clip"), media)
     assert page.problems == []
     context.close()
 
@@ -147,12 +154,7 @@ def test_nothing_plays_by_itself_when_saving_data_or_with_autoplay_off_and_a_tap
     switch.uncheck()
     page.goto(live_server + "/")
     first = feed_order(page)[0]
-    play = card(page, first).get_by_role("button", name="Play the clip")
-    expect(play).to_be_visible()
-    page.wait_for_timeout(500)
-    assert state(page, first)["paused"] is True
-    play.tap()
-    wait_playing(page, first, muted=True)
+    waits_for(page, first, card(page, first).get_by_role("button", name="Play the clip"))
     assert page.problems == []
     context.close()
 
@@ -170,12 +172,7 @@ def test_a_clip_under_a_warning_label_plays_only_once_the_cover_is_lifted(
         db.session.commit()
     page = phone
     page.goto(live_server + "/")
-    cover = card(page, flashing).locator('[data-role="cover"]')
-    expect(cover).to_be_visible()
-    page.wait_for_timeout(500)
-    assert state(page, flashing)["paused"] is True
-    cover.tap()
-    wait_playing(page, flashing, muted=True)
+    waits_for(page, flashing, card(page, flashing).locator('[data-role="cover"]'))
     assert page.problems == []
 
 
