@@ -11,8 +11,8 @@
 //     starts with preload="none", and only those two get preload="auto"
 //     (none at all before a tap while the browser asks to save data).
 //   - A tap on the clip (or its labelled sound button, or the M key) turns
-//     the sound on or off; the choice and the volume are kept in localStorage for every clip
-//     and later visits.
+//     the sound on or off; the choice and the volume are kept in
+//     localStorage for every clip and later visits.
 //   - A clip that has played PLAYED_AFTER_S seconds, or to its end when it is
 //     shorter (its loop starting again), sends the DOM event
 //     "skyframe:clip-played" (bubbling from its <video>, detail {postId,
@@ -89,8 +89,11 @@ export function autoplayBlocker() {
   return autoplaySetting() ? "setting" : "reduced-motion";
 }
 
-// The clips taken in, each {box, video, onScreen, played, last, sent, started}.
-const clips = new Map(); // video → state
+// The clips taken in: video → its state, {box, video, onScreen (the part on
+// screen), current, played (seconds), last (the time at the last step),
+// started (by the viewer), stopped (paused by the viewer), applied (the sound
+// set by this script), soundWaiting (muted until the page's first tap)}.
+const clips = new Map();
 const sentPosts = new Set(); // posts whose play was reported on this page
 let activated = false; // the page has had a tap or a key (the browser's rule for sound)
 let restoredAt = -Infinity; // when that first tap gave the waiting clips their sound
@@ -177,7 +180,9 @@ function ordered() {
 function settle() {
   const all = ordered();
   let current = null;
-  for (const state of all) if (state.onScreen >= 0.5 && (!current || state.onScreen > current.onScreen)) current = state;
+  for (const state of all) {
+    if (state.onScreen >= 0.5 && (!current || state.onScreen > current.onScreen)) current = state;
+  }
   let next = null;
   if (current) {
     next = all[all.indexOf(current) + 1] || null;
@@ -206,7 +211,8 @@ function settle() {
 
 function durationOf(state) {
   const { video } = state;
-  return Number.isFinite(video.duration) && video.duration > 0 ? video.duration : Number(state.box.dataset.duration) || 0;
+  if (Number.isFinite(video.duration) && video.duration > 0) return video.duration;
+  return Number(state.box.dataset.duration) || 0;
 }
 
 function onProgress(state) {
@@ -237,20 +243,18 @@ function reportPlayed(state) {
 function take(box) {
   const video = box.querySelector('[data-role="clip-video"]');
   if (!video || clips.has(video)) return;
-  const state = { box, video, onScreen: 0, played: 0, last: 0, current: false, started: false, stopped: false, applied: null };
-  clips.set(video, state);
+  const state = { box, video, onScreen: 0, current: false, played: 0, last: 0, started: false, stopped: false };
   state.applied = { muted: video.muted, volume: video.volume };
+  clips.set(video, state);
   video.addEventListener("timeupdate", () => onProgress(state));
   video.addEventListener("seeking", () => {
     // The loop starting again is a seek from the end to the start: the clip played to its end.
     const duration = durationOf(state);
-    if (video.loop && video.currentTime < 0.5 && state.played > 0 && duration && state.last >= duration - 0.5) {
-      reportPlayed(state);
-    }
+    const fromTheEnd = duration && state.last >= duration - 0.5;
+    if (video.loop && video.currentTime < 0.5 && state.played > 0 && fromTheEnd) reportPlayed(state);
     state.seeked = true;
   });
   video.addEventListener("play", () => showPlaying(state));
-  video.addEventListener("pause", () => showPlaying(state));
   video.addEventListener("ended", () => {
     reportPlayed(state);
     state.stopped = true;
@@ -264,15 +268,19 @@ function take(box) {
     // The viewer's (the browser's own controls on the post page): kept for every clip.
     state.applied = { muted: video.muted, volume: video.volume };
     chooseSound({ muted: video.muted, volume: video.volume });
-    for (const other of clips.values()) if (other !== state) applySound(other, video.muted || Boolean(other.soundWaiting));
+    for (const other of clips.values()) {
+      if (other !== state) applySound(other, video.muted || Boolean(other.soundWaiting));
+    }
   });
   video.addEventListener("pause", () => {
     if (state.pausing) {
       state.pausing = false;
-      return;
+    } else if (state.current && !video.ended) {
+      // Paused by the viewer (the browser's own controls) while on screen: it stays paused.
+      state.stopped = true;
+      state.started = false;
     }
-    // Paused by the viewer (the browser's own controls) while on screen: it stays paused.
-    if (state.current && !video.ended) stop(state);
+    showPlaying(state);
   });
   showSound(state);
   observer.observe(video);
@@ -366,8 +374,9 @@ export function startClips() {
   document.addEventListener(
     "click",
     (event) => {
-      const button = event.target.closest && event.target.closest('[data-action="clip-sound"], [data-action="clip-play"]');
-      const state = button && clips.get(button.closest('[data-role="clip"]').querySelector('[data-role="clip-video"]'));
+      const button = event.target.closest && event.target.closest('[data-action^="clip-"]');
+      const box = button && button.closest('[data-role="clip"]');
+      const state = box && clips.get(box.querySelector('[data-role="clip-video"]'));
       if (!state) return;
       event.stopPropagation(); // not a tap on the card's media (the feed's double tap)
       if (button.dataset.action === "clip-sound") {
