@@ -6,7 +6,6 @@ benchmarks/video_bench.py."""
 from __future__ import annotations
 
 import struct
-from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -150,6 +149,19 @@ def corrupt(path: Path) -> Path:
     return path
 
 
+def damaged_after_header(path: Path) -> Path:
+    """An MP4 whose index and first frames are whole and whose picture data
+    after them is noise: it passes the probe and fails in the transcode."""
+    make_clip(path, "mp4", seconds=2, audio=False)
+    data = bytearray(path.read_bytes())
+    mdat, moov = data.find(b"mdat"), data.find(b"moov")
+    start, end = mdat + 8 + (moov - mdat) // 4, moov - 16
+    noise = np.random.default_rng(1).integers(0, 256, end - start, dtype=np.uint8)
+    data[start:end] = noise.tobytes()
+    path.write_bytes(bytes(data))
+    return path
+
+
 def duration_of(path: Path) -> float:
     with av.open(str(path)) as container:
         return container.duration / av.time_base if container.duration else 0.0
@@ -168,5 +180,3 @@ def atoms(data: bytes) -> list[str]:
         at += size
     return found
 
-
-FRAME_RATE = Fraction(15)

@@ -71,9 +71,12 @@ class PostDetailsForm(FlaskForm):
 
 class UploadForm(PostDetailsForm):
     file = FileField(
-        "Image",
-        description="JPEG, PNG, WebP, TIFF (8 or 16 bit) or FITS.",
-        render_kw={"accept": ",".join(ACCEPTED_EXTENSIONS) + ",image/*", "required": True},
+        "Image or clip",
+        description="JPEG, PNG, WebP, TIFF (8 or 16 bit) or FITS; clips as MP4, MOV or WebM.",
+        render_kw={
+            "accept": ",".join(ACCEPTED_EXTENSIONS) + ",image/*,video/*",
+            "required": True,
+        },
     )
 
 

@@ -113,7 +113,9 @@ def _download_limit() -> str:
 @bp.get("/p/<int:post_id>/download")
 @limiter.limit(_download_limit)
 def download(post_id: int):
-    """The post's image as an attachment: ?size=original (default), display or thumb."""
+    """The post's image as an attachment: ?size=original (default), display or
+    thumb. For a clip, original is the MP4 (served with byte ranges) and the
+    other sizes its poster frame."""
     size = request.args.get("size", "original")
     if size not in DOWNLOAD_SIZES:
         raise ValidationFailed(
@@ -121,11 +123,15 @@ def download(post_id: int):
             fields={"size": "original, display or thumb"},
         )
     post = post_views.get_post(db.session, post_id, viewer())
-    media = post.rendition(DOWNLOAD_SIZES[size], "image/jpeg")
+    if post.is_video and size == "original":
+        # A clip's download is its MP4; display and thumb are its poster's.
+        media, extension = post.rendition("video", "video/mp4"), "mp4"
+    else:
+        media, extension = post.rendition(DOWNLOAD_SIZES[size], "image/jpeg"), "jpg"
     if media is None:
-        raise NotFound("This post has no image yet.")
+        raise NotFound("This post has no image yet." if extension == "jpg" else "Not ready yet.")
     suffix = "" if size == "original" else f"-{size}"
-    name = safe_filename(post.title + suffix, "jpg")
+    name = safe_filename(post.title + suffix, extension)
     return send_stored(
         media.key, media.content_type, etag=media.sha256, download_name=name, cache_seconds=3600
     )

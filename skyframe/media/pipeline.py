@@ -146,8 +146,8 @@ def accept_upload(
         size = path.stat().st_size
         if size > settings.video_max_bytes:
             raise MediaError(
-                f"This clip is {size / MB:.0f} MB; clips may be at most "
-                f"{settings.video_max_bytes / MB:.0f} MB."
+                f"This clip is {_megabytes(size)}; clips may be at most "
+                f"{_megabytes(settings.video_max_bytes)}."
             )
         clip = probe(path, fmt, settings.video_limits)
         storage.save_file(key, path, "application/octet-stream")
@@ -155,6 +155,10 @@ def accept_upload(
     info = images.inspect(path, fmt, settings.max_pixels, settings.decode_budget_bytes)
     storage.save_file(key, path, "application/octet-stream")
     return AcceptedUpload(key, fmt, info.width, info.height)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.0f} MB" if size >= MB else f"{size / 1024:.0f} KB"
 
 
 def render_to_storage(

@@ -32,7 +32,9 @@ from skyframe.media.errors import MediaError
 from skyframe.media.formats import MKV, MOV, MP4, WEBM, Format
 
 log = logging.getLogger(__name__)
-av.logging.set_level(av.logging.ERROR)
+# PyAV's default: FFmpeg's own log lines are dropped. (Routing them to Python
+# logging with av.logging.set_level deadlocked here: decoder threads log while
+# the main thread waits on them holding the GIL.)
 
 # What the probe accepts inside each container (FFmpeg decoder names).
 ACCEPTED_CODECS = {
@@ -186,15 +188,18 @@ def _maxrate_kbps(settings: EncodeSettings, width: int, height: int, fps: float)
 # Poster candidates: frames at these fractions of the clip.
 POSTER_POINTS = (0.1, 0.25, 0.4, 0.55, 0.7, 0.85)
 POSTER_SAMPLE = (64, 36)
+FLAT_SPREAD = 2.0  # grey levels
 
 
 def poster_score(gray: np.ndarray) -> float:
-    """How good a poster a frame makes: its detail (standard deviation),
-    with near-black or blown-out frames scored below any other."""
+    """How good a poster a frame makes: its detail (standard deviation) and
+    a little of its brightness. A flat frame (black, white, one colour: a
+    fade) scores below any frame with something in it; a night sky is dark
+    but not flat."""
     mean, spread = float(gray.mean()), float(gray.std())
-    if mean < 16 or mean > 240:
-        return mean / 1000 if mean < 16 else (255 - mean) / 1000
-    return spread + mean / 10
+    if spread < FLAT_SPREAD:
+        return spread - 100
+    return spread + mean / 20
 
 
 class _PosterPicker:

@@ -130,7 +130,9 @@ def handle_http_exception(exc: HTTPException):
     if status >= 500:
         db.session.rollback()
     message = FRIENDLY_MESSAGES.get(status) or exc.description or exc.name
-    headers = [(k, v) for k, v in exc.get_headers() if k.lower() in {"allow", "retry-after"}]
+    # Content-Range: a 416 says how long the file is (bytes */length).
+    kept = {"allow", "retry-after", "content-range"}
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() in kept]
     return _respond(status, exc.name, message, headers=headers)
 
 

@@ -1,5 +1,5 @@
 // Clips (posts of kind "video", templates/partials/clip.html) in the feed and
-// on post pages; the rules are in docs/clips.md.
+// on post pages; the rules are in docs/clip-playback.md.
 //
 //   - A clip plays, muted unless the viewer chose sound, while at least half
 //     of it is on screen (the one most on screen, if two are), and pauses when
