@@ -80,7 +80,7 @@ def test_the_post_page_plays_the_clip_and_shares_it_with_its_poster(
     assert video["poster"] == clip["poster_url"]
     assert "controls" in video  # the browser's own: seeking, volume, and no script needed
     assert video["aria-label"] == "ISS transit"
-    assert "<dt class=\"col-5\">Length</dt><dd class=\"col-7\">0:01</dd>" in html
+    assert '<dt class="col-5">Length</dt><dd class="col-7">0:01</dd>' in html
 
     tags = meta_of(html)
     assert tags["og:type"] == "video.other"
