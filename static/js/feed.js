@@ -1,7 +1,7 @@
 // The swipe feed: server-rendered first page, then pages from the API.
 // This module wires the feed's parts together (static/js/feed/):
 //   state.js        what the feed holds: positions, ids, data, cards in the DOM
-//   cards.js        filling a card from a post's data
+//   cards.js        filling a card from a post's data (a clip's player: ../clips.js)
 //   window.js       the cards around the current one (memory stays bounded)
 //   loader.js       the next pages, and dropped cards fetched again
 //   impressions.js  cards seen long enough, reported to the server
@@ -10,6 +10,7 @@
 //   details.js      the details sheet
 //   keys.js         moving between cards with the keyboard
 //   restore.js      the place kept for back navigation
+import { startClips } from "./clips.js";
 import { startActions } from "./feed/actions.js";
 import { watchImages } from "./feed/cards.js";
 import { startImpressions } from "./feed/impressions.js";
@@ -25,6 +26,7 @@ connectWindow({ fetchMissing, loadMore });
 startWindow();
 startImpressions();
 startActions();
+startClips();
 watchImages();
 startKeys();
 keepPlaceOnLeaving();

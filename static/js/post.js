@@ -1,4 +1,11 @@
-// Post page: placeholder colour, waiting for processing, confirming deletes.
+// Post page: placeholder colour, waiting for processing, confirming deletes,
+// and a clip's playback (clips.js).
+import { attachClips, startClips } from "./clips.js";
+
+if (document.querySelector('[data-role="clip"]')) {
+  startClips();
+  attachClips(document);
+}
 const figure = document.querySelector(".post-image[data-placeholder-color]");
 if (figure && figure.dataset.placeholderColor) {
   figure.style.backgroundColor = figure.dataset.placeholderColor;

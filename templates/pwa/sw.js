@@ -7,7 +7,11 @@
 //     and avatars only), the newest kept up to IMAGE_CAP entries and
 //     IMAGE_BYTES in all;
 //   - network only for /api/*, every non-GET request and every page (pages are
-//     user-specific), with the offline page when the network is gone.
+//     user-specific), with the offline page when the network is gone;
+//   - never touches clips: a <video>'s or <audio>'s requests, any request for
+//     a byte range and any video or audio file pass straight to the network
+//     (a clip is megabytes, fetched in ranges: a cache would hold a part of it,
+//     evict every image, and answer a range with the whole file).
 const VERSION = {{ version|tojson }};
 const SHELL_CACHE = `skyframe-shell-${VERSION}`;
 // Media URLs never change their bytes, so viewed images outlive deploys.
@@ -43,6 +47,17 @@ function isStatic(url) {
   return url.pathname.startsWith("/static/") || url.pathname.startsWith("/bootstrap/");
 }
 
+const MEDIA_FILE = /\.(mp4|m4v|mov|webm|mkv|m4a|aac|mp3|ogg|opus)$/i;
+
+function isClip(request, url) {
+  return (
+    request.destination === "video" ||
+    request.destination === "audio" ||
+    request.headers.has("range") ||
+    MEDIA_FILE.test(url.pathname)
+  );
+}
+
 function isImage(url) {
   return url.pathname.startsWith("/media/") || /^\/u\/[^/]+\/avatar$/.test(url.pathname);
 }
@@ -51,7 +66,13 @@ function isImage(url) {
 // files are served privately to their owner (no public caching).
 function shareable(response) {
   const control = response.headers.get("Cache-Control") || "";
-  return response.ok && response.type === "basic" && /\bpublic\b/.test(control);
+  const type = response.headers.get("Content-Type") || "";
+  return (
+    response.status === 200 &&
+    response.type === "basic" &&
+    /\bpublic\b/.test(control) &&
+    !/^(video|audio)\//i.test(type) // a clip reached by another way is not kept either
+  );
 }
 
 async function sizeOf(response) {
@@ -125,6 +146,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/")) return; // never cached: live and per user
+  if (isClip(request, url)) return; // clips stream from the network, never cached
   if (request.mode === "navigate") {
     event.respondWith(pageOrOffline(request));
   } else if (isStatic(url)) {

@@ -1,8 +1,9 @@
 // What a card's buttons and taps do: like, save, follow, share, the details
 // and comments sheets, and on the image a tap (the viewer) or a double tap
-// (like, with a heart).
+// (like, with a heart); on a clip a tap is the clip's (sound on or off, clips.js).
 import { apiFetch } from "../api.js";
 import { openCollect } from "../collect.js";
+import { tapClip } from "../clips.js";
 import { openComments } from "../comments.js";
 import { problemOf, toast, withId } from "../ui.js";
 import { openViewer } from "../viewer.js";
@@ -146,6 +147,7 @@ export function startActions() {
     }
     lastTap = { time: now, index: item.id };
     clearTimeout(singleTapTimer);
-    singleTapTimer = setTimeout(() => openViewer(item), DOUBLE_TAP_MS);
+    const clip = media.querySelector('[data-role="clip"]');
+    singleTapTimer = setTimeout(() => (clip ? tapClip(clip) : openViewer(item)), DOUBLE_TAP_MS);
   });
 }

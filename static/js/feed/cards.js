@@ -1,6 +1,7 @@
 // Filling a card's elements from a post's data (the same elements the server
 // renders in templates/feed/_card.html, found by their data-role).
 import { paintPlaceholder } from "../blurhash.js";
+import { attachClips, fillClip, releaseClips } from "../clips.js";
 import { showCover } from "../covers.js";
 import { data, feed, links, live } from "./state.js";
 
@@ -28,16 +29,17 @@ function fill(article, item, index) {
   const mediaBox = q("media");
   mediaBox.dataset.blurhash = (media.placeholder && media.placeholder.blurhash) || "";
   mediaBox.dataset.color = (media.placeholder && media.placeholder.color) || "";
-  q("webp").srcset = webp ? webp.url : "";
-  const image = q("image");
-  if (jpeg) {
-    image.width = jpeg.width;
-    image.height = jpeg.height;
-    image.src = jpeg.url;
+  if (item.kind === "video" && item.video) {
+    // A clip: its player instead of the picture, and a tap is the clip's (clips.js).
+    q("picture").remove();
+    ["role", "tabindex", "aria-label"].forEach((name) => mediaBox.removeAttribute(name));
+    mediaBox.classList.add("is-clip");
+    fillClip(mediaBox, item);
+  } else {
+    q("clip").remove();
+    fillImage(q, item, webp, jpeg);
   }
-  image.alt = item.title;
   showCover(article, item, `card-${index}`);
-  image.loading = "eager"; // only cards near the viewport are filled
   q("title-heading").id = `card-title-${index}`;
   const title = setText(article, "title", item.title);
   title.href = item.url;
@@ -71,6 +73,18 @@ function fill(article, item, index) {
   showState(article, item);
 }
 
+function fillImage(q, item, webp, jpeg) {
+  q("webp").srcset = webp ? webp.url : "";
+  const image = q("image");
+  if (jpeg) {
+    image.width = jpeg.width;
+    image.height = jpeg.height;
+    image.src = jpeg.url;
+  }
+  image.alt = item.title;
+  image.loading = "eager"; // only cards near the viewport are filled
+}
+
 /** The viewer's state on the card's buttons: liked, saved, following, and the counts. */
 function showState(article, item) {
   const button = (action) => article.querySelector(`[data-action="${action}"]`);
@@ -92,13 +106,19 @@ export function refreshCards(predicate) {
   }
 }
 
-/** The placeholder under a card's image until the image has loaded. */
+/** The placeholder under a card's image until the image has loaded; a clip's player started. */
 export function prepareMedia(article) {
   const box = article.querySelector(".feed-card__media");
   if (!box) return;
   paintPlaceholder(box);
+  attachClips(box);
   const image = box.querySelector("img");
-  if (image.complete && image.naturalWidth) box.classList.add("is-loaded");
+  if (image && image.complete && image.naturalWidth) box.classList.add("is-loaded");
+}
+
+/** Lets a card's clip go before the card leaves the DOM or is filled again. */
+export function releaseMedia(article) {
+  releaseClips(article);
 }
 
 /** A card's outer <article>, empty: filled by paintCard once its data is there. */
@@ -110,6 +130,7 @@ export function emptyCard() {
 export function paintCard(article, item, position) {
   const fresh = template.content.firstElementChild.cloneNode(true);
   fill(fresh, item, position);
+  releaseMedia(article);
   article.replaceChildren(...fresh.childNodes);
   article.setAttribute("aria-labelledby", `card-title-${position}`);
   article.removeAttribute("aria-busy");
@@ -117,6 +138,7 @@ export function paintCard(article, item, position) {
 }
 
 export function showGone(article) {
+  releaseMedia(article);
   const note = document.createElement("p");
   note.className = "feed-card__gone";
   note.textContent = "This post is no longer available.";

@@ -39,6 +39,11 @@ export function showInfo(item) {
   row(list, "Gain / ISO", ex.gain);
   row(list, "Bortle", ex.bortle);
   if (item.media && item.media.width) row(list, "Size", `${item.media.width} × ${item.media.height} px`);
+  if (item.kind === "video" && item.video) {
+    const seconds = Math.round(item.video.duration_s);
+    row(list, "Length", `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`);
+    if (!item.video.has_audio) row(list, "Sound", "None");
+  }
   if (!list.children.length) row(list, "Details", "None recorded");
   q("info-notes").textContent = item.notes || "";
   const tags = q("info-tags");

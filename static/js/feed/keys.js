@@ -15,7 +15,7 @@ function go(position) {
 
 export function startKeys() {
   feed.addEventListener("keydown", (event) => {
-    const media = event.target.closest && event.target.closest(".feed-card__media");
+    const media = event.target.closest && event.target.closest(".feed-card__media:not(.is-clip)");
     if (!media || (event.key !== "Enter" && event.key !== " ")) return;
     event.preventDefault();
     const { item } = itemOf(media);

@@ -6,7 +6,7 @@
 // nearby cards is kept (a card further back is fetched again by its id when
 // it comes back), and only the last HISTORY ids are remembered: older cards
 // are let go, and their space is removed when scrolling stops.
-import { emptyCard, paintCard, prepareMedia } from "./cards.js";
+import { emptyCard, paintCard, prepareMedia, releaseMedia } from "./cards.js";
 import { unwatchSeen, watchSeen } from "./impressions.js";
 import { data, end, endSection, feed, ids, live, session } from "./state.js";
 
@@ -81,6 +81,7 @@ function unmount(position) {
   unwatchCard(article);
   if (article.contains(document.activeElement)) feed.focus({ preventScroll: true });
   clearTimeout(article.burstTimer);
+  releaseMedia(article); // a clip's buffered media and decoder too
   article.remove(); // with its <img>: the decoded bitmap can be freed
 }
 
