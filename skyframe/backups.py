@@ -37,6 +37,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from skyframe.models import Base
 from skyframe.storage import Storage
 
 FORMAT_VERSION = 1
@@ -226,8 +227,6 @@ def _executor(connection: Connection):
 
 
 def _rows(execute) -> dict[str, int]:
-    from skyframe.models import Base
-
     return {
         table.name: execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]  # noqa: S608
         for table in Base.metadata.sorted_tables
