@@ -73,6 +73,10 @@ class JobCounts:
     error: str | None = None
 
 
+# When a job that raised runs again (RQ's scheduler, in every `flask worker`).
+RETRY_SECONDS = (10, 60, 300)
+
+
 class QueueFull(RuntimeError):
     """The background thread's queue of long jobs is full."""
 
@@ -199,12 +203,25 @@ class RQJobs:
             connection.close()
 
     def enqueue(self, name: str, *args: Any) -> None:
+        from rq import Retry
+
         if name not in JOBS:
             raise KeyError(f"unknown job {name!r}")
-        if name in LONG:
-            self.long_queue.enqueue(run, name, *args, job_timeout=self.long_timeout_seconds)
-            return
-        self.queue.enqueue(run, name, *args, job_timeout=self.timeout_seconds)
+        queue, timeout = (
+            (self.long_queue, self.long_timeout_seconds)
+            if name in LONG
+            else (self.queue, self.timeout_seconds)
+        )
+        # A job that raised (the database restarting under it, say) runs
+        # again later; every job starts by checking what is left to do, so
+        # running one twice is harmless.
+        queue.enqueue(
+            run,
+            name,
+            *args,
+            job_timeout=timeout,
+            retry=Retry(max=len(RETRY_SECONDS), interval=list(RETRY_SECONDS)),
+        )
 
 
 def run(name: str, *args: Any) -> Any:
