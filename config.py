@@ -59,6 +59,7 @@ WHOLE_NUMBER_RANGES = {
     "STALE_UPLOAD_MINUTES": (1, 30 * 1440),
     "STRIKE_TAKEDOWNS_PER_STRIKE": (1, 1000),
     "STRIKE_SUSPEND_AT": (1, 1000),
+    "VIEW_FLUSH_SECONDS": (0, 86400),
 }
 
 
@@ -247,6 +248,13 @@ class BaseConfig:
     COMMENT_LIMIT = "10 per minute;300 per day"
     FEED_SEEN_LIMIT = "60 per minute"
     REPORT_LIMIT = "10 per hour"
+    # View counts (skyframe/viewcounts): reports per user or client address;
+    # counted views wait in VIEW_BUFFER_URL (memory:// per process, or Redis;
+    # empty: memory with inline jobs, RQ_REDIS_URL with rq) and are added to
+    # the database every VIEW_FLUSH_SECONDS (0: only by `flask views flush`).
+    VIEW_LIMIT = "120 per minute"
+    VIEW_BUFFER_URL = ""
+    VIEW_FLUSH_SECONDS = 60
 
     # Moderation: every STRIKE_TAKEDOWNS_PER_STRIKE take-downs of a user's posts
     # since their last strike issue one strike; at STRIKE_SUSPEND_AT active
@@ -288,6 +296,13 @@ class BaseConfig:
 
         if not is_cache_url(settings["FEED_CACHE_URL"]):
             raise ConfigError("FEED_CACHE_URL must be memory://, a redis:// URL or empty")
+        if settings["VIEW_BUFFER_URL"] and not is_cache_url(settings["VIEW_BUFFER_URL"]):
+            raise ConfigError("VIEW_BUFFER_URL must be memory://, a redis:// URL or empty")
+        if settings["JOBS_BACKEND"] == "rq" and settings["VIEW_BUFFER_URL"] == "memory://":
+            raise ConfigError(
+                "VIEW_BUFFER_URL=memory:// needs JOBS_BACKEND=inline: with rq the flush runs "
+                "in `flask worker`, which cannot read the web processes' memory"
+            )
         public = urlsplit(settings["PUBLIC_URL"])
         if settings["PUBLIC_URL"] and (
             public.scheme not in ("http", "https")

@@ -283,3 +283,10 @@ def can_delete_account_as_staff(actor: Actor | None, user: User) -> bool:
     """A manager (or the operator) deletes another account, staff ones too;
     their own goes through the owner's deletion, with their password."""
     return is_manager(actor) and actor.id != user.id and can_delete_account(actor, user)
+
+
+def counts_views_of(viewer: User | None) -> bool:
+    """Whether this viewer's views are counted: everyone's but staff's (who
+    open posts to moderate them). Owners' views of their own posts do not
+    count either (skyframe.viewcounts.counting)."""
+    return not is_staff(viewer)

@@ -17,6 +17,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     profile,
     reports,
     search,
+    views,
 )
 from skyframe.api.blueprint import bp
 

@@ -1,7 +1,16 @@
-// Post page: placeholder colour, waiting for processing, confirming deletes.
+// Post page: placeholder colour, waiting for processing, confirming deletes,
+// and the view report (views.js) once the image was on screen long enough.
+import { startViews, watchView } from "./views.js";
+
 const figure = document.querySelector(".post-image[data-placeholder-color]");
 if (figure && figure.dataset.placeholderColor) {
   figure.style.backgroundColor = figure.dataset.placeholderColor;
+}
+
+const viewed = document.querySelector(".post-image[data-views-url]");
+if (viewed) {
+  startViews();
+  watchView(viewed);
 }
 
 const notice = document.getElementById("processing-notice");
