@@ -8,7 +8,6 @@ from flask_login import current_user
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.schemas.views import ViewsIn, ViewsOut
-from skyframe.database import reading_only
 from skyframe.exceptions import Busy
 from skyframe.extensions import db, limiter
 from skyframe.services import view_buffer
@@ -34,7 +33,6 @@ def report_views(json: ViewsIn):
     views do not count, and unknown or hidden posts are skipped. A visitor
     gets a signed random-id cookie on the first report (until then, its
     address stands for it). Counts show on posts within VIEW_FLUSH_SECONDS."""
-    reading_only(db.session)
     if not viewers.is_browser(request.headers):
         return ViewsOut(recorded=0)
     reader = viewer()

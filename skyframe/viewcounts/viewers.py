@@ -32,7 +32,7 @@ _ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 
 NOT_A_BROWSER = re.compile(
     r"bot|crawl|spider|slurp|scrap|fetch|preview|curl|wget|httpie|python|"
-    r"java/|go-http|okhttp|httpclient|libwww|axios|node|headless|phantom|lighthouse",
+    r"java/|go-http|okhttp|httpclient|libwww|werkzeug|axios|node|headless|phantom|lighthouse",
     re.IGNORECASE,
 )
 
