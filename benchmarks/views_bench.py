@@ -26,6 +26,7 @@ Needs PostgreSQL (default postgresql://postgres@127.0.0.1:5432) and Redis
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import multiprocessing
 import os
@@ -64,13 +65,20 @@ def env_for(url: str, flush_seconds: int) -> dict[str, str]:
     }
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    original = feed_bench.bench_env
-    feed_bench.bench_env = lambda url: env
-    try:
-        return feed_bench.start_gunicorn("", port, workers)
-    finally:
-        feed_bench.bench_env = original
+def start_gunicorn(env: dict[str, str], port: int, workers: int, tree: Path) -> subprocess.Popen:
+    """gunicorn serving ``tree``'s app (this checkout, or --base-tree)."""
+    command = [feed_bench.BIN / "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    process = subprocess.Popen([*command, "--log-level", "warning", "wsgi:app"], env=env, cwd=tree)
+    for _ in range(150):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
 
 
 def _exchange(port: int, request: bytes) -> bytes:
@@ -147,6 +155,24 @@ def run(port: int, handles: list[str], seconds: float, with_views: bool) -> tupl
     return sum(p for p, _ in counts) / seconds, sum(r for _, r in counts) / seconds
 
 
+def measured_run(args, url, env, tree, handles, warm_handle, with_views):
+    """One run on a fresh gunicorn: feed pages/s, view reports/s, and the
+    server's CPU (gunicorn workers + PostgreSQL) per request, in ms."""
+    port = 20000 + secrets.randbelow(20000)
+    server = start_gunicorn(env, port, args.workers, tree)
+    try:
+        feed_bench.walk(feed_bench.Client(port, warm_handle), 50)  # warm the workers
+        before = feed_bench.cpu_seconds(server.pid, url)
+        pages, reports = run(port, handles, args.seconds, with_views)
+        after = feed_bench.cpu_seconds(server.pid, url)
+    finally:
+        server.terminate()
+        server.wait()
+    cpu = sum(after.values()) - sum(before.values())
+    requests = (pages + reports) * args.seconds
+    return pages, reports, 1000 * cpu / max(requests, 1)
+
+
 def reset_views(url: str) -> None:
     import psycopg
     import redis
@@ -164,10 +190,16 @@ def main() -> None:
     feed_bench.add_dataset_arguments(parser)
     parser.set_defaults(database="skyframe_views_bench")
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--rounds", type=int, default=3, help="pairs of runs, back to back")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of the runs, back to back")
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--flush-seconds", type=int, default=5)
+    parser.add_argument(
+        "--base-tree",
+        default="",
+        help="also run the feed alone from this checkout (e.g. `git archive main` unpacked): "
+        "the code before view counts, on the same database",
+    )
     args = parser.parse_args()
     feed_bench.ACCEPT_ENCODING["value"] = "br"
 
@@ -176,25 +208,31 @@ def main() -> None:
     print("Dataset: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
     reset_views(url)
     env = env_for(url, args.flush_seconds)
-    port = 20000 + secrets.randbelow(20000)
-    server = start_gunicorn(env, port, args.workers)
     handles = [*typical[: args.clients - 1], heavy]
-    measured: dict[str, list[float]] = {"feed": [], "views": []}
-    try:
-        feed_bench.walk(feed_bench.Client(port, typical[0]), 50)  # warm the workers
-        print(
-            f"\nThroughput, {args.clients} client processes, {args.seconds:.0f} s a run, "
-            f"{args.workers} gunicorn workers, runs back to back:"
-        )
-        for round_ in range(args.rounds):
-            for mode in ("feed", "views"):
-                pages, reports = run(port, handles, args.seconds, mode == "views")
-                measured[mode].append(pages)
-                extra = f", {reports:.0f} view reports/s" if mode == "views" else ""
-                print(f"  round {round_ + 1} {mode:<5}: {pages:6.1f} feed requests/s{extra}")
-    finally:
-        server.terminate()
-        server.wait()
+    modes = {"feed": (ROOT, False), "views": (ROOT, True)}
+    if args.base_tree:
+        modes = {"base": (Path(args.base_tree), False), **modes}
+    measured: dict[str, list[float]] = {mode: [] for mode in modes}
+    print(
+        f"\nThroughput, {args.clients} client processes, {args.seconds:.0f} s a run, "
+        f"{args.workers} gunicorn workers, runs back to back in turns:"
+    )
+    for round_ in range(args.rounds):
+        for mode, (tree, with_views) in modes.items():
+            pages, reports, cpu_ms = measured_run(
+                args, url, env, tree, handles, typical[0], with_views
+            )
+            measured[mode].append(pages)
+            extra = f" + {reports:5.1f} view reports/s" if with_views else ""
+            print(
+                f"  round {round_ + 1} {mode:<5}: {pages:6.1f} feed requests/s{extra}; "
+                f"server CPU {cpu_ms:.1f} ms a request"
+            )
+    # Every server is stopped: a flush lock one left behind (a worker stopped
+    # in the middle of its flush) is nobody's now.
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).delete(f"{PREFIX}:views:flush-lock")
     subprocess.run([feed_bench.BIN / "flask", "views", "flush"], env=env, cwd=ROOT, check=True)
     import psycopg
 

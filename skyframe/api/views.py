@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import after_this_request, current_app, request
+from flask import current_app, request
 from flask_login import current_user
 
 from skyframe.api.blueprint import bp
@@ -12,6 +12,7 @@ from skyframe.exceptions import Busy
 from skyframe.extensions import db, limiter
 from skyframe.services import view_buffer
 from skyframe.viewcounts import counting, viewers
+from skyframe.web import cookies
 from skyframe.web.client import client_address
 from skyframe.web.viewer import viewer
 
@@ -41,7 +42,8 @@ def report_views(json: ViewsIn):
         secret = current_app.config["SECRET_KEY"]
         visitor = viewers.visitor_id(request.cookies.get(viewers.COOKIE_NAME), secret)
         if visitor is None:
-            _set_visitor_cookie(viewers.new_visitor(secret)[1])
+            cookie = viewers.new_visitor(secret)[1]
+            cookies.set_on_response(viewers.COOKIE_NAME, cookie, viewers.LIFETIME)
     key = viewers.viewer_key(reader.id if reader else None, visitor, client_address())
     reports = [(view.post_id, view.seconds) for view in json.views]
     try:
@@ -55,17 +57,3 @@ def _buffer_errors() -> tuple[type[Exception], ...]:
     from redis.exceptions import RedisError
 
     return (RedisError,)
-
-
-def _set_visitor_cookie(value: str) -> None:
-    @after_this_request
-    def set_cookie(response):
-        response.set_cookie(
-            viewers.COOKIE_NAME,
-            value,
-            max_age=int(viewers.LIFETIME.total_seconds()),
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-            httponly=True,
-            samesite="Lax",
-        )
-        return response
