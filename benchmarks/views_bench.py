@@ -26,7 +26,6 @@ Needs PostgreSQL (default postgresql://postgres@127.0.0.1:5432) and Redis
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import multiprocessing
 import os
@@ -63,22 +62,6 @@ def env_for(url: str, flush_seconds: int) -> dict[str, str]:
         "TASK_PURGE_SEEN_SECONDS": "0",
         "TASK_SWEEP_UPLOADS_SECONDS": "0",
     }
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int, tree: Path) -> subprocess.Popen:
-    """gunicorn serving ``tree``'s app (this checkout, or --base-tree)."""
-    command = [feed_bench.BIN / "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-    process = subprocess.Popen([*command, "--log-level", "warning", "wsgi:app"], env=env, cwd=tree)
-    for _ in range(150):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def _exchange(port: int, request: bytes) -> bytes:
@@ -159,7 +142,7 @@ def measured_run(args, url, env, tree, handles, warm_handle, with_views):
     """One run on a fresh gunicorn: feed pages/s, view reports/s, and the
     server's CPU (gunicorn workers + PostgreSQL) per request, in ms."""
     port = 20000 + secrets.randbelow(20000)
-    server = start_gunicorn(env, port, args.workers, tree)
+    server = feed_bench.start_gunicorn("", port, args.workers, env=env, cwd=tree)
     try:
         feed_bench.walk(feed_bench.Client(port, warm_handle), 50)  # warm the workers
         before = feed_bench.cpu_seconds(server.pid, url)
