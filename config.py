@@ -65,6 +65,7 @@ WHOLE_NUMBER_RANGES = {
     "VIDEO_JOB_TIMEOUT": (10, 86400),
     "VIDEO_INLINE_QUEUE_SIZE": (1, 1000),
     "VIDEO_THREADS": (1, 64),
+    "VIEW_FLUSH_SECONDS": (0, 86400),
 }
 
 
@@ -270,6 +271,13 @@ class BaseConfig:
     REPORT_LIMIT = "10 per hour"
     TICKET_LIMIT = "5 per hour;20 per day"  # support tickets opened
     TICKET_REPLY_LIMIT = "10 per minute;200 per day"  # owners' replies on their tickets
+    # View counts (skyframe/viewcounts): reports per user or client address;
+    # counted views wait in VIEW_BUFFER_URL (memory:// per process, or Redis;
+    # empty: memory with inline jobs, RQ_REDIS_URL with rq) and are added to
+    # the database every VIEW_FLUSH_SECONDS (0: only by `flask views flush`).
+    VIEW_LIMIT = "120 per minute"
+    VIEW_BUFFER_URL = ""
+    VIEW_FLUSH_SECONDS = 60
 
     # Moderation: every STRIKE_TAKEDOWNS_PER_STRIKE take-downs of a user's posts
     # since their last strike issue one strike; at STRIKE_SUSPEND_AT active
@@ -322,6 +330,13 @@ class BaseConfig:
 
         if not is_cache_url(settings["FEED_CACHE_URL"]):
             raise ConfigError("FEED_CACHE_URL must be memory://, a redis:// URL or empty")
+        if settings["VIEW_BUFFER_URL"] and not is_cache_url(settings["VIEW_BUFFER_URL"]):
+            raise ConfigError("VIEW_BUFFER_URL must be memory://, a redis:// URL or empty")
+        if settings["JOBS_BACKEND"] == "rq" and settings["VIEW_BUFFER_URL"] == "memory://":
+            raise ConfigError(
+                "VIEW_BUFFER_URL=memory:// needs JOBS_BACKEND=inline: with rq the flush runs "
+                "in `flask worker`, which cannot read the web processes' memory"
+            )
         public = urlsplit(settings["PUBLIC_URL"])
         if settings["PUBLIC_URL"] and (
             public.scheme not in ("http", "https")

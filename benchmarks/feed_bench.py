@@ -420,7 +420,10 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(
+    url: str, port: int, workers: int, *, env: dict | None = None, cwd: Path = ROOT
+) -> subprocess.Popen:
+    """gunicorn serving the app of ``cwd`` (this checkout by default)."""
     process = subprocess.Popen(
         [
             BIN / "gunicorn",
@@ -432,8 +435,8 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
             "warning",
             "wsgi:app",
         ],
-        env=bench_env(url),
-        cwd=ROOT,
+        env=env or bench_env(url),
+        cwd=cwd,
     )
     for _ in range(100):
         try:

@@ -337,3 +337,10 @@ def can_see_collection(collection, viewer: User | None) -> bool:
 def can_edit_collection(collection, user: User | None) -> bool:
     """Only its owner edits a collection, its items and their order."""
     return user is not None and user.id == collection.owner_id
+
+
+def counts_views_of(viewer: User | None) -> bool:
+    """Whether this viewer's views are counted: everyone's but staff's (who
+    open posts to moderate them). Owners' views of their own posts do not
+    count either (skyframe.viewcounts.counting)."""
+    return not is_staff(viewer)

@@ -17,6 +17,7 @@ from skyframe.media.pipeline import MediaSettings
 from skyframe.models import utcnow
 from skyframe.search.filters import SearchFilters
 from skyframe.storage import Storage
+from skyframe.viewcounts.buffer import ViewBuffer
 
 
 def password_hashing() -> PasswordHashing:
@@ -37,6 +38,10 @@ def feed_settings() -> FeedSettings:
 
 def feed_cache() -> Cache | None:
     return current_app.extensions["skyframe.feed_cache"]
+
+
+def view_buffer() -> ViewBuffer:
+    return current_app.extensions["skyframe.view_buffer"]
 
 
 def search_page(filters: SearchFilters, cursor: str | None, limit: int) -> search.ResultPage:

@@ -22,13 +22,15 @@ from skyframe.jobs import current_jobs, job
 from skyframe.models import utcnow
 from skyframe.posts import lifecycle as post_lifecycle
 from skyframe.schedules import periodic
-from skyframe.services import current_storage, feed_settings
+from skyframe.services import current_storage, feed_settings, view_buffer
+from skyframe.viewcounts import flush as view_flush
 from skyframe.web import uploads
 
 log = logging.getLogger(__name__)
 
 PURGE_SEEN = "purge-seen"
 SWEEP_UPLOADS = "sweep-uploads"
+FLUSH_VIEWS = "flush-views"
 
 
 # Queued by requests.
@@ -94,3 +96,9 @@ def sweep_uploads() -> str:
         now=utcnow(),
     )
     return f"{count} stale upload(s) marked failed."
+
+
+@periodic(FLUSH_VIEWS, every="VIEW_FLUSH_SECONDS")
+def flush_views() -> str:
+    """Add the buffered view counts to posts and profiles (exact after it runs)."""
+    return view_flush.flush(db.session, view_buffer()).line()

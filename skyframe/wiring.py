@@ -28,6 +28,8 @@ from skyframe.media.pipeline import MediaSettings
 from skyframe.models import User, utcnow
 from skyframe.paths import PROJECT_ROOT
 from skyframe.storage import storage_from_config
+from skyframe.viewcounts.buffer import buffer_from_url
+from skyframe.viewcounts.display import compact_count
 from skyframe.web.errors import json_error, wants_json
 from skyframe.web.static_files import init_static_files
 from skyframe.web.urls import avatar_url
@@ -56,6 +58,7 @@ def init_extensions(app: Flask) -> None:
     app.jinja_env.globals["nav_url"] = nav_url
 
     app.jinja_env.globals["avatar_url"] = avatar_url
+    app.jinja_env.filters["compact_count"] = compact_count
     app.extensions["skyframe.storage"] = storage_from_config(app.config)
     app.extensions["skyframe.jobs"] = jobs_from_config(app.config)
     app.extensions["skyframe.media"] = MediaSettings.from_config(app.config)
@@ -70,6 +73,9 @@ def init_extensions(app: Flask) -> None:
         if settings.prefetch_pages
         else None
     )
+    app.extensions["skyframe.view_buffer"] = buffer_from_url(
+        view_buffer_url(app.config), prefix=app.config["CACHE_KEY_PREFIX"]
+    )
     app.extensions["skyframe.accounts.passwords"] = PasswordHashing(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],
@@ -77,6 +83,14 @@ def init_extensions(app: Flask) -> None:
         max_concurrent=app.config["ARGON2_MAX_CONCURRENT"],
         max_waiting=app.config["ARGON2_MAX_WAITING"],
     )
+
+
+def view_buffer_url(config) -> str:
+    """VIEW_BUFFER_URL, or when empty: this process's memory with inline
+    jobs (one process serves and flushes), the jobs' Redis with rq."""
+    if config["VIEW_BUFFER_URL"]:
+        return config["VIEW_BUFFER_URL"]
+    return "memory://" if config["JOBS_BACKEND"] == "inline" else config["RQ_REDIS_URL"]
 
 
 def nav_url(endpoint: str, **values) -> str | None:

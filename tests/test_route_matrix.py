@@ -302,6 +302,10 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/feed"): R(PUBLIC),
     ("GET", "/api/v1/feed/following"): R(SIGNED_IN),
     ("POST", "/api/v1/feed/seen"): R(SIGNED_IN, json=lambda t: {"post_ids": [t.post]}),
+    # Visitors too: their views count (docs/views.md).
+    ("POST", "/api/v1/views"): R(
+        PUBLIC, json=lambda t: {"views": [{"post_id": t.post, "seconds": 3}]}
+    ),
     ("GET", "/api/v1/search"): R(PUBLIC, query="q=nebula"),
     ("GET", "/api/v1/users/suggest"): R(PUBLIC, query="q=ve"),
     ("POST", "/api/v1/users/<handle>/follow"): R(SIGNED_IN),

@@ -20,7 +20,7 @@ from skyframe.schedules import PERIODIC, InProcessScheduler, cron_job_name
 from tests.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parent.parent
-PERIODIC_TASKS = ["purge-seen", "sweep-uploads"]
+PERIODIC_TASKS = ["purge-seen", "sweep-uploads", "flush-views"]
 QUEUED_JOBS = ["process_clip", "process_post", "purge-account-files", "send-mail"]
 
 
@@ -46,7 +46,11 @@ def test_the_registry_alone_declares_every_job_and_schedule():
     assert result.returncode == 0, result.stderr
     registered, doors = result.stdout.splitlines()
     assert registered == str(
-        [sorted([*PERIODIC_TASKS, *QUEUED_JOBS]), ["process_clip", "process_post"], PERIODIC_TASKS]
+        [
+            sorted([*PERIODIC_TASKS, *QUEUED_JOBS]),
+            ["process_clip", "process_post"],
+            sorted(PERIODIC_TASKS),
+        ]
     )
     assert "skyframe.api.posts" not in doors  # no upload route needed for its job
 
@@ -70,7 +74,8 @@ def test_tasks_list(runner):
     assert [line.split()[0] for line in lines[1:7]] == [*PERIODIC_TASKS, *QUEUED_JOBS]
     assert "every 1 d" in lines[1]
     assert "every 10 min" in lines[2]
-    assert "when queued" in lines[3]
+    assert "every 1 min" in lines[3]
+    assert "when queued" in lines[4]
     assert lines[-1].startswith("Periodic tasks run from: off (TASKS_SCHEDULER=0")
 
     document = json.loads(runner.invoke(args=["tasks", "list", "--json"]).stdout)
@@ -84,14 +89,14 @@ def test_tasks_list(runner):
         "description": "Delete seen-history rows older than FEED_SEEN_RETENTION_DAYS.",
         "last_run": None,
     }
-    assert document["tasks"][2]["periodic"] is False
+    assert document["tasks"][3]["periodic"] is False
 
 
 def test_an_interval_of_zero_turns_a_schedule_off(app_factory):
     app = app_factory(TASK_SWEEP_UPLOADS_SECONDS=0)
     result = app.test_cli_runner().invoke(args=["tasks", "list"])
     assert "off (TASK_SWEEP_UPLOADS_SECONDS=0)" in result.output
-    assert list(InProcessScheduler(app).intervals) == ["purge-seen"]
+    assert list(InProcessScheduler(app).intervals) == ["purge-seen", "flush-views"]
 
 
 def _old_impression(app, make_user, make_post) -> None:
@@ -126,11 +131,14 @@ def test_tasks_run_runs_a_task_now(app, runner, make_user, make_post):
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("nope", "Error: No task 'nope'; periodic tasks: purge-seen, sweep-uploads.\n"),
+        (
+            "nope",
+            "Error: No task 'nope'; periodic tasks: purge-seen, sweep-uploads, flush-views.\n",
+        ),
         (
             "process_post",
             "Error: process_post runs when a request queues it, not by name; "
-            "periodic tasks: purge-seen, sweep-uploads.\n",
+            "periodic tasks: purge-seen, sweep-uploads, flush-views.\n",
         ),
     ],
     ids=["unknown", "queued-job"],
@@ -155,7 +163,8 @@ def test_a_failing_task_exits_1_with_its_reason(runner, monkeypatch):
     assert json.loads(result.stdout)["ok"] is False
 
 
-def test_the_in_process_scheduler_runs_what_is_due(app, make_user, make_post):
+def test_the_in_process_scheduler_runs_what_is_due(app_factory, make_user, make_post):
+    app = app_factory(VIEW_FLUSH_SECONDS=0)  # its minute would be due in between
     _old_impression(app, make_user, make_post)
     stuck = _stuck_upload(app, make_user, make_post)
     start = utcnow()
@@ -259,6 +268,7 @@ def test_rq_cron_queues_due_tasks_from_one_worker(rq_app):
         assert [(j.func_name, j.args) for j in queued] == [
             ("skyframe.jobs.run", ("purge-seen",)),
             ("skyframe.jobs.run", ("sweep-uploads",)),
+            ("skyframe.jobs.run", ("flush-views",)),
         ]
         assert {j.timeout for j in queued} == {rq_app.config["RQ_JOB_TIMEOUT"]}
 
@@ -275,7 +285,7 @@ def test_rq_cron_queues_due_tasks_from_one_worker(rq_app):
         first.stop()  # e.g. its worker was restarted: another takes over
         assert second.tick() == []  # and resumes the schedules: nothing is due
         assert second.holding
-        assert queue.count == 2
+        assert queue.count == 3
     finally:
         first.stop()
         second.stop()

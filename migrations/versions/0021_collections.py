@@ -5,7 +5,7 @@ neighbours), compared byte by byte: the "C" collation on PostgreSQL, whose
 default would sort by the server's locale; SQLite compares bytes already.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

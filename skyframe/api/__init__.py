@@ -19,6 +19,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     reports,
     search,
     tickets,
+    views,
 )
 from skyframe.api.blueprint import bp
 

@@ -226,6 +226,7 @@ def _shared_post_out(post: Post | PostView) -> PostOut:
         like_count=post.like_count,
         favorite_count=post.favorite_count,
         comment_count=post.comment_count,
+        view_count=post.view_count,
         liked=None,
         favorited=None,
         following=None,

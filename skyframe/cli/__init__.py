@@ -1,5 +1,5 @@
 """Admin commands, one module per area: ``flask users|motd|stats|posts|feed|
-tasks|audit|reports|tickets|backup|seed-demo|worker …``, and scripts/skyframe_admin.py."""
+tasks|audit|reports|tickets|views|backup|seed-demo|worker …``, and scripts/skyframe_admin.py."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from skyframe.cli.stats import stats
 from skyframe.cli.tasks import tasks_cli
 from skyframe.cli.tickets import tickets_cli
 from skyframe.cli.users import users_cli
+from skyframe.cli.views import views_cli
 from skyframe.cli.worker import worker
 
 
@@ -32,3 +33,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reports_cli)
     app.cli.add_command(tickets_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(views_cli)

@@ -230,6 +230,9 @@ class Post(Base):
     like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     favorite_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     comment_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Views counted once per viewer per 24 h, moved only by the periodic flush
+    # of the view buffer (skyframe.viewcounts), never by a request.
+    view_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, false, literal_column, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Index,
+    String,
+    Text,
+    false,
+    literal_column,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from skyframe.models.base import Base, UTCDateTime, utcnow
@@ -74,6 +84,9 @@ class User(UserMixin, Base):
     # the generated default.
     avatar_key: Mapped[str | None] = mapped_column(String(80))
     gravatar: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Views of the account's posts, all time (deleted posts' too): moved with
+    # posts.view_count by the view buffer's flush (skyframe.viewcounts).
+    view_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -120,6 +120,7 @@ class PostView:
     like_count: int
     favorite_count: int
     comment_count: int
+    view_count: int
     created_at: datetime
     updated_at: datetime
     owner: OwnerView

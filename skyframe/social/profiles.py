@@ -21,6 +21,7 @@ class ProfileCounts:
     posts: int
     followers: int
     following: int
+    views: int = 0  # of all the account's posts, ever (users.view_count)
 
 
 def profile_posts(
@@ -49,7 +50,9 @@ def profile_counts(session: Session, owner: User) -> ProfileCounts:
         select(func.count()).select_from(Post).where(Post.owner_id == owner.id, *ready)
     )
     followers, following = interactions.follow_counts(session, owner)
-    return ProfileCounts(posts=posts or 0, followers=followers, following=following)
+    return ProfileCounts(
+        posts=posts or 0, followers=followers, following=following, views=owner.view_count
+    )
 
 
 def is_following(session: Session, follower: User | None, followee: User) -> bool:

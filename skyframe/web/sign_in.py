@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import after_this_request, current_app, g, request, session
+from flask import current_app, g, request, session
 from flask_login import current_user, decode_cookie, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
@@ -12,6 +12,7 @@ from skyframe.exceptions import AuthenticationFailed
 from skyframe.extensions import db, limiter
 from skyframe.models import User, utcnow
 from skyframe.services import password_hashing
+from skyframe.web import cookies
 from skyframe.web.client import client_address
 from skyframe.web.ratelimit import (
     submitted_account,
@@ -108,18 +109,7 @@ def _issue_device_cookie(user: User) -> None:
     value = login_devices.issue(
         request.cookies.get(login_devices.COOKIE_NAME), current_app.config["SECRET_KEY"], user.id
     )
-
-    @after_this_request
-    def set_cookie(response):
-        response.set_cookie(
-            login_devices.COOKIE_NAME,
-            value,
-            max_age=int(login_devices.LIFETIME.total_seconds()),
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-            httponly=True,
-            samesite="Lax",
-        )
-        return response
+    cookies.set_on_response(login_devices.COOKIE_NAME, value, login_devices.LIFETIME)
 
 
 def start_session(user: User, remember: bool = False) -> None:

@@ -1,14 +1,23 @@
 // Post page: placeholder colour, waiting for processing, confirming deletes,
-// and a clip's playback (clips.js).
+// a clip's playback (clips.js), and the view report (views.js) once the image
+// was on screen long enough or the clip played long enough.
 import { attachClips, startClips } from "./clips.js";
+import { startViews, watchView } from "./views.js";
 
 if (document.querySelector('[data-role="clip"]')) {
   startClips();
   attachClips(document);
 }
+
 const figure = document.querySelector(".post-image[data-placeholder-color]");
 if (figure && figure.dataset.placeholderColor) {
   figure.style.backgroundColor = figure.dataset.placeholderColor;
+}
+
+if (document.querySelector(".post-image[data-views-url]")) {
+  startViews(); // clips report themselves (skyframe:clip-played)
+  const image = document.querySelector(".post-image:not(.post-clip)[data-views-url]");
+  if (image) watchView(image);
 }
 
 const notice = document.getElementById("processing-notice");

@@ -201,6 +201,9 @@ class PostOut(BaseModel):
     like_count: int
     favorite_count: int
     comment_count: int
+    view_count: int = Field(
+        description="Views, once per viewer per 24 hours (updated every VIEW_FLUSH_SECONDS)."
+    )
     liked: bool | None = Field(description="Whether the viewer likes it (null when signed out).")
     favorited: bool | None = Field(
         description="Whether the viewer saved it (null when signed out)."

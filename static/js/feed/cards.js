@@ -2,6 +2,7 @@
 // renders in templates/feed/_card.html, found by their data-role).
 import { paintPlaceholder } from "../blurhash.js";
 import { attachClips, fillClip, releaseClips } from "../clips.js";
+import { compactCount } from "../counts.js";
 import { showCover } from "../covers.js";
 import { data, feed, links, live } from "./state.js";
 
@@ -96,6 +97,8 @@ function showState(article, item) {
   setText(article, "like-count", String(item.like_count));
   setText(article, "save-count", String(item.favorite_count));
   setText(article, "comment-count", String(item.comment_count));
+  setText(article, "view-count", compactCount(item.view_count || 0));
+  setText(article, "view-word", item.view_count === 1 ? "view" : "views");
 }
 
 /** Shows the state again on the cards in the DOM whose post matches `predicate`. */

@@ -1,7 +1,9 @@
 // Impressions: a card that stays at least half on screen for SEEN_AFTER_MS is
 // reported as seen (in batches, and when the page is hidden or left), so later
-// feed pages can skip it.
+// feed pages can skip it. Views (../views.js) are watched on the same cards
+// and sent with the seen reports.
 import { apiFetch } from "../api.js";
+import { flushViews, startViews, unwatchView, watchView } from "../views.js";
 import { feed, remember } from "./state.js";
 
 const SEEN_AFTER_MS = 1000;
@@ -38,10 +40,12 @@ const seenObserver = feed.dataset.seenUrl
   : null;
 
 export function watchSeen(article) {
+  watchView(article);
   if (seenObserver) seenObserver.observe(article);
 }
 
 export function unwatchSeen(article) {
+  unwatchView(article);
   if (!seenObserver) return;
   seenObserver.unobserve(article);
   const id = Number(article.dataset.postId);
@@ -50,6 +54,7 @@ export function unwatchSeen(article) {
 }
 
 function flushSeen() {
+  flushViews();
   if (!seenPending.size) return;
   const ids = [...seenPending].slice(0, 100);
   ids.forEach((id) => seenPending.delete(id));
@@ -59,6 +64,7 @@ function flushSeen() {
 }
 
 export function startImpressions() {
+  startViews();
   if (!seenObserver) return;
   setInterval(flushSeen, SEEN_FLUSH_MS);
   document.addEventListener("visibilitychange", () => {
