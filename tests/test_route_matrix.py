@@ -43,7 +43,18 @@ from flask import Flask
 
 from skyframe.accounts import password_reset, users
 from skyframe.extensions import db
-from skyframe.models import Comment, Post, PostStatus, Report, Role, Strike, User, utcnow
+from skyframe.models import (
+    Appeal,
+    Comment,
+    Post,
+    PostStatus,
+    Report,
+    Role,
+    Strike,
+    TakeDown,
+    User,
+    utcnow,
+)
 from skyframe.services import password_hashing
 from tests import media_samples as samples
 from tests.conftest import (
@@ -87,6 +98,8 @@ STAFF_AREA = rule(HIDE, moderator=OK, manager=OK)
 STAFF_AREA_MANAGER = rule(HIDE, moderator=DENY, manager=OK)
 # Signed in, then the id in the URL is not theirs (another's session id): 404.
 SIGNED_IN_NOT_THEIRS = rule(HIDE, anonymous=LOGIN, disabled=LOGIN)
+# Appealing a decision about the owner: everyone else is answered 404 (not theirs to know of).
+APPELLANT = rule(HIDE, anonymous=LOGIN, disabled=LOGIN, owner=OK)
 
 Body = Callable[["Targets"], Any]
 
@@ -304,6 +317,22 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger, json=lambda t: {}),
     ("DELETE", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger),
     ("GET", "/api/v1/me/blocks"): R(SIGNED_IN),
+    # -- appeals ------------------------------------------------------------------
+    ("POST", "/api/v1/appeals"): R(
+        APPELLANT,
+        json=lambda t: {
+            "target_type": "take_down",
+            "target_id": t.new_take_down(),
+            "text": "Mine.",
+        },
+    ),
+    ("GET", "/api/v1/appeals"): R(SIGNED_IN),
+    ("GET", "/api/v1/admin/appeals"): R(MANAGER),
+    ("POST", "/api/v1/admin/appeals/<int:appeal_id>/decision"): R(
+        MANAGER,
+        values=lambda t: {"appeal_id": t.new_appeal()},
+        json=lambda t: {"decision": "uphold", "note": "It stands."},
+    ),
 }
 
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not routes of the app's own
@@ -404,6 +433,33 @@ class Targets:
             db.session.commit()
             self.post = post.id
             return post.id, comment.id
+
+    def new_take_down(self) -> int:
+        """A take-down of a new post of the owner's (counted towards no strike)."""
+        post_id = self.new_post(HANDLES["owner"])
+        with self.app.app_context():
+            post = db.session.get(Post, post_id)
+            post.taken_down = True
+            removal = TakeDown(
+                post_id=post_id, owner_id=self.ids["owner"], reason="Test.", post_title="Theirs"
+            )
+            db.session.add(removal)
+            db.session.commit()
+            return removal.id
+
+    def new_appeal(self) -> int:
+        """A pending appeal by the owner of a new take-down."""
+        take_down_id = self.new_take_down()
+        with self.app.app_context():
+            filed = Appeal(
+                appellant_id=self.ids["owner"],
+                target_type="take_down",
+                target_id=take_down_id,
+                text="Please.",
+            )
+            db.session.add(filed)
+            db.session.commit()
+            return filed.id
 
 
 BACKENDS = ["sqlite"] + (

@@ -1,5 +1,6 @@
 """SQLAlchemy models. Import from here so Alembic sees every table."""
 
+from skyframe.models.appeal import Appeal, AppealStatus, AppealTarget
 from skyframe.models.base import Base, UTCDateTime, utcnow
 from skyframe.models.block import Block
 from skyframe.models.comment import Comment, CommentLike
@@ -24,6 +25,9 @@ from skyframe.models.post import Category, Label, Post, PostMedia, PostStatus, P
 from skyframe.models.user import Role, User
 
 __all__ = [
+    "Appeal",
+    "AppealStatus",
+    "AppealTarget",
     "AuditEntry",
     "AuditSource",
     "Base",

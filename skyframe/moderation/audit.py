@@ -25,6 +25,8 @@ class Action(enum.StrEnum):
     ACCOUNT_DISABLE = "account.disable"
     ACCOUNT_ENABLE = "account.enable"
     ACCOUNT_DELETE = "account.delete"
+    APPEAL_UPHOLD = "appeal.uphold"
+    APPEAL_OVERTURN = "appeal.overturn"
 
 
 def record(

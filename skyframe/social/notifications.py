@@ -39,6 +39,7 @@ class Kind(enum.StrEnum):
     SUSPENDED = "suspended"
     UNSUSPENDED = "unsuspended"
     WARNING = "warning"
+    APPEAL_DECIDED = "appeal_decided"
 
 
 def notify(
@@ -52,6 +53,7 @@ def notify(
     report_id: int | None = None,
     strike_id: int | None = None,
     take_down_id: int | None = None,
+    appeal_id: int | None = None,
     once: bool = False,
 ) -> None:
     """Tell ``recipient_id`` that ``actor`` did ``kind`` (``actor`` None: a
@@ -68,6 +70,7 @@ def notify(
         "report_id": report_id,
         "strike_id": strike_id,
         "take_down_id": take_down_id,
+        "appeal_id": appeal_id,
     }
     if once:
         target = post_id if post_id is not None else recipient_id

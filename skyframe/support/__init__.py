@@ -1,0 +1,1 @@
+"""Support: tickets between users and staff, and appeals of moderation decisions."""
