@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from skyframe.exceptions import PermissionDenied, Suspended
-from skyframe.models import Comment, Post, PostStatus, Role, Strike, User
+from skyframe.models import Comment, Post, PostStatus, Role, Strike, Ticket, User
 
 
 class Operator:
@@ -303,3 +303,40 @@ def can_delete_account_as_staff(actor: Actor | None, user: User) -> bool:
     """A manager (or the operator) deletes another account, staff ones too;
     their own goes through the owner's deletion, with their password."""
     return is_manager(actor) and actor.id != user.id and can_delete_account(actor, user)
+
+
+# -- support tickets (support.tickets) --------------------------------------------
+
+
+def can_see_ticket(ticket: Ticket, viewer: Actor | None) -> bool:
+    """Its owner sees a ticket; so does staff, but a ticket for managers only
+    (a staff member's own, or one escalated) is a manager's: a moderator is
+    answered 404, as if there were none."""
+    if viewer is None:
+        return False
+    if viewer.id is not None and viewer.id == ticket.owner_id:
+        return True
+    return is_staff(viewer) and (not ticket.managers_only or is_manager(viewer))
+
+
+def can_work_ticket(ticket: Ticket, actor: Actor | None) -> bool:
+    """Staff who see a ticket assign, answer, escalate and close it as staff,
+    but never their own (there they are its owner); always as an account
+    (the thread and the audit log name them), so not the operator."""
+    return (
+        actor is not None
+        and actor.id is not None
+        and actor.id != ticket.owner_id
+        and is_staff(actor)
+        and can_see_ticket(ticket, actor)
+    )
+
+
+def can_answer_tickets(actor: Actor | None) -> bool:
+    """The staff views of tickets (unassigned, mine, all): staff."""
+    return is_staff(actor)
+
+
+def can_see_managers_only_tickets(actor: Actor | None) -> bool:
+    """Which staff listings include tickets for managers only."""
+    return is_manager(actor)

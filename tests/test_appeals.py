@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from skyframe import policy
 from skyframe.extensions import db
 from skyframe.models import (
     Appeal,
@@ -17,11 +18,13 @@ from skyframe.models import (
     Role,
     Strike,
     TakeDown,
+    Ticket,
     User,
     utcnow,
 )
 from skyframe.moderation import strikes, takedowns
 from skyframe.policy import is_suspended
+from skyframe.support import tickets
 from tests import test_takedown_visibility as visibility
 from tests.conftest import login
 from tests.test_takedown_visibility import scene  # noqa: F401  (a fixture used below)
@@ -403,3 +406,62 @@ def test_a_take_down_overturned_on_appeal_restores_the_post_everywhere(
         assert response.status_code == 200, (name, actor)
         if not isinstance(expected[actor], int):
             assert values["taken"] in visibility.listed_ids(response), (name, actor)
+
+
+# -- the conversation ------------------------------------------------------------------
+
+
+def test_an_appeal_opens_a_ticket_for_managers_with_its_text(app, people, take_down):
+    ids, clients = people
+    (removal,) = take_down()
+    filed = appeal(clients["vega"], "take_down", removal, "It is the Horsehead.")
+    ticket_id = filed.get_json()["appeal"]["ticket_id"]
+    assert ticket_id is not None
+    with app.app_context():
+        ticket = db.session.get(Ticket, ticket_id)
+        assert (ticket.owner_id, ticket.status, ticket.managers_only) == (ids["vega"], "open", True)
+        assert ticket.title == "Appeal: Removal of “Horsehead”"
+        thread = tickets.messages(db.session, ticket)
+        assert [(m.author_id, m.text) for m in thread] == [(ids["vega"], "It is the Horsehead.")]
+        moderator = db.session.get(User, ids["mod"])
+        assert not policy.can_see_ticket(ticket, moderator)
+        assert policy.can_see_ticket(ticket, db.session.get(User, ids["boss"]))
+
+
+@pytest.mark.parametrize("decision", ["uphold", "overturn"])
+def test_the_decision_is_the_ticket_s_last_message_and_closes_it(app, people, take_down, decision):
+    ids, clients = people
+    (removal,) = take_down()
+    filed = appeal(clients["vega"], "take_down", removal).get_json()["appeal"]
+    decide(clients["boss"], filed["id"], decision, "We looked at the frame.")
+    with app.app_context():
+        ticket = db.session.get(Ticket, filed["ticket_id"])
+        assert (ticket.status, ticket.assignee_id) == ("closed", ids["boss"])
+        last = tickets.messages(db.session, ticket)[-1]
+        assert (last.author_id, last.from_staff) == (ids["boss"], True)
+        outcome = {
+            "uphold": "Appeal declined: the post stays removed.",
+            "overturn": "Appeal accepted: the post is restored.",
+        }[decision]
+        assert last.text == f"{outcome}\n\nWe looked at the frame."
+        # Told once, by the decision's notice (which links the ticket).
+        kinds = db.session.scalars(
+            db.select(Notification.kind).where(
+                Notification.recipient_id == ids["vega"],
+                Notification.ticket_id == ticket.id,
+            )
+        ).all()
+        assert kinds == ["appeal_decided"]
+
+
+def test_a_ticket_its_owner_closed_leaves_the_decision_to_the_notice(app, people, take_down):
+    ids, clients = people
+    (removal,) = take_down()
+    filed = appeal(clients["vega"], "take_down", removal).get_json()["appeal"]
+    with app.app_context():
+        ticket = db.session.get(Ticket, filed["ticket_id"])
+        tickets.close(db.session, ticket, db.session.get(User, ids["vega"]), utcnow(), source=API)
+        db.session.commit()
+    assert decide(clients["boss"], filed["id"], "overturn").status_code == 200
+    with app.app_context():
+        assert len(tickets.messages(db.session, db.session.get(Ticket, filed["ticket_id"]))) == 1

@@ -4,7 +4,7 @@ One row per appealed decision (unique on its target), linked to the ticket
 it opened; notifications gain a link to the appeal whose decision they tell.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-02 13:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("target_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
@@ -44,11 +45,13 @@ def upgrade() -> None:
         ),
         _fk("appellant_id", "users", "CASCADE"),
         _fk("decided_by_id", "users", "SET NULL"),
+        _fk("ticket_id", "tickets", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_appeals")),
         sa.UniqueConstraint("target_type", "target_id", name="uq_appeals_target"),
     )
     op.create_index("ix_appeals_status_created_id", "appeals", ["status", "created_at", "id"])
     op.create_index("ix_appeals_appellant_id_id", "appeals", ["appellant_id", "id"])
+    op.create_index("ix_appeals_ticket_id", "appeals", ["ticket_id"])
     # notifications has no expression index or trigger: SQLite's batch
     # rebuild (needed to add a foreign key there) is safe.
     with op.batch_alter_table("notifications") as batch:
@@ -68,6 +71,7 @@ def downgrade() -> None:
         batch.drop_index("ix_notifications_appeal_id")
         batch.drop_constraint(op.f("fk_notifications_appeal_id_appeals"), type_="foreignkey")
         batch.drop_column("appeal_id")
+    op.drop_index("ix_appeals_ticket_id", table_name="appeals")
     op.drop_index("ix_appeals_appellant_id_id", table_name="appeals")
     op.drop_index("ix_appeals_status_created_id", table_name="appeals")
     op.drop_table("appeals")

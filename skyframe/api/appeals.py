@@ -41,7 +41,7 @@ def appeal_out(appeal: Appeal, about: str) -> AppealOut:
         created_at=appeal.created_at,
         decided_at=appeal.decided_at,
         decision_note=appeal.decision_note,
-        ticket_id=getattr(appeal, "ticket_id", None),
+        ticket_id=appeal.ticket_id,
     )
 
 

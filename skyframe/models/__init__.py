@@ -22,6 +22,7 @@ from skyframe.models.motd import Motd, MotdAck
 from skyframe.models.notification import Notification
 from skyframe.models.password_reset import PasswordResetToken
 from skyframe.models.post import Category, Label, Post, PostMedia, PostStatus, PostTag
+from skyframe.models.ticket import Ticket, TicketMessage, TicketStatus
 from skyframe.models.user import Role, User
 
 __all__ = [
@@ -57,6 +58,9 @@ __all__ = [
     "Role",
     "Strike",
     "TakeDown",
+    "Ticket",
+    "TicketMessage",
+    "TicketStatus",
     "UTCDateTime",
     "User",
     "utcnow",

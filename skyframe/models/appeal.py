@@ -46,6 +46,8 @@ class Appeal(Base):
         Index("ix_appeals_status_created_id", "status", "created_at", "id"),
         # "My appeals", newest first.
         Index("ix_appeals_appellant_id_id", "appellant_id", "id"),
+        # A ticket's appeal (the ticket page shows it).
+        Index("ix_appeals_ticket_id", "ticket_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +56,7 @@ class Appeal(Base):
     target_id: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=AppealStatus.PENDING)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -61,6 +64,7 @@ class Appeal(Base):
 
     appellant = relationship("User", foreign_keys=[appellant_id], lazy="joined")
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+    ticket = relationship("Ticket")
 
     @property
     def pending(self) -> bool:

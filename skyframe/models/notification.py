@@ -23,6 +23,7 @@ class Notification(Base):
         Index("ix_notifications_report_id", "report_id"),
         Index("ix_notifications_strike_id", "strike_id"),
         Index("ix_notifications_take_down_id", "take_down_id"),
+        Index("ix_notifications_ticket_id", "ticket_id"),
         Index("ix_notifications_appeal_id", "appeal_id"),
     )
 
@@ -39,6 +40,8 @@ class Notification(Base):
     take_down_id: Mapped[int | None] = mapped_column(
         ForeignKey("take_downs.id", ondelete="CASCADE")
     )
+    # Support: the ticket a reply, a change of status or an assignment is on.
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     # An appeal's decision (its note is what the appellant reads).
     appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"))
     # Liking, unliking and liking again notifies once: one row per key.
@@ -52,4 +55,5 @@ class Notification(Base):
     take_down = relationship("TakeDown", lazy="selectin", viewonly=True)
     strike = relationship("Strike", lazy="selectin", viewonly=True)
     report = relationship("Report", lazy="selectin", viewonly=True)
+    ticket = relationship("Ticket", lazy="selectin", viewonly=True)
     appeal = relationship("Appeal", lazy="selectin", viewonly=True)

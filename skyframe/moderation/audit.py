@@ -25,6 +25,11 @@ class Action(enum.StrEnum):
     ACCOUNT_DISABLE = "account.disable"
     ACCOUNT_ENABLE = "account.enable"
     ACCOUNT_DELETE = "account.delete"
+    # Support (skyframe.support.tickets): staff's part in a ticket.
+    TICKET_ASSIGN = "ticket.assign"
+    TICKET_REPLY = "ticket.reply"
+    TICKET_ESCALATE = "ticket.escalate"
+    TICKET_CLOSE = "ticket.close"
     APPEAL_UPHOLD = "appeal.uphold"
     APPEAL_OVERTURN = "appeal.overturn"
 

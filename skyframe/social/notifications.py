@@ -1,6 +1,7 @@
 """In-app notifications: a follower, a like, a comment, a reply, and the
 notices of moderation (a report handled, a take-down and its restoration, a
-strike issued or resolved, a suspension, a warning).
+strike issued or resolved, a suspension, a warning), and support's (a
+ticket's reply, change of status or assignment).
 
 Nobody is notified of their own doing, and repeated likes or follows of the
 same thing notify once (one row per ``dedupe_key``). What a disabled account
@@ -39,6 +40,14 @@ class Kind(enum.StrEnum):
     SUSPENDED = "suspended"
     UNSUSPENDED = "unsuspended"
     WARNING = "warning"
+    # Support (skyframe.support.tickets): a message on a ticket, its
+    # assignment, and the changes of status that are not a message
+    # (escalated to the managers, closed). One kind per change, so a notice
+    # says what happened then, whatever the ticket's status is now.
+    TICKET_REPLY = "ticket_reply"
+    TICKET_ASSIGNED = "ticket_assigned"
+    TICKET_ESCALATED = "ticket_escalated"
+    TICKET_CLOSED = "ticket_closed"
     APPEAL_DECIDED = "appeal_decided"
 
 
@@ -53,6 +62,7 @@ def notify(
     report_id: int | None = None,
     strike_id: int | None = None,
     take_down_id: int | None = None,
+    ticket_id: int | None = None,
     appeal_id: int | None = None,
     once: bool = False,
 ) -> None:
@@ -70,6 +80,7 @@ def notify(
         "report_id": report_id,
         "strike_id": strike_id,
         "take_down_id": take_down_id,
+        "ticket_id": ticket_id,
         "appeal_id": appeal_id,
     }
     if once:

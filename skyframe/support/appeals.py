@@ -48,6 +48,9 @@ from skyframe.models import (
     Post,
     Strike,
     TakeDown,
+    Ticket,
+    TicketMessage,
+    TicketStatus,
     User,
 )
 from skyframe.models.appeal import APPEAL_TEXT_MAX_LENGTH
@@ -56,6 +59,7 @@ from skyframe.moderation import strikes, takedowns
 from skyframe.moderation.audit import Action, record
 from skyframe.policy import Actor
 from skyframe.social.notifications import Kind, notify
+from skyframe.support import states, tickets
 from skyframe.text import paragraphs, text_problem
 
 
@@ -171,8 +175,10 @@ def _open_conversation(
     session: Session, owner: User, filed: Appeal, target: Target, now: datetime
 ) -> None:
     """The ticket to the managers, the appeal's text its first message."""
-    # Joined with skyframe.support.tickets once that lands.
-    return None
+    ticket = tickets.open_ticket(
+        session, owner, title_of(target), filed.text, now, managers_only=True
+    )
+    filed.ticket_id = ticket.id
 
 
 def get_appeal(session: Session, actor: Actor | None, appeal_id: int) -> Appeal:
@@ -202,6 +208,9 @@ def decide(
     )
     if decision not in DECISIONS:
         raise ValidationFailed("Uphold or overturn.", fields={"decision": "Uphold or overturn."})
+    # Two managers deciding at once: the second waits here, then finds it decided.
+    session.execute(select(Appeal.id).where(Appeal.id == appeal.id).with_for_update())
+    session.refresh(appeal)
     if not appeal.pending:
         raise AppealDecided(f"This appeal was decided already ({appeal.status}).")
     note = _text(note, "note", REASON_MAX_LENGTH, required=False)
@@ -238,6 +247,7 @@ def decide(
         actor=None,
         kind=Kind.APPEAL_DECIDED,
         appeal_id=appeal.id,
+        ticket_id=appeal.ticket_id,
     )
     _close_conversation(session, manager, appeal, now)
     return appeal
@@ -261,9 +271,46 @@ def _undo(
         strikes.resolve(session, manager, target, note, rules, now=now, source=source)
 
 
+OUTCOME = {
+    (AppealStatus.UPHELD, AppealTarget.TAKE_DOWN): "Appeal declined: the post stays removed.",
+    (AppealStatus.UPHELD, AppealTarget.STRIKE): "Appeal declined: the strike stands.",
+    (AppealStatus.OVERTURNED, AppealTarget.TAKE_DOWN): "Appeal accepted: the post is restored.",
+    (AppealStatus.OVERTURNED, AppealTarget.STRIKE): "Appeal accepted: the strike is lifted.",
+}
+
+
+def decision_message(appeal: Appeal) -> str:
+    """What the decision says in the appeal's ticket."""
+    outcome = OUTCOME[AppealStatus(appeal.status), AppealTarget(appeal.target_type)]
+    return f"{outcome}\n\n{appeal.decision_note}" if appeal.decision_note else outcome
+
+
 def _close_conversation(session: Session, manager: Actor, appeal: Appeal, now: datetime) -> None:
-    """The decision in the appeal's ticket, which it closes."""
-    return None
+    """The decision is the ticket's last message, from the deciding manager
+    (its assignee from now on), and closes it: a decided appeal has nothing
+    left to talk over, and is not appealed again. The move is the state
+    machine's (support.states: any open ticket closes); it is audited once,
+    as the decision, and told once, by the decision's notice, rather than as
+    an assignment, a reply and a closing of their own. A ticket its owner
+    closed already keeps its thread as it is."""
+    ticket = appeal.ticket
+    if ticket is None or ticket.status == TicketStatus.CLOSED:
+        return
+    session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
+    session.refresh(ticket)
+    ticket.status = states.check(ticket, states.Event.CLOSE, manager.id)
+    ticket.assignee_id = ticket.assignee_id or manager.id
+    ticket.closed_at = now
+    ticket.updated_at = now
+    session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            author_id=manager.id,
+            text=decision_message(appeal),
+            from_staff=True,
+            created_at=now,
+        )
+    )
 
 
 # -- listings ---------------------------------------------------------------------
