@@ -465,3 +465,105 @@ def test_a_ticket_its_owner_closed_leaves_the_decision_to_the_notice(app, people
     assert decide(clients["boss"], filed["id"], "overturn").status_code == 200
     with app.app_context():
         assert len(tickets.messages(db.session, db.session.get(Ticket, filed["ticket_id"]))) == 1
+
+
+# -- the standing page (no JavaScript) -----------------------------------------------
+
+
+def test_the_owner_appeals_from_the_standing_page_and_sees_it_pending(app, people, take_down):
+    ids, clients = people
+    take_down(2)
+    (strike,) = strike_ids(app, ids["vega"])
+    vega = clients["vega"]
+    page = vega.get("/settings/standing").get_data(as_text=True)
+    assert page.count('data-role="appeal-form"') == 3  # two removals, one strike
+    prefix = f"appeal-strike-{strike}"
+    sent = vega.post(
+        f"/settings/standing/appeal/strike/{strike}",
+        data={f"{prefix}-csrf_token": vega.csrf_token(), f"{prefix}-text": "Both were mine."},
+    )
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    page = vega.get("/settings/standing").get_data(as_text=True)
+    assert "Appealed · pending" in page
+    assert page.count('data-role="appeal-form"') == 2
+    with app.app_context():
+        assert db.session.scalar(db.select(Appeal.text)) == "Both were mine."
+
+
+def test_a_refused_appeal_form_is_drawn_again_with_why(app, people, take_down):
+    _, clients = people
+    (removal,) = take_down()
+    vega, prefix = clients["vega"], f"appeal-take_down-{removal}"
+    empty = vega.post(
+        f"/settings/standing/appeal/take_down/{removal}",
+        data={f"{prefix}-csrf_token": vega.csrf_token(), f"{prefix}-text": "  "},
+    )
+    assert empty.status_code == 422
+    assert "Say why the decision should change." in empty.get_data(as_text=True)
+    assert '<details class="mt-2" data-role="appeal-form" open>' in empty.get_data(as_text=True)
+    assert appeal(vega, "take_down", removal).status_code == 201
+    again = vega.post(
+        f"/settings/standing/appeal/take_down/{removal}",
+        data={f"{prefix}-csrf_token": vega.csrf_token(), f"{prefix}-text": "Again."},
+    )
+    assert again.status_code == 302
+    page = vega.get("/settings/standing").get_data(as_text=True)
+    assert "appealed already" in page
+    assert "Appealed · pending" in page
+    stranger = clients["mira"].post(
+        f"/settings/standing/appeal/take_down/{removal}",
+        data={f"{prefix}-csrf_token": clients["mira"].csrf_token(), f"{prefix}-text": "Hi."},
+    )
+    assert stranger.status_code == 404
+
+
+# -- the staff area ----------------------------------------------------------------
+
+
+def staff_form(client, path: str, **fields):
+    return client.post(path, data={"csrf_token": client.csrf_token(), **fields})
+
+
+def test_a_manager_overturns_from_the_staff_area(app, people, take_down):
+    _, clients = people
+    (removal,) = take_down()
+    filed = appeal(clients["vega"], "take_down", removal, "Line one.\nLine two.").get_json()
+    appeal_id = filed["appeal"]["id"]
+    boss = clients["boss"]
+    listed = boss.get("/admin/appeals").get_data(as_text=True)
+    assert f'data-appeal-id="{appeal_id}"' in listed
+    page = boss.get(f"/admin/appeals/{appeal_id}").get_data(as_text=True)
+    assert "Removal of “Horsehead”" in page
+    assert "Not a sky image." in page
+    assert 'value="overturn"' in page
+    refused = staff_form(boss, f"/admin/appeals/{appeal_id}/decision", note="No choice.")
+    assert refused.status_code == 422
+    assert "Uphold or overturn." in refused.get_data(as_text=True)
+    done = staff_form(boss, f"/admin/appeals/{appeal_id}/decision", decision="overturn")
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/admin/appeals/{appeal_id}")
+    with app.app_context():
+        assert not db.session.get(Post, post_of(app, removal)).taken_down
+    page = boss.get(f"/admin/appeals/{appeal_id}").get_data(as_text=True)
+    assert 'data-status="overturned"' in page
+    assert 'value="overturn"' not in page
+    again = staff_form(boss, f"/admin/appeals/{appeal_id}/decision", decision="uphold")
+    assert again.status_code == 409
+    assert "decided already" in again.get_data(as_text=True)
+    overturned = boss.get("/admin/appeals?status=overturned").get_data(as_text=True)
+    assert f'data-appeal-id="{appeal_id}"' in overturned
+    assert f'data-appeal-id="{appeal_id}"' not in boss.get("/admin/appeals").get_data(as_text=True)
+    standing = clients["vega"].get("/settings/standing").get_data(as_text=True)
+    assert "Appeal accepted" in standing
+
+
+def test_moderators_do_not_decide_appeals_in_the_staff_area(app, people, take_down):
+    _, clients = people
+    (removal,) = take_down()
+    appeal_id = appeal(clients["vega"], "take_down", removal).get_json()["appeal"]["id"]
+    mod = clients["mod"]
+    assert mod.get("/admin/appeals").status_code == 403
+    assert mod.get(f"/admin/appeals/{appeal_id}").status_code == 403
+    response = staff_form(mod, f"/admin/appeals/{appeal_id}/decision", decision="overturn")
+    assert response.status_code == 403
+    assert clients["vega"].get("/admin/appeals").status_code == 404

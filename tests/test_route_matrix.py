@@ -214,8 +214,21 @@ ROUTES: dict[tuple[str, str], Row] = {
         STAFF_AREA, form=lambda t: {"labels": ["flashing"]}
     ),
     ("GET", "/admin/audit"): R(STAFF_AREA_MANAGER),
+    ("GET", "/admin/appeals"): R(STAFF_AREA_MANAGER),
+    ("GET", "/admin/appeals/<int:appeal_id>"): R(
+        STAFF_AREA_MANAGER, values=lambda t: {"appeal_id": t.new_appeal()}
+    ),
+    ("POST", "/admin/appeals/<int:appeal_id>/decision"): R(
+        STAFF_AREA_MANAGER,
+        values=lambda t: {"appeal_id": t.new_appeal()},
+        form=lambda t: {"decision": "uphold", "note": "It stands."},
+    ),
     # -- moderation and safety pages --------------------------------------------
     ("GET", "/settings/standing"): R(SIGNED_IN),
+    # No text: the owner is let through to the form's 422, nothing appealed.
+    ("POST", "/settings/standing/appeal/<target_type>/<int:target_id>"): R(
+        APPELLANT, values=lambda t: {"target_type": "take_down", "target_id": t.new_take_down()}
+    ),
     ("GET", "/settings/blocks"): R(SIGNED_IN),
     ("GET", "/settings/delete"): R(SIGNED_IN),
     # A wrong password: let through to the form's error, nobody deleted.
@@ -435,13 +448,21 @@ class Targets:
             return post.id, comment.id
 
     def new_take_down(self) -> int:
-        """A take-down of a new post of the owner's (counted towards no strike)."""
+        """A take-down of a new post of the owner's, counted already towards
+        a resolved strike (so that it brings the owner no new one)."""
         post_id = self.new_post(HANDLES["owner"])
         with self.app.app_context():
             post = db.session.get(Post, post_id)
             post.taken_down = True
+            spent = Strike(user_id=self.ids["owner"], reason="Old.", resolved_at=utcnow())
+            db.session.add(spent)
+            db.session.flush()
             removal = TakeDown(
-                post_id=post_id, owner_id=self.ids["owner"], reason="Test.", post_title="Theirs"
+                post_id=post_id,
+                owner_id=self.ids["owner"],
+                reason="Test.",
+                post_title="Theirs",
+                strike_id=spent.id,
             )
             db.session.add(removal)
             db.session.commit()

@@ -26,4 +26,5 @@ def staff_helpers() -> dict[str, object]:
     return {
         "can_enter_staff_area": policy.can_enter_staff_area,
         "can_read_audit_log": policy.can_read_audit,
+        "can_list_appeals": policy.can_list_appeals,
     }

@@ -4,7 +4,7 @@ rules (reasons required, known labels) are skyframe.moderation's."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -52,4 +52,22 @@ class AuditFilterForm(FlaskForm):
     )
     target_type = StringField(
         "Target type", render_kw={"maxlength": 20, "placeholder": "post, user …"}
+    )
+
+
+class AppealDecisionForm(FlaskForm):
+    """A manager's decision on an appeal (skyframe.support.appeals)."""
+
+    decision = RadioField(
+        "Decision",
+        choices=[
+            SelectChoice("uphold", "Uphold: the decision stands"),
+            SelectChoice("overturn", "Overturn: restore the post, or lift the strike"),
+        ],
+        validate_choice=False,  # support.appeals says which are known
+    )
+    note = TextAreaField(
+        "Note to the appellant",
+        description="They read it with the decision.",
+        render_kw={"maxlength": REASON_MAX_LENGTH, "rows": 3},
     )
