@@ -247,6 +247,8 @@ class BaseConfig:
     COMMENT_LIMIT = "10 per minute;300 per day"
     FEED_SEEN_LIMIT = "60 per minute"
     REPORT_LIMIT = "10 per hour"
+    TICKET_LIMIT = "5 per hour;20 per day"  # support tickets opened
+    TICKET_REPLY_LIMIT = "10 per minute;200 per day"  # owners' replies on their tickets
 
     # Moderation: every STRIKE_TAKEDOWNS_PER_STRIKE take-downs of a user's posts
     # since their last strike issue one strike; at STRIKE_SUSPEND_AT active

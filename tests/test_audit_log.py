@@ -20,7 +20,7 @@ from skyframe.models import AuditEntry, AuditSource, Post, Report, Role, Strike,
 from skyframe.models.appeal import Appeal
 from skyframe.models.moderation import TakeDown
 from skyframe.moderation import labels, strikes, suspensions, takedowns
-from skyframe.support import appeals
+from skyframe.support import appeals, tickets
 from tests.conftest import login
 
 RULES = strikes.StrikeRules(take_downs_per_strike=2, suspend_at=3)
@@ -41,6 +41,7 @@ class World:
         }
         self.post = make_post(self.ids["vega"], title="Orion Nebula")
         self.signed_in: str | None = None
+        self.ticket_id: int | None = None
 
     def domain(self, action: Callable, *, by: str = "mod", source=AuditSource.API) -> None:
         """Run a moderation action as ``by`` (``None``: the operator) and commit."""
@@ -87,6 +88,17 @@ class World:
             db.session.commit()
             return report.id
 
+    def ticket(self) -> int:
+        """Vega's ticket (one per world: opened on first use)."""
+        if self.ticket_id is None:
+            with self.app.app_context():
+                vega = db.session.get(User, self.ids["vega"])
+                self.ticket_id = tickets.open_ticket(
+                    db.session, vega, "Help", "Please.", utcnow()
+                ).id
+                db.session.commit()
+        return self.ticket_id
+
     def loaded_post(self, session) -> Post:
         return session.get(Post, self.post)
 
@@ -126,6 +138,16 @@ def suspended(w: World) -> None:
     w.domain(
         lambda s, a, **kw: suspensions.suspend(
             s, a, w.user(s, "vega"), until=None, reason="x", **kw
+        )
+    )
+
+
+def assigned(w: World) -> None:
+    """Vega's ticket, taken by Mod."""
+    ticket_id = w.ticket()
+    w.domain(
+        lambda s, a, **kw: tickets.assign(
+            s, tickets.get_ticket(s, a, ticket_id), a, kw["now"], source=kw["source"]
         )
     )
 
@@ -278,6 +300,48 @@ OPERATIONS = [
         "account delete by a manager (API)",
         lambda w: w.api("boss", "DELETE", f"{A}/users/vega"),
         ("account.delete", "user", "boss", "api"),
+    ),
+    Op(
+        "ticket assign (API)",
+        lambda w: w.api("mod", "POST", f"{A}/tickets/{w.ticket()}/assign"),
+        ("ticket.assign", "ticket", "mod", "api"),
+    ),
+    Op(
+        "ticket answer (API)",
+        lambda w: w.api("mod", "POST", f"{A}/tickets/{w.ticket()}/replies", {"text": "Done."}),
+        ("ticket.reply", "ticket", "mod", "api"),
+        given=assigned,
+    ),
+    Op(
+        "ticket escalate (API)",
+        lambda w: w.api("mod", "POST", f"{A}/tickets/{w.ticket()}/escalate", {"note": "Boss."}),
+        ("ticket.escalate", "ticket", "mod", "api"),
+    ),
+    Op(
+        "ticket close (API)",
+        lambda w: w.api("mod", "POST", f"{A}/tickets/{w.ticket()}/close"),
+        ("ticket.close", "ticket", "mod", "api"),
+    ),
+    Op(
+        "ticket assign (staff page)",
+        lambda w: w.form("mod", f"/admin/tickets/{w.ticket()}/assign"),
+        ("ticket.assign", "ticket", "mod", "web"),
+    ),
+    Op(
+        "ticket answer (staff page)",
+        lambda w: w.form("mod", f"/admin/tickets/{w.ticket()}/reply", text="Done."),
+        ("ticket.reply", "ticket", "mod", "web"),
+        given=assigned,
+    ),
+    Op(
+        "ticket escalate (staff page)",
+        lambda w: w.form("mod", f"/admin/tickets/{w.ticket()}/escalate", note="Boss."),
+        ("ticket.escalate", "ticket", "mod", "web"),
+    ),
+    Op(
+        "ticket close (staff page)",
+        lambda w: w.form("boss", f"/admin/tickets/{w.ticket()}/close"),
+        ("ticket.close", "ticket", "boss", "web"),
     ),
     # An appeal's decision is one row; an overturn also writes the row of what
     # it undid (post.restore, strike.resolve: tests/test_appeals.py).

@@ -56,6 +56,7 @@ from skyframe.models import (
     utcnow,
 )
 from skyframe.services import password_hashing
+from skyframe.support import tickets
 from tests import media_samples as samples
 from tests.conftest import (
     POSTGRES_ADMIN_URL,
@@ -98,6 +99,8 @@ STAFF_AREA = rule(HIDE, moderator=OK, manager=OK)
 STAFF_AREA_MANAGER = rule(HIDE, moderator=DENY, manager=OK)
 # Signed in, then the id in the URL is not theirs (another's session id): 404.
 SIGNED_IN_NOT_THEIRS = rule(HIDE, anonymous=LOGIN, disabled=LOGIN)
+# The owner's side of a ticket (the owner's): anyone else's is 404, staff's too.
+TICKET_OWNER = rule(HIDE, anonymous=LOGIN, disabled=LOGIN, owner=OK)
 # Appealing a decision about the owner: everyone else is answered 404 (not theirs to know of).
 APPELLANT = rule(HIDE, anonymous=LOGIN, disabled=LOGIN, owner=OK)
 
@@ -136,6 +139,11 @@ def upload_form(_t) -> dict:
 def on_shared(t: Targets) -> dict:
     """A ready post with real files (for /media and downloads)."""
     return {"post_id": t.shared_post, "key": t.shared_key}
+
+
+def a_ticket(t: Targets) -> dict:
+    """A new open ticket of the owner's."""
+    return {"ticket_id": t.new_ticket()}
 
 
 def a_stranger(t: Targets) -> dict:
@@ -214,6 +222,25 @@ ROUTES: dict[tuple[str, str], Row] = {
         STAFF_AREA, form=lambda t: {"labels": ["flashing"]}
     ),
     ("GET", "/admin/audit"): R(STAFF_AREA_MANAGER),
+    ("GET", "/admin/tickets"): R(STAFF_AREA, query="view=all"),
+    ("GET", "/admin/tickets/<int:ticket_id>"): R(STAFF_AREA, values=a_ticket),
+    ("POST", "/admin/tickets/<int:ticket_id>/assign"): R(STAFF_AREA, values=a_ticket),
+    # Unassigned: staff are let through to "assign it first" (409).
+    ("POST", "/admin/tickets/<int:ticket_id>/reply"): R(
+        STAFF_AREA, values=a_ticket, form=lambda t: {"text": "Hello."}
+    ),
+    ("POST", "/admin/tickets/<int:ticket_id>/escalate"): R(
+        STAFF_AREA, values=a_ticket, form=lambda t: {"note": "Managers."}
+    ),
+    ("POST", "/admin/tickets/<int:ticket_id>/close"): R(STAFF_AREA, values=a_ticket),
+    # -- support: suspended accounts ask for help too ---------------------------------
+    ("GET", "/support"): R(SIGNED_IN),
+    ("POST", "/support"): R(SIGNED_IN, form=lambda t: {"title": "Help", "text": "Please."}),
+    ("GET", "/support/tickets/<int:ticket_id>"): R(TICKET_OWNER, values=a_ticket),
+    ("POST", "/support/tickets/<int:ticket_id>/reply"): R(
+        TICKET_OWNER, values=a_ticket, form=lambda t: {"text": "More."}
+    ),
+    ("POST", "/support/tickets/<int:ticket_id>/close"): R(TICKET_OWNER, values=a_ticket),
     ("GET", "/admin/appeals"): R(STAFF_AREA_MANAGER),
     ("GET", "/admin/appeals/<int:appeal_id>"): R(
         STAFF_AREA_MANAGER, values=lambda t: {"appeal_id": t.new_appeal()}
@@ -330,6 +357,25 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger, json=lambda t: {}),
     ("DELETE", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger),
     ("GET", "/api/v1/me/blocks"): R(SIGNED_IN),
+    # -- support tickets -----------------------------------------------------------
+    ("POST", "/api/v1/tickets"): R(SIGNED_IN, json=lambda t: {"title": "Help", "text": "Please."}),
+    ("GET", "/api/v1/tickets"): R(SIGNED_IN),
+    ("GET", "/api/v1/tickets/<int:ticket_id>"): R(TICKET_OWNER, values=a_ticket),
+    ("POST", "/api/v1/tickets/<int:ticket_id>/replies"): R(
+        TICKET_OWNER, values=a_ticket, json=lambda t: {"text": "More."}
+    ),
+    ("POST", "/api/v1/tickets/<int:ticket_id>/close"): R(TICKET_OWNER, values=a_ticket),
+    ("GET", "/api/v1/admin/tickets"): R(STAFF, query="view=all"),
+    ("GET", "/api/v1/admin/tickets/<int:ticket_id>"): R(STAFF, values=a_ticket),
+    ("POST", "/api/v1/admin/tickets/<int:ticket_id>/assign"): R(STAFF, values=a_ticket),
+    ("POST", "/api/v1/admin/tickets/<int:ticket_id>/escalate"): R(
+        STAFF, values=a_ticket, json=lambda t: {"note": "Managers."}
+    ),
+    # Unassigned: staff are let through to "assign it first" (409).
+    ("POST", "/api/v1/admin/tickets/<int:ticket_id>/replies"): R(
+        STAFF, values=a_ticket, json=lambda t: {"text": "Hello."}
+    ),
+    ("POST", "/api/v1/admin/tickets/<int:ticket_id>/close"): R(STAFF, values=a_ticket),
     # -- appeals ------------------------------------------------------------------
     ("POST", "/api/v1/appeals"): R(
         APPELLANT,
@@ -401,6 +447,14 @@ class Targets:
             db.session.add(report)
             db.session.commit()
             return report.id
+
+    def new_ticket(self) -> int:
+        """An open, unassigned ticket of the owner's."""
+        with self.app.app_context():
+            owner = db.session.get(User, self.ids["owner"])
+            ticket = tickets.open_ticket(db.session, owner, "Help", "Please.", utcnow())
+            db.session.commit()
+            return ticket.id
 
     def new_post(self, owner: str) -> int:
         with self.app.app_context():

@@ -68,6 +68,19 @@ def decision_context(appeal: Appeal, form: AppealDecisionForm | None = None) -> 
     }
 
 
+@bp.context_processor
+def appeal_of_ticket_helper() -> dict[str, object]:
+    # A ticket's staff page shows the appeal that opened it, with the
+    # decision form (templates/admin/_ticket_appeal.html).
+    def appeal_of_ticket(ticket) -> dict | None:
+        found = appeals.of_ticket(db.session, ticket.id)
+        if found is None or not policy.can_list_appeals(viewer()):
+            return None
+        return decision_context(found)
+
+    return {"appeal_of_ticket": appeal_of_ticket}
+
+
 def _page(appeal: Appeal, status: int = 200, form: AppealDecisionForm | None = None):
     return render_template("admin/appeal.html", **decision_context(appeal, form)), status
 

@@ -10,6 +10,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from skyframe.models.moderation import REASON_MAX_LENGTH
 from skyframe.models.post import Label
+from skyframe.models.ticket import (
+    ESCALATION_NOTE_MAX_LENGTH,
+    TICKET_TEXT_MAX_LENGTH,
+    TicketStatus,
+)
 from skyframe.moderation.audit import Action
 
 
@@ -53,6 +58,51 @@ class AuditFilterForm(FlaskForm):
     target_type = StringField(
         "Target type", render_kw={"maxlength": 20, "placeholder": "post, user …"}
     )
+
+
+# -- tickets (admin.tickets) ---------------------------------------------------
+
+
+class TicketAnswerForm(FlaskForm):
+    text = TextAreaField(
+        "Answer",
+        description="The owner reads this; the ticket becomes solved.",
+        render_kw={"maxlength": TICKET_TEXT_MAX_LENGTH, "rows": 4, "required": True},
+    )
+
+
+class EscalateForm(FlaskForm):
+    note = TextAreaField(
+        "Why a manager should take it",
+        description="Staff read this, the owner does not. You will no longer see the ticket.",
+        render_kw={"maxlength": ESCALATION_NOTE_MAX_LENGTH, "rows": 2, "required": True},
+    )
+
+
+class TicketFilterForm(FlaskForm):
+    """A GET form: no CSRF token (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    view = SelectField(
+        "View",
+        choices=[
+            SelectChoice("unassigned", "Unassigned"),
+            SelectChoice("mine", "Mine"),
+            SelectChoice("all", "All"),
+        ],
+        validate_choice=False,
+    )
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice("", "Any status")]
+        + [SelectChoice(status.value, status.value) for status in TicketStatus],
+        validate_choice=False,
+    )
+
+
+# -- appeals (admin.appeals) ---------------------------------------------------
 
 
 class AppealDecisionForm(FlaskForm):

@@ -18,6 +18,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     profile,
     reports,
     search,
+    tickets,
 )
 from skyframe.api.blueprint import bp
 

@@ -290,9 +290,50 @@ def _notice(notification: Notification) -> tuple[str, str | None]:
     return message, reason
 
 
+# Support notices: from staff to a ticket's owner they name no one (actor
+# empty); to staff they name the owner or the colleague who acted.
+TICKET_MESSAGES = {
+    ("ticket_reply", False): "Staff answered your ticket “{title}”",
+    ("ticket_reply", True): "{actor} wrote on ticket “{title}”",
+    ("ticket_assigned", False): "Someone on staff is looking at your ticket “{title}”",
+    ("ticket_assigned", True): "{actor} took over ticket “{title}”",
+    ("ticket_escalated", False): "Your ticket “{title}” was passed on to a manager",
+    ("ticket_closed", False): "Your ticket “{title}” was closed",
+    ("ticket_closed", True): "{actor} closed ticket “{title}”",
+}
+
+
+def _ticket_notice(notification: Notification) -> tuple[str, str]:
+    """A support notice's message, and the ticket's page on the recipient's side."""
+    ticket, actor = notification.ticket, notification.actor
+    template = TICKET_MESSAGES.get(
+        (notification.kind, actor is not None), "Ticket “{title}” changed"
+    )
+    message = template.format(
+        title=ticket.title, actor=actor.display_name if actor is not None else ""
+    )
+    if notification.recipient_id == ticket.owner_id:
+        return message, url_for("main.support_ticket", ticket_id=ticket.id)
+    return message, url_for("admin.ticket", ticket_id=ticket.id)
+
+
 def notification_out(notification: Notification) -> NotificationOut:
     actor = notification.actor
     reason = None
+    if notification.ticket_id is not None and notification.ticket is not None:
+        message, url = _ticket_notice(notification)
+        return NotificationOut(
+            id=notification.id,
+            kind=notification.kind,
+            actor=user_ref(actor) if actor is not None else None,
+            post_id=None,
+            comment_id=None,
+            message=message,
+            reason=None,
+            url=url,
+            created_at=notification.created_at,
+            read=notification.read_at is not None,
+        )
     if notification.kind in NOTIFICATION_MESSAGES and notification.actor_id is None:
         message, reason = _notice(notification)
     else:
@@ -306,6 +347,9 @@ def notification_out(notification: Notification) -> NotificationOut:
             url += f"#comment-{notification.comment_id}"
     elif notification.kind in STANDING_KINDS:
         url = url_for("main.standing")
+    elif notification.kind == "report_handled" and notification.report_id is not None:
+        # The reporter may follow their report up with staff in a ticket.
+        url = url_for("main.support", report=notification.report_id)
     return NotificationOut(
         id=notification.id,
         kind=notification.kind,

@@ -14,6 +14,7 @@ from skyframe.main import (  # noqa: F401  (each module adds its routes to bp)
     search,
     settings,
     standing,
+    support,
 )
 from skyframe.main.blueprint import bp
 

@@ -119,6 +119,11 @@ def of_target(session: Session, target_type: str, target_id: int) -> Appeal | No
     )
 
 
+def of_ticket(session: Session, ticket_id: int) -> Appeal | None:
+    """The appeal that opened a ticket, if one did."""
+    return session.scalar(select(Appeal).where(Appeal.ticket_id == ticket_id))
+
+
 def about(target: Target | None, appeal: Appeal | None = None) -> str:
     """What an appeal is about, in a line."""
     if isinstance(target, TakeDown):
@@ -247,7 +252,6 @@ def decide(
         actor=None,
         kind=Kind.APPEAL_DECIDED,
         appeal_id=appeal.id,
-        ticket_id=appeal.ticket_id,
     )
     _close_conversation(session, manager, appeal, now)
     return appeal

@@ -99,6 +99,22 @@ def get_ticket(session: Session, viewer: policy.Actor | None, ticket_id: int) ->
     return ticket
 
 
+def owned_ticket(session: Session, owner: User, ticket_id: int) -> Ticket:
+    """``owner``'s own ticket (the owner's side: /support, /api/v1/tickets);
+    anyone else's is 404, staff's too (they have their side)."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.owner_id != owner.id:
+        raise NotFound("No such ticket.")
+    return ticket
+
+
+def staff_ticket(session: Session, actor: policy.Actor, ticket_id: int) -> Ticket:
+    """A ticket on staff's side (/admin/tickets): 403 to anyone not staff,
+    404 for a ticket the actor may not see (for managers only)."""
+    policy.require(policy.can_answer_tickets(actor), "Only staff work tickets.")
+    return get_ticket(session, actor, ticket_id)
+
+
 def messages(session: Session, ticket: Ticket) -> list[TicketMessage]:
     """The ticket's thread, oldest first."""
     return list(
@@ -109,6 +125,28 @@ def messages(session: Session, ticket: Ticket) -> list[TicketMessage]:
             .limit(MESSAGES_MAX)
         )
     )
+
+
+OWNER_EVENTS = frozenset({Event.OWNER_REPLY, Event.CLOSE})
+STAFF_EVENTS = frozenset({Event.ASSIGN, Event.STAFF_REPLY, Event.ESCALATE, Event.CLOSE})
+
+
+def may(ticket: Ticket, actor: policy.Actor | None, event: Event) -> bool:
+    """Whether ``actor`` may do ``event`` to ``ticket`` now (what a page
+    offers): its owner replies and closes; staff working it do the rest."""
+    if actor is None:
+        return False
+    if actor.id is not None and actor.id == ticket.owner_id:
+        allowed = event in OWNER_EVENTS
+    else:
+        allowed = event in STAFF_EVENTS and policy.can_work_ticket(ticket, actor)
+    if not allowed:
+        return False
+    try:
+        check(ticket, event, actor.id)
+    except Conflict:
+        return False
+    return True
 
 
 def reporters_report(session: Session, owner: User, report_id: int) -> Report:
@@ -330,10 +368,14 @@ def reply(
     now: datetime,
     *,
     source: AuditSource,
+    as_staff: bool = False,
 ) -> TicketMessage:
     """Add a message: the owner's (a solved ticket is ``pending`` again) or
-    its assignee's (``solved``); the other side is notified."""
+    its assignee's (``solved``); the other side is notified. ``as_staff``:
+    from staff's side, where the owner may not answer their own ticket."""
     text = clean_text(text)
+    if as_staff:
+        _staff_only(ticket, author, "answer")
     staff = _as_staff(ticket, author, "answer")
     _lock(session, ticket)
     before = ticket.status

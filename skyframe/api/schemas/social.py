@@ -80,7 +80,8 @@ class NotificationOut(BaseModel):
     kind: str = Field(
         description="follow, like, comment or reply; or a notice of moderation: "
         "report_handled, take_down, restored, strike, strike_resolved, suspended, "
-        "unsuspended, warning, appeal_decided"
+        "unsuspended, warning, appeal_decided; or of support: ticket_reply, "
+        "ticket_assigned, ticket_escalated, ticket_closed"
     )
     actor: UserRef | None = Field(description="Who did it; null for moderation notices.")
     post_id: int | None
