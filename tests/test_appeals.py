@@ -530,6 +530,7 @@ def test_a_manager_overturns_from_the_staff_area(app, people, take_down):
     boss = clients["boss"]
     listed = boss.get("/admin/appeals").get_data(as_text=True)
     assert f'data-appeal-id="{appeal_id}"' in listed
+    assert 'href="/admin/appeals" aria-current="page">Appeals</a>' in " ".join(listed.split())
     page = boss.get(f"/admin/appeals/{appeal_id}").get_data(as_text=True)
     assert "Removal of “Horsehead”" in page
     assert "Not a sky image." in page
