@@ -8,8 +8,9 @@ import re
 import pytest
 
 from skyframe.extensions import db
-from skyframe.models import Report, Role, Ticket
+from skyframe.models import Role, Ticket
 from tests.conftest import login
+from tests.test_tickets import report_by
 
 
 @pytest.fixture
@@ -95,17 +96,7 @@ def test_forms_need_their_csrf_token(client, app, people):
 
 
 def test_the_form_follows_up_one_of_your_reports(client, app, people):
-    with app.app_context():
-        report = Report(
-            reporter_id=people["vega"],
-            target_type="user",
-            target_id=people["boss"],
-            target_owner_id=people["boss"],
-            reason="spam",
-        )
-        db.session.add(report)
-        db.session.commit()
-        report_id = report.id
+    report_id = report_by(app, people["vega"], people["boss"])
     as_(client, "vega")
     page = client.get(f"/support?report={report_id}").get_data(as_text=True)
     assert f"About your report #{report_id}" in page

@@ -103,6 +103,21 @@ def desk(app, ids) -> Desk:
     return Desk(app, ids)
 
 
+def report_by(app, reporter_id: int, about_id: int, reason: str = "spam") -> int:
+    """An open report by ``reporter_id`` on the account ``about_id``: its id."""
+    with app.app_context():
+        report = Report(
+            reporter_id=reporter_id,
+            target_type="user",
+            target_id=about_id,
+            target_owner_id=about_id,
+            reason=reason,
+        )
+        db.session.add(report)
+        db.session.commit()
+        return report.id
+
+
 def refused(desk: Desk, code: str, *args) -> Conflict:
     with pytest.raises(Conflict) as caught:
         desk.do(*args)
@@ -326,17 +341,8 @@ def test_pages_follow_each_other(desk, app):
 
 
 def test_a_reporter_follows_up_their_report_once_at_a_time(desk, app):
+    report_id = report_by(app, desk.ids["vega"], desk.ids["mira"])
     with app.app_context():
-        report = Report(
-            reporter_id=desk.ids["vega"],
-            target_type="user",
-            target_id=desk.ids["mira"],
-            target_owner_id=desk.ids["mira"],
-            reason="spam",
-        )
-        db.session.add(report)
-        db.session.commit()
-        report_id = report.id
         with pytest.raises(NotFound):
             tickets.reporters_report(db.session, desk.user("mira"), report_id)
         mine = tickets.reporters_report(db.session, desk.user("vega"), report_id)
@@ -393,3 +399,28 @@ def test_staff_actions_are_audited_and_the_owner_s_are_not(desk):
         ("ticket.assign", "boss"),
         ("ticket.close", "boss"),
     ]
+
+
+# -- the CLI ----------------------------------------------------------------------------
+
+
+def test_flask_tickets_list(desk, runner):
+    import json
+
+    waiting, escalated, taken = desk.open(title="Waiting"), desk.open(), desk.open()
+    desk.do("escalate", escalated, "mod")
+    desk.do("assign", taken, "mod")
+    result = runner.invoke(args=["tickets", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert [t["id"] for t in document["tickets"]] == [waiting, escalated]
+    assert document["tickets"][1]["managers_only"] is True
+    assert document["tickets"][0]["owner"] == "vega"
+    everything = json.loads(
+        runner.invoke(args=["tickets", "list", "--view", "all", "--json"]).output
+    )
+    assert [t["id"] for t in everything["tickets"]] == [taken, escalated, waiting]
+    pending = runner.invoke(args=["tickets", "list", "--view", "all", "--status", "pending"])
+    assert "@mod" in pending.output
+    assert "Waiting" not in pending.output
+    assert runner.invoke(args=["tickets", "list", "--view", "mine"]).exit_code == 2

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from skyframe.extensions import db
-from skyframe.models import Report, Role
+from skyframe.models import Role
 from tests.conftest import login
+from tests.test_tickets import report_by
 
 T = "/api/v1/tickets"
 A = "/api/v1/admin/tickets"
@@ -262,17 +263,7 @@ def test_staff_messages_name_no_one_to_the_owner(http):
 
 
 def test_a_reporter_follows_up_a_report_and_staff_answer_there(http, app, people):
-    with app.app_context():
-        report = Report(
-            reporter_id=people["vega"],
-            target_type="user",
-            target_id=people["mira"],
-            target_owner_id=people["mira"],
-            reason="harassment",
-        )
-        db.session.add(report)
-        db.session.commit()
-        report_id = report.id
+    report_id = report_by(app, people["vega"], people["mira"], "harassment")
     assert (
         http.as_("mira")
         .post(T, json={"title": "x", "text": "y", "report_id": report_id})

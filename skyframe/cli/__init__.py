@@ -1,5 +1,5 @@
 """Admin commands, one module per area: ``flask users|motd|stats|posts|feed|
-tasks|audit|reports|seed-demo|worker …``, and scripts/skyframe_admin.py."""
+tasks|audit|reports|tickets|seed-demo|worker …``, and scripts/skyframe_admin.py."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from skyframe.cli.posts import posts_cli
 from skyframe.cli.reports import reports_cli
 from skyframe.cli.stats import stats
 from skyframe.cli.tasks import tasks_cli
+from skyframe.cli.tickets import tickets_cli
 from skyframe.cli.users import users_cli
 from skyframe.cli.worker import worker
 
@@ -28,3 +29,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(tasks_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(tickets_cli)

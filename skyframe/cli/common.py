@@ -39,6 +39,20 @@ def reports_domain_errors(command: Callable) -> Callable:
     return wrapper
 
 
+def gather(fetch: Callable, limit: int, page_size: int = 50) -> list:
+    """Up to ``limit`` items of a keyset listing, page after page:
+    ``fetch(cursor, n)`` answers a cursors.KeysetPage of at most ``n``."""
+    items: list = []
+    cursor = None
+    while len(items) < limit:
+        page = fetch(cursor, min(page_size, limit - len(items)))
+        items += page.items
+        if not page.has_more:
+            break
+        cursor = page.next_cursor
+    return items
+
+
 def one_line(text: str) -> str:
     return " ".join(text.split())
 

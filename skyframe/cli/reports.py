@@ -7,7 +7,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from skyframe.cli.common import json_when, print_json, reports_domain_errors, table, when
+from skyframe.cli.common import (
+    gather,
+    json_when,
+    print_json,
+    reports_domain_errors,
+    table,
+    when,
+)
 from skyframe.extensions import db
 from skyframe.moderation import report_queue
 from skyframe.moderation.report_queue import QueueGroup
@@ -71,21 +78,18 @@ def _as_json(group: QueueGroup) -> dict:
 @reports_domain_errors
 def reports_list(status: str, limit: int, as_json: bool) -> None:
     """List reports grouped by target, with how many each target has."""
-    groups: list[QueueGroup] = []
-    cursor = None
-    while len(groups) < limit:
-        page = report_queue.queue(
+    groups: list[QueueGroup] = gather(
+        lambda cursor, n: report_queue.queue(
             db.session,
             OPERATOR,
             secret=current_app.config["SECRET_KEY"],
             status=status,
             cursor=cursor,
-            limit=min(PAGE, limit - len(groups)),
-        )
-        groups += page.items
-        if not page.has_more:
-            break
-        cursor = page.next_cursor
+            limit=n,
+        ),
+        limit,
+        PAGE,
+    )
     if as_json:
         print_json({"reports": [_as_json(g) for g in groups], "count": len(groups)})
         return
