@@ -497,7 +497,7 @@ def test_a_refused_appeal_form_is_drawn_again_with_why(app, people, take_down):
         data={f"{prefix}-csrf_token": vega.csrf_token(), f"{prefix}-text": "  "},
     )
     assert empty.status_code == 422
-    assert "Say why the decision should change." in empty.get_data(as_text=True)
+    assert "Write something first." in empty.get_data(as_text=True)
     assert '<details class="mt-2" data-role="appeal-form" open>' in empty.get_data(as_text=True)
     assert appeal(vega, "take_down", removal).status_code == 201
     again = vega.post(

@@ -100,17 +100,16 @@ def stands(target: Target) -> bool:
     return target.active
 
 
-def _text(raw: str, field: str, limit: int, *, required: bool) -> str:
-    text = paragraphs(raw or "")
+def _note(raw: str) -> str:
+    """The manager's note: optional, up to REASON_MAX_LENGTH."""
+    note = paragraphs(raw or "")
     if problem := text_problem(raw or "", allowed_controls="\n\t\r"):
         pass
-    elif required and not text:
-        problem = "Say why the decision should change."
-    elif len(text) > limit:
-        problem = f"At most {limit} characters."
+    elif len(note) > REASON_MAX_LENGTH:
+        problem = f"At most {REASON_MAX_LENGTH} characters."
     else:
-        return text
-    raise ValidationFailed(problem, fields={field: problem})
+        return note
+    raise ValidationFailed(problem, fields={"note": problem})
 
 
 def of_target(session: Session, target_type: str, target_id: int) -> Appeal | None:
@@ -157,7 +156,8 @@ def appeal(
         raise AlreadyAppealed("This decision has been appealed already; it is appealed once.")
     if not stands(target):
         raise DecisionNotStanding("This decision no longer stands: there is nothing to appeal.")
-    text = _text(text, "text", APPEAL_TEXT_MAX_LENGTH, required=True)
+    # The appeal is its ticket's first message: the ticket's rule for text.
+    text = tickets.clean_text(text, "text", APPEAL_TEXT_MAX_LENGTH)
     filed = Appeal(
         appellant_id=owner.id,
         target_type=target_type.value,
@@ -218,7 +218,7 @@ def decide(
     session.refresh(appeal)
     if not appeal.pending:
         raise AppealDecided(f"This appeal was decided already ({appeal.status}).")
-    note = _text(note, "note", REASON_MAX_LENGTH, required=False)
+    note = _note(note)
     target = _target(session, appeal.target_type, appeal.target_id)
     standing = target is not None and stands(target)
     if decision == "overturn":
