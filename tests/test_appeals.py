@@ -6,6 +6,8 @@ its suspension lifted."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from skyframe import policy
 from skyframe.extensions import db
@@ -19,12 +21,13 @@ from skyframe.models import (
     Strike,
     TakeDown,
     Ticket,
+    TicketMessage,
     User,
     utcnow,
 )
 from skyframe.moderation import strikes, takedowns
 from skyframe.policy import is_suspended
-from skyframe.support import tickets
+from skyframe.support import appeals, tickets
 from tests import test_takedown_visibility as visibility
 from tests.conftest import login
 from tests.test_takedown_visibility import scene  # noqa: F401  (a fixture used below)
@@ -595,3 +598,68 @@ def test_the_appeal_s_ticket_page_shows_it_and_decides_it(app, people, take_down
     other = clients["mira"].post("/api/v1/tickets", json={"title": "Help", "text": "Hi"})
     plain = boss.get(f"/admin/tickets/{other.get_json()['ticket']['id']}")
     assert 'data-role="appeal"' not in plain.get_data(as_text=True)
+
+
+# -- invariants, whatever happens in what order ---------------------------------------
+
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["take_down", "take_down", "strike", "take_down_appeal"]),
+        st.sampled_from(["uphold", "overturn"]),
+        st.integers(0, 7),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(steps=STEPS)
+def test_appeals_keep_strikes_and_suspensions_consistent(app, people, make_post, steps):
+    """Take-downs, and appeals of them or of strikes decided either way, in
+    any order: the strike suspension is exactly "at least STRIKE_SUSPEND_AT
+    active strikes", no active strike counts a restored take-down, fewer than
+    take_downs_per_strike take-downs wait uncounted, and a post is taken down
+    exactly while its take-down stands."""
+    ids, _ = people
+    with app.app_context():
+        for model in (Appeal, Notification, TicketMessage, Ticket, AuditEntry, TakeDown, Strike):
+            db.session.execute(db.delete(model))
+        db.session.execute(db.delete(Post))
+        db.session.get(User, ids["vega"]).strike_suspended = False
+        db.session.commit()
+    for kind, decision, pick in steps:
+        # One to three take-downs at once (the posts made first, in their own session).
+        new_posts = (
+            [make_post(ids["vega"]) for _ in range(pick % 3 + 1)] if kind == "take_down" else []
+        )
+        with app.app_context():
+            session = db.session
+            vega, mod, boss = (session.get(User, ids[h]) for h in ("vega", "mod", "boss"))
+            now = utcnow()
+            if kind == "take_down":
+                for post_id in new_posts:
+                    post = session.get(Post, post_id)
+                    takedowns.take_down(session, mod, post, "No.", RULES, now=now, source=API)
+            else:
+                target_type = "strike" if kind == "strike" else "take_down"
+                model = Strike if kind == "strike" else TakeDown
+                owner = Strike.user_id if kind == "strike" else TakeDown.owner_id
+                open_ones = [
+                    target
+                    for target in session.scalars(db.select(model).where(owner == vega.id))
+                    if appeals.stands(target)
+                    and appeals.of_target(session, target_type, target.id) is None
+                ]
+                if open_ones:
+                    target = open_ones[pick % len(open_ones)]
+                    filed = appeals.appeal(session, vega, target_type, target.id, "Mine.", now)
+                    appeals.decide(session, boss, filed, decision, "", RULES, now=now, source=API)
+            session.commit()
+            active = strikes.active_count(session, vega.id)
+            assert session.get(User, vega.id).strike_suspended == (active >= RULES.suspend_at)
+            for strike in session.scalars(db.select(Strike).where(Strike.resolved_at.is_(None))):
+                assert all(t.restored_at is None for t in strike.take_downs)
+            assert len(strikes.pending_take_downs(session, vega.id)) < RULES.take_downs_per_strike
+            for removal in session.scalars(db.select(TakeDown)):
+                post = session.get(Post, removal.post_id)
+                assert post.taken_down == (removal.restored_at is None)
