@@ -332,3 +332,22 @@ def test_opening_is_rate_limited(app_factory, make_user):
     login(client, "vega")
     statuses = [client.post(T, json={"title": "x", "text": "y"}).status_code for _ in range(3)]
     assert statuses == [201, 201, 429]
+
+
+def test_two_moderators_taking_one_ticket_at_once_end_with_one_assignee(http, app):
+    from concurrent.futures import ThreadPoolExecutor
+
+    t = http.open()
+    clients = []
+    for handle in ("mod", "mod2"):
+        client = app.test_client()
+        login(client, handle)
+        clients.append(client)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = sorted(pool.map(lambda c: c.post(f"{A}/{t}/assign").status_code, clients))
+    # Whoever came second took it over (a legal move) or found it theirs
+    # already; never a 500, and one assignee either way.
+    assert statuses in ([200, 200], [200, 409])
+    (item,) = http.as_("boss").get(f"{A}?view=all").get_json()["items"]
+    assert item["assignee"]["handle"] in ("mod", "mod2")
+    assert item["status"] == "pending"

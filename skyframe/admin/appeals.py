@@ -71,7 +71,7 @@ def decision_context(appeal: Appeal, form: AppealDecisionForm | None = None) -> 
 @bp.context_processor
 def appeal_of_ticket_helper() -> dict[str, object]:
     # A ticket's staff page shows the appeal that opened it, with the
-    # decision form (templates/admin/_ticket_appeal.html).
+    # decision form (templates/admin/_ticket_extra.html, which admin/ticket.html includes).
     def appeal_of_ticket(ticket) -> dict | None:
         found = appeals.of_ticket(db.session, ticket.id)
         if found is None or not policy.can_list_appeals(viewer()):

@@ -20,8 +20,10 @@ message, assignment, escalation and closing (a notice to the owner from
 staff names no one, as moderation's notices do).
 
 Every action locks the ticket's row first (on PostgreSQL; SQLite writes one
-at a time), so two moderators taking the same ticket at once end with one
-assignee and one 409.
+at a time) and judges it as it is then: two moderators taking the same ticket at
+once are served one after the other (the second takes it over, and its
+assignee is told), and a moderator answering a ticket escalated meanwhile
+is refused.
 
 Listings are keyset walks of one index each (models.ticket): the owner's
 tickets most recently active first; staff's views ``unassigned`` (waiting
@@ -275,7 +277,8 @@ def _staff_only(ticket: Ticket, actor: policy.Actor, doing: str) -> None:
 
 
 def _lock(session: Session, ticket: Ticket) -> None:
-    """Read the ticket again under a row lock (PostgreSQL's FOR UPDATE)."""
+    """Read the ticket again under a row lock (PostgreSQL's FOR UPDATE), so
+    the rules and the table judge it as it is, not as it was read."""
     session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     session.refresh(ticket)
 
@@ -374,10 +377,10 @@ def reply(
     its assignee's (``solved``); the other side is notified. ``as_staff``:
     from staff's side, where the owner may not answer their own ticket."""
     text = clean_text(text)
+    _lock(session, ticket)
     if as_staff:
         _staff_only(ticket, author, "answer")
     staff = _as_staff(ticket, author, "answer")
-    _lock(session, ticket)
     before = ticket.status
     ticket.status = check(ticket, Event.STAFF_REPLY if staff else Event.OWNER_REPLY, author.id)
     ticket.updated_at = now
@@ -404,8 +407,8 @@ def assign(
 ) -> Ticket:
     """Staff take a ticket (an open one becomes ``pending``), or take it over
     from another assignee; the owner is told someone is on it."""
-    _staff_only(ticket, actor, "assign")
     _lock(session, ticket)
+    _staff_only(ticket, actor, "assign")
     before, previous = ticket.status, ticket.assignee
     ticket.status = check(ticket, Event.ASSIGN, actor.id)
     ticket.assignee_id = actor.id
@@ -434,9 +437,9 @@ def escalate(
     """Pass a ticket to the managers: for managers only from now on, ``open``
     and unassigned for one of them to take, with staff's note of why (which
     the owner does not see). The owner is told a manager will answer."""
+    _lock(session, ticket)
     _staff_only(ticket, actor, "escalate")
     note = clean_text(note, "note", ESCALATION_NOTE_MAX_LENGTH)
-    _lock(session, ticket)
     ticket.status = check(ticket, Event.ESCALATE, actor.id)
     ticket.managers_only = True
     ticket.assignee_id = None
@@ -456,8 +459,8 @@ def close(
 ) -> Ticket:
     """Close a ticket, for good: by its owner (the assignee is told) or by
     staff (the owner is told, and an assignee who is someone else)."""
-    staff = _as_staff(ticket, actor, "close")
     _lock(session, ticket)
+    staff = _as_staff(ticket, actor, "close")
     before = ticket.status
     ticket.status = check(ticket, Event.CLOSE, actor.id)
     ticket.closed_at = now
