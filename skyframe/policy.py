@@ -235,6 +235,26 @@ def can_report(actor: Actor | None, target_owner_id: int | None) -> bool:
     return actor is not None and actor.id != target_owner_id
 
 
+# -- appeals (skyframe.support.appeals) -------------------------------------------
+
+
+def can_appeal(actor: Actor | None, owner_id: int) -> bool:
+    """Only whom a decision is about appeals it (the take-down's post owner,
+    the struck account), suspended or not."""
+    return actor is not None and actor.id is not None and actor.id == owner_id
+
+
+def can_decide_appeal(actor: Actor | None, appellant_id: int) -> bool:
+    """Managers decide appeals (they alone restore posts), never their own:
+    the moderator who took a decision does not judge the appeal of it."""
+    return is_manager(actor) and actor.id != appellant_id
+
+
+def can_list_appeals(actor: Actor | None) -> bool:
+    """The appeals waiting for a decision: managers."""
+    return is_manager(actor)
+
+
 def shown_comments(viewer: User | None) -> list[ColumnElement[bool]]:
     """Conditions on comments (with their author joined as User) for what a
     post's conversation shows ``viewer``."""

@@ -17,8 +17,10 @@ import pytest
 
 from skyframe.extensions import db
 from skyframe.models import AuditEntry, AuditSource, Post, Report, Role, Strike, User, utcnow
+from skyframe.models.appeal import Appeal
+from skyframe.models.moderation import TakeDown
 from skyframe.moderation import labels, strikes, suspensions, takedowns
-from skyframe.support import tickets
+from skyframe.support import appeals, tickets
 from tests.conftest import login
 
 RULES = strikes.StrikeRules(take_downs_per_strike=2, suspend_at=3)
@@ -148,6 +150,31 @@ def assigned(w: World) -> None:
             s, tickets.get_ticket(s, a, ticket_id), a, kw["now"], source=kw["source"]
         )
     )
+
+
+def appealed(w: World) -> None:
+    """Vega's post taken down, and Vega's appeal of it."""
+    taken_down(w)
+    with w.app.app_context():
+        removal = db.session.scalar(db.select(TakeDown.id).where(TakeDown.post_id == w.post))
+        appeals.appeal(
+            db.session, w.user(db.session, "vega"), "take_down", removal, "Mine.", utcnow()
+        )
+        db.session.commit()
+
+
+def appealed_then_restored(w: World) -> None:
+    """An appeal whose take-down a manager undid meanwhile."""
+    appealed(w)
+    w.domain(
+        lambda s, a, **kw: takedowns.restore(s, a, w.loaded_post(s), "Oops.", RULES, **kw),
+        by="boss",
+    )
+
+
+def appeal_id(w: World) -> int:
+    with w.app.app_context():
+        return db.session.scalar(db.select(Appeal.id))
 
 
 @dataclass(frozen=True)
@@ -352,6 +379,30 @@ OPERATIONS = [
         "ticket close (staff page)",
         lambda w: w.form("boss", f"/admin/tickets/{w.ticket()}/close"),
         ("ticket.close", "ticket", "boss", "web"),
+    ),
+    # An appeal's decision is one row; an overturn also writes the row of what
+    # it undid (post.restore, strike.resolve: tests/test_appeals.py).
+    Op(
+        "appeal uphold (API)",
+        lambda w: w.api(
+            "boss", "POST", f"{A}/appeals/{appeal_id(w)}/decision", {"decision": "uphold"}
+        ),
+        ("appeal.uphold", "appeal", "boss", "api"),
+        given=appealed,
+    ),
+    Op(
+        "appeal uphold (staff page)",
+        lambda w: w.form("boss", f"/admin/appeals/{appeal_id(w)}/decision", decision="uphold"),
+        ("appeal.uphold", "appeal", "boss", "web"),
+        given=appealed,
+    ),
+    Op(
+        "appeal overturn of a decision undone meanwhile (API)",
+        lambda w: w.api(
+            "boss", "POST", f"{A}/appeals/{appeal_id(w)}/decision", {"decision": "overturn"}
+        ),
+        ("appeal.overturn", "appeal", "boss", "api"),
+        given=appealed_then_restored,
     ),
     # -- the CLI, as the operator (no account) ----------------------------------------
     Op(

@@ -47,6 +47,7 @@ from flask import Flask
 from skyframe.accounts import password_reset, users
 from skyframe.extensions import db
 from skyframe.models import (
+    Appeal,
     Collection,
     CollectionItem,
     Comment,
@@ -55,6 +56,7 @@ from skyframe.models import (
     Report,
     Role,
     Strike,
+    TakeDown,
     User,
     utcnow,
 )
@@ -118,6 +120,8 @@ STAFF_AREA_MANAGER = rule(HIDE, moderator=DENY, manager=OK)
 SIGNED_IN_NOT_THEIRS = rule(HIDE, anonymous=LOGIN, disabled=LOGIN)
 # The owner's side of a ticket (the owner's): anyone else's is 404, staff's too.
 TICKET_OWNER = rule(HIDE, anonymous=LOGIN, disabled=LOGIN, owner=OK)
+# Appealing a decision about the owner: everyone else is answered 404 (not theirs to know of).
+APPELLANT = rule(HIDE, anonymous=LOGIN, disabled=LOGIN, owner=OK)
 
 Body = Callable[["Targets"], Any]
 
@@ -277,8 +281,21 @@ ROUTES: dict[tuple[str, str], Row] = {
         TICKET_OWNER, values=a_ticket, form=lambda t: {"text": "More."}
     ),
     ("POST", "/support/tickets/<int:ticket_id>/close"): R(TICKET_OWNER, values=a_ticket),
+    ("GET", "/admin/appeals"): R(STAFF_AREA_MANAGER),
+    ("GET", "/admin/appeals/<int:appeal_id>"): R(
+        STAFF_AREA_MANAGER, values=lambda t: {"appeal_id": t.new_appeal()}
+    ),
+    ("POST", "/admin/appeals/<int:appeal_id>/decision"): R(
+        STAFF_AREA_MANAGER,
+        values=lambda t: {"appeal_id": t.new_appeal()},
+        form=lambda t: {"decision": "uphold", "note": "It stands."},
+    ),
     # -- moderation and safety pages --------------------------------------------
     ("GET", "/settings/standing"): R(SIGNED_IN),
+    # No text: the owner is let through to the form's 422, nothing appealed.
+    ("POST", "/settings/standing/appeal/<target_type>/<int:target_id>"): R(
+        APPELLANT, values=lambda t: {"target_type": "take_down", "target_id": t.new_take_down()}
+    ),
     ("GET", "/settings/blocks"): R(SIGNED_IN),
     ("GET", "/settings/delete"): R(SIGNED_IN),
     # A wrong password: let through to the form's error, nobody deleted.
@@ -446,6 +463,22 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/v1/collections/<int:collection_id>/items/<int:post_id>"): R(
         AUTHOR_ONLY, values=lambda t: t.new_collection()
     ),
+    # -- appeals ------------------------------------------------------------------
+    ("POST", "/api/v1/appeals"): R(
+        APPELLANT,
+        json=lambda t: {
+            "target_type": "take_down",
+            "target_id": t.new_take_down(),
+            "text": "Mine.",
+        },
+    ),
+    ("GET", "/api/v1/appeals"): R(SIGNED_IN),
+    ("GET", "/api/v1/admin/appeals"): R(MANAGER),
+    ("POST", "/api/v1/admin/appeals/<int:appeal_id>/decision"): R(
+        MANAGER,
+        values=lambda t: {"appeal_id": t.new_appeal()},
+        json=lambda t: {"decision": "uphold", "note": "It stands."},
+    ),
 }
 
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # files, not routes of the app's own
@@ -566,6 +599,41 @@ class Targets:
             db.session.commit()
             self.post = post.id
             return post.id, comment.id
+
+    def new_take_down(self) -> int:
+        """A take-down of a new post of the owner's, counted already towards
+        a resolved strike (so that it brings the owner no new one)."""
+        post_id = self.new_post(HANDLES["owner"])
+        with self.app.app_context():
+            post = db.session.get(Post, post_id)
+            post.taken_down = True
+            spent = Strike(user_id=self.ids["owner"], reason="Old.", resolved_at=utcnow())
+            db.session.add(spent)
+            db.session.flush()
+            removal = TakeDown(
+                post_id=post_id,
+                owner_id=self.ids["owner"],
+                reason="Test.",
+                post_title="Theirs",
+                strike_id=spent.id,
+            )
+            db.session.add(removal)
+            db.session.commit()
+            return removal.id
+
+    def new_appeal(self) -> int:
+        """A pending appeal by the owner of a new take-down."""
+        take_down_id = self.new_take_down()
+        with self.app.app_context():
+            filed = Appeal(
+                appellant_id=self.ids["owner"],
+                target_type="take_down",
+                target_id=take_down_id,
+                text="Please.",
+            )
+            db.session.add(filed)
+            db.session.commit()
+            return filed.id
 
 
 BACKENDS = ["sqlite"] + (

@@ -7,14 +7,14 @@ that one model serves both; its LIKE does not use it, and the users table
 of the embedded default stays small.)
 
 Revision ID: 0018
-Revises: 0016 (after the tickets migration, merged in from its branch)
+Revises: 0017
 Create Date: 2026-12-02 13:40:00
 """
 
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -29,4 +29,5 @@ def staff_helpers() -> dict[str, object]:
             policy.can_enter_staff_area(actor) and admin_reachable()
         ),
         "can_read_audit_log": policy.can_read_audit,
+        "can_list_appeals": policy.can_list_appeals,
     }

@@ -196,3 +196,24 @@ class TicketFilterForm(FlaskForm):
         + [SelectChoice(status.value, status.value) for status in TicketStatus],
         validate_choice=False,
     )
+
+
+# -- appeals (admin.appeals) ---------------------------------------------------
+
+
+class AppealDecisionForm(FlaskForm):
+    """A manager's decision on an appeal (skyframe.support.appeals)."""
+
+    decision = RadioField(
+        "Decision",
+        choices=[
+            SelectChoice("uphold", "Uphold: the decision stands"),
+            SelectChoice("overturn", "Overturn: restore the post, or lift the strike"),
+        ],
+        validate_choice=False,  # support.appeals says which are known
+    )
+    note = TextAreaField(
+        "Note to the appellant",
+        description="They read it with the decision.",
+        render_kw={"maxlength": REASON_MAX_LENGTH, "rows": 3},
+    )

@@ -2,6 +2,7 @@
 
 from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     account,
+    appeals,
     audit,
     auth,
     blocks,

@@ -269,9 +269,21 @@ NOTIFICATION_MESSAGES = {
     "suspended": "Your account is suspended: you cannot post or comment",
     "unsuspended": "Your account is no longer suspended",
     "warning": "A moderator sent you a warning",
+    "appeal_decided": "Your appeal was decided",
+}
+APPEAL_OUTCOMES = {
+    "upheld": "Your appeal was declined: the decision stands",
+    "overturned": "Your appeal was accepted: the decision is overturned",
 }
 # Notices about the account's standing lead to /settings/standing.
-STANDING_KINDS = {"strike", "strike_resolved", "suspended", "unsuspended", "warning"}
+STANDING_KINDS = {
+    "strike",
+    "strike_resolved",
+    "suspended",
+    "unsuspended",
+    "warning",
+    "appeal_decided",
+}
 
 
 def _notice(notification: Notification) -> tuple[str, str | None]:
@@ -289,6 +301,9 @@ def _notice(notification: Notification) -> tuple[str, str | None]:
     elif kind == "warning" and notification.report is not None:
         reason = notification.report.note or None
         message += f": {reason}" if reason else ""
+    elif kind == "appeal_decided" and notification.appeal is not None:
+        message = APPEAL_OUTCOMES.get(notification.appeal.status, message)
+        reason = notification.appeal.decision_note or None
     elif kind == "suspended":
         user = notification.recipient
         if user.suspended_until is not None and not user.strike_suspended:

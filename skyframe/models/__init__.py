@@ -1,5 +1,6 @@
 """SQLAlchemy models. Import from here so Alembic sees every table."""
 
+from skyframe.models.appeal import Appeal, AppealStatus, AppealTarget
 from skyframe.models.base import Base, UTCDateTime, utcnow
 from skyframe.models.block import Block
 from skyframe.models.collection import Collection, CollectionItem
@@ -26,6 +27,9 @@ from skyframe.models.ticket import Ticket, TicketMessage, TicketStatus
 from skyframe.models.user import Role, User
 
 __all__ = [
+    "Appeal",
+    "AppealStatus",
+    "AppealTarget",
     "AuditEntry",
     "AuditSource",
     "Base",

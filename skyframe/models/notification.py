@@ -24,6 +24,7 @@ class Notification(Base):
         Index("ix_notifications_strike_id", "strike_id"),
         Index("ix_notifications_take_down_id", "take_down_id"),
         Index("ix_notifications_ticket_id", "ticket_id"),
+        Index("ix_notifications_appeal_id", "appeal_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +42,8 @@ class Notification(Base):
     )
     # Support: the ticket a reply, a change of status or an assignment is on.
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    # An appeal's decision (its note is what the appellant reads).
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"))
     # Liking, unliking and liking again notifies once: one row per key.
     dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -53,3 +56,4 @@ class Notification(Base):
     strike = relationship("Strike", lazy="selectin", viewonly=True)
     report = relationship("Report", lazy="selectin", viewonly=True)
     ticket = relationship("Ticket", lazy="selectin", viewonly=True)
+    appeal = relationship("Appeal", lazy="selectin", viewonly=True)

@@ -30,6 +30,8 @@ class Action(enum.StrEnum):
     TICKET_REPLY = "ticket.reply"
     TICKET_ESCALATE = "ticket.escalate"
     TICKET_CLOSE = "ticket.close"
+    APPEAL_UPHOLD = "appeal.uphold"
+    APPEAL_OVERTURN = "appeal.overturn"
 
 
 def record(

@@ -48,6 +48,7 @@ class Kind(enum.StrEnum):
     TICKET_ASSIGNED = "ticket_assigned"
     TICKET_ESCALATED = "ticket_escalated"
     TICKET_CLOSED = "ticket_closed"
+    APPEAL_DECIDED = "appeal_decided"
 
 
 def notify(
@@ -62,6 +63,7 @@ def notify(
     strike_id: int | None = None,
     take_down_id: int | None = None,
     ticket_id: int | None = None,
+    appeal_id: int | None = None,
     once: bool = False,
 ) -> None:
     """Tell ``recipient_id`` that ``actor`` did ``kind`` (``actor`` None: a
@@ -79,6 +81,7 @@ def notify(
         "strike_id": strike_id,
         "take_down_id": take_down_id,
         "ticket_id": ticket_id,
+        "appeal_id": appeal_id,
     }
     if once:
         target = post_id if post_id is not None else recipient_id

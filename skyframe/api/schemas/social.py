@@ -80,8 +80,8 @@ class NotificationOut(BaseModel):
     kind: str = Field(
         description="follow, like, comment or reply; or a notice of moderation: "
         "report_handled, take_down, restored, strike, strike_resolved, suspended, "
-        "unsuspended, warning; or of support: ticket_reply, ticket_assigned, "
-        "ticket_escalated, ticket_closed"
+        "unsuspended, warning, appeal_decided; or of support: ticket_reply, "
+        "ticket_assigned, ticket_escalated, ticket_closed"
     )
     actor: UserRef | None = Field(description="Who did it; null for moderation notices.")
     post_id: int | None
@@ -90,7 +90,8 @@ class NotificationOut(BaseModel):
     reason: str | None = Field(
         default=None,
         description="A moderation notice's words: a take-down's reason, a strike's "
-        "take-downs or its resolution note, a suspension's reason, a warning's text.",
+        "take-downs or its resolution note, a suspension's reason, a warning's text, "
+        "an appeal's decision note.",
     )
     url: str | None = Field(description="Where the notification leads.")
     created_at: datetime
