@@ -12,8 +12,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from skyframe import policy
 from skyframe.admin.blueprint import bp
+from skyframe.admin.flow import refused
 from skyframe.admin.forms import AppealDecisionForm
-from skyframe.admin.posts import _refused
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.models import Appeal, AppealStatus, AuditSource, utcnow
@@ -108,7 +108,7 @@ def decide_appeal(appeal_id: int):
             source=AuditSource.WEB,
         )
     except DomainError as exc:
-        status = _refused(form, exc)  # the staff post page's way: 403/404 raised
+        status = refused(form, exc)  # 403/404 raised: the error page
         return _page(db.session.get(Appeal, appeal_id), status, form)
     db.session.commit()
     done = "overturned" if found.status == AppealStatus.OVERTURNED else "upheld"
