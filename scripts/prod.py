@@ -291,8 +291,11 @@ def start_postgres() -> None:
 
 
 def stop_postgres() -> None:
+    """By its data folder, not the recorded PID: a restart (a fault run's)
+    gives the server a new one."""
     data = PROD_DIR / "postgres"
-    if running("postgres"):
+    pid_file = data / "postmaster.pid"
+    if pid_file.exists() and alive(int(pid_file.read_text().split()[0])):
         subprocess.run(  # noqa: S603
             as_postgres([postgres_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
             check=False,
