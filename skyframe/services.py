@@ -15,6 +15,7 @@ from skyframe.feed.ahead import Cache
 from skyframe.feed.settings import FeedSettings
 from skyframe.media.pipeline import MediaSettings
 from skyframe.models import utcnow
+from skyframe.publish import Broker
 from skyframe.search.filters import SearchFilters
 from skyframe.storage import Storage
 from skyframe.viewcounts.buffer import ViewBuffer
@@ -38,6 +39,10 @@ def feed_settings() -> FeedSettings:
 
 def feed_cache() -> Cache | None:
     return current_app.extensions["skyframe.feed_cache"]
+
+
+def broker() -> Broker:
+    return current_app.extensions["skyframe.broker"]
 
 
 def view_buffer() -> ViewBuffer:

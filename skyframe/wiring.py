@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, has_app_context, request, url_for
 from flask_login import AnonymousUserMixin
+from sqlalchemy.orm import Session
 
 from skyframe.accounts import login_sessions
 from skyframe.accounts.passwords import PasswordHashing
@@ -27,6 +28,7 @@ from skyframe.main import bp as main_bp
 from skyframe.media.pipeline import MediaSettings
 from skyframe.models import User, utcnow
 from skyframe.paths import PROJECT_ROOT
+from skyframe.publish import MemoryBroker, bind
 from skyframe.storage import storage_from_config
 from skyframe.viewcounts.buffer import buffer_from_url
 from skyframe.viewcounts.display import compact_count
@@ -73,6 +75,8 @@ def init_extensions(app: Flask) -> None:
         if settings.prefetch_pages
         else None
     )
+    app.extensions["skyframe.broker"] = MemoryBroker()
+    bind(Session, _current_broker)
     app.extensions["skyframe.view_buffer"] = buffer_from_url(
         view_buffer_url(app.config), prefix=app.config["CACHE_KEY_PREFIX"]
     )
@@ -83,6 +87,10 @@ def init_extensions(app: Flask) -> None:
         max_concurrent=app.config["ARGON2_MAX_CONCURRENT"],
         max_waiting=app.config["ARGON2_MAX_WAITING"],
     )
+
+
+def _current_broker():
+    return current_app.extensions.get("skyframe.broker") if has_app_context() else None
 
 
 def view_buffer_url(config) -> str:

@@ -1,5 +1,6 @@
 """SQLAlchemy models. Import from here so Alembic sees every table."""
 
+from skyframe.models.access_token import AccessToken
 from skyframe.models.appeal import Appeal, AppealStatus, AppealTarget
 from skyframe.models.base import Base, UTCDateTime, utcnow
 from skyframe.models.block import Block
@@ -7,6 +8,14 @@ from skyframe.models.collection import Collection, CollectionItem
 from skyframe.models.comment import Comment, CommentLike
 from skyframe.models.feed import FeedSeen
 from skyframe.models.interaction import Follow, PostLike, PostSave
+from skyframe.models.live import (
+    ChannelStatus,
+    HostingStatus,
+    HostingTarget,
+    LiveFrame,
+    LiveSession,
+    LiveStatus,
+)
 from skyframe.models.login_session import LoginSession
 from skyframe.models.moderation import (
     AuditEntry,
@@ -27,6 +36,7 @@ from skyframe.models.ticket import Ticket, TicketMessage, TicketStatus
 from skyframe.models.user import Role, User
 
 __all__ = [
+    "AccessToken",
     "Appeal",
     "AppealStatus",
     "AppealTarget",
@@ -35,6 +45,7 @@ __all__ = [
     "Base",
     "Block",
     "Category",
+    "ChannelStatus",
     "Collection",
     "CollectionItem",
     "Comment",
@@ -42,7 +53,12 @@ __all__ = [
     "Decision",
     "FeedSeen",
     "Follow",
+    "HostingStatus",
+    "HostingTarget",
     "Label",
+    "LiveFrame",
+    "LiveSession",
+    "LiveStatus",
     "LoginSession",
     "Motd",
     "MotdAck",

@@ -58,6 +58,7 @@ class User(UserMixin, Base):
             "ix_users_email_prefix", "email_key", postgresql_ops={"email_key": "text_pattern_ops"}
         ),
         CheckConstraint("role IN ('user', 'moderator', 'manager')", name="role_known"),
+        Index("ix_users_channel_status", "channel_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +88,18 @@ class User(UserMixin, Base):
     # Views of the account's posts, all time (deleted posts' too): moved with
     # posts.view_count by the view buffer's flush (skyframe.viewcounts).
     view_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Live channels (skyframe.live): "live" while a session runs, kept in step
+    # by the session's start and end; the hosting job reads it set-based.
+    channel_status: Mapped[str] = mapped_column(
+        String(8), default="offline", server_default="offline"
+    )
+    # Seconds of ended live sessions (a running one adds its age): hosts
+    # qualify by HOSTING_MIN_LIVE_HOURS.
+    live_seconds: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # "Other observers may host my channel" (off by default).
+    allow_hosting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When followers were last told this user went live (LIVE_NOTIFY_COOLDOWN_MINUTES).
+    live_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,0 +1,1 @@
+"""Live observing sessions: channels, frames, real-time events and hosting."""
