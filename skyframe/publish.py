@@ -79,7 +79,9 @@ class MemoryBroker:
             return [kept for kept in self._topics.get(topic, ()) if kept.id > after_id]
 
 
-def after_commit(session: Session | scoped_session, topic: str, kind: str, data: dict[str, Any]) -> None:
+def after_commit(
+    session: Session | scoped_session, topic: str, kind: str, data: dict[str, Any]
+) -> None:
     """Publish ``kind`` on ``topic`` once ``session``'s transaction commits."""
     if isinstance(session, scoped_session):
         session = session()
