@@ -66,6 +66,7 @@ WHOLE_NUMBER_RANGES = {
     "VIDEO_INLINE_QUEUE_SIZE": (1, 1000),
     "VIDEO_THREADS": (1, 64),
     "VIEW_FLUSH_SECONDS": (0, 86400),
+    "WORKER_MAINTENANCE_SECONDS": (10, 86400),
 }
 
 
@@ -237,6 +238,9 @@ class BaseConfig:
     RQ_JOB_TIMEOUT = 600
     # Address space each job's work-horse may add (RLIMIT_AS); 0: unlimited.
     WORKER_MEMORY_LIMIT_MB = 2048
+    # How often a worker cleans RQ's registries: jobs abandoned by a dead
+    # worker are retried then (RQ's own default is 10 minutes).
+    WORKER_MAINTENANCE_SECONDS = 60
     # Periodic tasks (skyframe/tasks.py) without cron: with inline jobs a
     # thread of the serving process runs them, with rq `flask worker` queues
     # them (RQ's cron scheduler). Seconds between runs; 0 turns one off.

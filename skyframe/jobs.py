@@ -34,6 +34,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from skyframe.extensions import db
+from skyframe.worker_recovery import requeue_abandoned
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +325,11 @@ def start_worker(
         if not queues:
             names = ", ".join(q.name for q in jobs.queues)
             raise RuntimeError(f"no queue {only!r}; this app's queues are {names}")
+    requeue_abandoned(queues, jobs.connection)
     worker = worker_class(limit)(
-        queues, connection=jobs.connection, work_horse_killed_handler=horse_killed
+        queues,
+        connection=jobs.connection,
+        work_horse_killed_handler=horse_killed,
+        maintenance_interval=app.config["WORKER_MAINTENANCE_SECONDS"],
     )
     worker.work(burst=burst, with_scheduler=with_scheduler)
