@@ -8,6 +8,7 @@ methods. Keys are relative, lower-case paths such as
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -32,6 +33,22 @@ class StorageError(Exception):
 
 class NotInStorage(StorageError):
     """The key names nothing in the storage."""
+
+
+class StorageFull(StorageError):
+    """The backend is out of space (or over its quota): nothing was kept."""
+
+
+OUT_OF_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def is_out_of_space(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in OUT_OF_SPACE
+
+
+def _save_failed(name: str, key: str, exc: Exception) -> StorageError:
+    kind = StorageFull if is_out_of_space(exc) else StorageError
+    return kind(f"{name}: could not save {key}: {exc}")
 
 
 @dataclass(frozen=True)
@@ -69,7 +86,7 @@ class Storage(ABC):
         except StorageError:
             raise
         except Exception as exc:
-            raise StorageError(f"{self.name}: could not save {key}: {exc}") from exc
+            raise _save_failed(self.name, key, exc) from exc
 
     def save_file(self, key: str, path: Path, content_type: str) -> int:
         """Store a local file under ``key`` (without hashing it); returns its size.
@@ -80,7 +97,7 @@ class Storage(ABC):
         except StorageError:
             raise
         except Exception as exc:
-            raise StorageError(f"{self.name}: could not save {key}: {exc}") from exc
+            raise _save_failed(self.name, key, exc) from exc
 
     def _save_file(self, key: str, path: Path, content_type: str) -> int:
         with path.open("rb") as handle:

@@ -33,7 +33,7 @@ TAGS = ["posts"]
     form=PostUpload,
     signed_in=True,
     writes=True,
-    errors=(413,),
+    errors=(413, 503, 507),
     also_returns={202: PostOut},
 )
 def create_post(form: PostUpload):
@@ -43,7 +43,9 @@ def create_post(form: PostUpload):
     202 with a ``processing`` post when a worker will make the renditions
     (poll GET /posts/{post_id}). Refused files answer 422 with the reason
     under ``fields.file``; files over the size limit 413; a suspended
-    account 403 ``suspended``.
+    account 403 ``suspended``; 503 ``unavailable`` when uploads cannot be
+    processed (the job queue unreachable), 507 ``insufficient_storage`` when
+    the server is out of space — both with ``Retry-After``, nothing kept.
     """
     fields = form.model_dump(exclude={"file"}, exclude_unset=True)
     post = receive_upload(request.files.get("file"), fields, current_user)

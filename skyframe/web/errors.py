@@ -22,6 +22,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db, limiter
+from skyframe.storage import StorageFull, is_out_of_space
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ STATUS_CODES = {
     429: "rate_limited",
     500: "internal_error",
     503: "unavailable",
+    507: "insufficient_storage",
 }
 
 
@@ -202,6 +204,27 @@ def handle_database_unavailable(exc: Exception):
     )
 
 
+STORAGE_FULL_RETRY_SECONDS = 60
+
+
+def handle_out_of_space(exc: Exception):
+    """The disk (the request spool, the uploads folder) or the bucket is
+    full: 507, and nothing kept — a file being written is removed by the
+    storage backend, and no row was committed."""
+    if not (isinstance(exc, StorageFull) or is_out_of_space(exc)):
+        return handle_unexpected(exc)
+    db.session.rollback()
+    limiter.context.view_rate_limit = None  # the Retry-After is ours
+    log.error("out of space on %s %s: %s", request.method, request.path, exc)
+    return _respond(
+        507,
+        "Out of space",
+        "SkyFrame has run out of room for files. Nothing was saved; please try again later.",
+        code="insufficient_storage",
+        headers=[("Retry-After", str(STORAGE_FULL_RETRY_SECONDS))],
+    )
+
+
 def handle_unexpected(exc: Exception):
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -215,4 +238,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     for unavailable in (OperationalError, InterfaceError, DisconnectionError, PoolTimeout):
         app.register_error_handler(unavailable, handle_database_unavailable)
+    app.register_error_handler(StorageFull, handle_out_of_space)
+    app.register_error_handler(OSError, handle_out_of_space)
     app.register_error_handler(Exception, handle_unexpected)
