@@ -145,6 +145,9 @@ class InlineJobs:
         # Short jobs run at once; long ones wait for the background thread.
         return JobCounts(self.name, queued=self.background.waiting, failed=0)
 
+    def counts_per_queue(self) -> list[JobCounts]:
+        return [self.counts()]
+
 
 class RQJobs:
     name = "rq"
@@ -175,8 +178,24 @@ class RQJobs:
         return [self.queue, self.long_queue]
 
     def counts(self, timeout_seconds: float = 3.0) -> JobCounts:
-        """Jobs waiting in the queue and in its failed registry; when Redis
-        cannot be reached (within ``timeout_seconds``), None and the reason."""
+        """Jobs waiting and failed over every queue (short and long jobs);
+        when Redis cannot be reached (within ``timeout_seconds``), None and
+        the reason."""
+        per_queue = self.counts_per_queue(timeout_seconds)
+        failing = next((counts for counts in per_queue if counts.error), None)
+        if failing is not None:
+            return JobCounts(
+                self.name, queued=None, failed=None, queue=failing.queue, error=failing.error
+            )
+        return JobCounts(
+            self.name,
+            queued=sum(counts.queued or 0 for counts in per_queue),
+            failed=sum(counts.failed or 0 for counts in per_queue),
+            queue=self.queue.name,
+        )
+
+    def counts_per_queue(self, timeout_seconds: float = 3.0) -> list[JobCounts]:
+        """Each queue's waiting and failed jobs (the main queue first)."""
         from redis import Redis
         from redis.exceptions import RedisError
         from rq import Queue
@@ -184,24 +203,32 @@ class RQJobs:
         connection = Redis.from_url(
             self.redis_url, socket_connect_timeout=timeout_seconds, socket_timeout=timeout_seconds
         )
-        queue = Queue(self.queue.name, connection=connection)
+        found = []
         try:
-            return JobCounts(
-                self.name,
-                queued=queue.count,
-                failed=queue.failed_job_registry.count,
-                queue=queue.name,
-            )
-        except RedisError as exc:
-            return JobCounts(
-                self.name,
-                queued=None,
-                failed=None,
-                queue=queue.name,
-                error=f"Redis unreachable ({type(exc).__name__}: {exc})",
-            )
+            for served in self.queues:
+                queue = Queue(served.name, connection=connection)
+                try:
+                    found.append(
+                        JobCounts(
+                            self.name,
+                            queued=queue.count,
+                            failed=queue.failed_job_registry.count,
+                            queue=queue.name,
+                        )
+                    )
+                except RedisError as exc:
+                    found.append(
+                        JobCounts(
+                            self.name,
+                            queued=None,
+                            failed=None,
+                            queue=queue.name,
+                            error=f"Redis unreachable ({type(exc).__name__}: {exc})",
+                        )
+                    )
         finally:
             connection.close()
+        return found
 
     def enqueue(self, name: str, *args: Any) -> None:
         from rq import Retry

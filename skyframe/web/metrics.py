@@ -97,19 +97,21 @@ class JobQueueCollector(Collector):
     ``skyframe_jobs_queue_up 0``."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        counts = current_jobs().counts()
-        queue = counts.queue or counts.backend
         up = GaugeMetricFamily(
             "skyframe_jobs_queue_up", "Whether the job queue could be read.", labels=["queue"]
         )
-        up.add_metric([queue], 0 if counts.error else 1)
+        queued = GaugeMetricFamily(
+            "skyframe_jobs_queued", "Jobs waiting in the queue.", labels=["queue"]
+        )
+        failed = GaugeMetricFamily(
+            "skyframe_jobs_failed", "Jobs in the queue's failed registry.", labels=["queue"]
+        )
+        for counts in current_jobs().counts_per_queue():
+            queue = counts.queue or counts.backend
+            up.add_metric([queue], 0 if counts.error else 1)
+            if not counts.error:
+                queued.add_metric([queue], counts.queued or 0)
+                failed.add_metric([queue], counts.failed or 0)
         yield up
-        if counts.error:
-            return
-        for name, value, help_text in (
-            ("skyframe_jobs_queued", counts.queued, "Jobs waiting in the queue."),
-            ("skyframe_jobs_failed", counts.failed, "Jobs in the queue's failed registry."),
-        ):
-            family = GaugeMetricFamily(name, help_text, labels=["queue"])
-            family.add_metric([queue], value or 0)
-            yield family
+        yield queued
+        yield failed
