@@ -285,3 +285,24 @@ def test_a_block_reaches_a_feed_already_under_way(app, client, pair, make_user, 
         cursor = body["next_cursor"]
     assert later
     assert not bobs & set(later)
+
+
+def test_a_block_refuses_likes_of_posts_and_comments_but_not_undoing_them(
+    app, client, pair, make_post
+):
+    ada, _ = pair
+    mine = make_post(ada)
+    bob = signed_in(app, "bob")
+    assert bob.post(f"/api/v1/posts/{mine}/like").status_code == 200
+    comment = client.post(f"/api/v1/posts/{mine}/comments", json={"body": "M31"}).get_json()
+    client.post("/api/v1/users/bob/block", json={})
+
+    for path in (f"/api/v1/posts/{mine}/like", f"/api/v1/comments/{comment['id']}/like"):
+        refused = bob.post(path)
+        assert refused.status_code == 403
+        assert refused.get_json()["error"]["code"] == "blocked"
+    assert bob.delete(f"/api/v1/posts/{mine}/like").get_json() == {"liked": False, "like_count": 0}
+    # The blocker is refused the same way: a block keeps both apart.
+    with app.app_context():
+        bobs = make_post(db.session.query(User).filter_by(handle="bob").one())
+    assert client.post(f"/api/v1/posts/{bobs}/like").status_code == 403

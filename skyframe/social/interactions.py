@@ -49,7 +49,13 @@ def _set_mark(
     return changed
 
 
-def set_like(session: Session, user: User, post: Post, liked: bool) -> Post:
+def set_like(
+    session: Session, user: User, post: Post, liked: bool, now: datetime | None = None
+) -> Post:
+    """Like or unlike; a block either way refuses a like (403 ``blocked``),
+    as it refuses a follow or a comment — undoing one is always allowed."""
+    if liked and post.owner_id != user.id:
+        blocks.refuse_if_blocked(session, user, {post.owner_id}, now or utcnow())
     if _set_mark(session, PostLike, "post_id", Post.like_count, user, post, liked) and liked:
         notifications.notify(
             session,
@@ -67,7 +73,13 @@ def set_saved(session: Session, user: User, post: Post, saved: bool) -> Post:
     return post
 
 
-def set_comment_like(session: Session, user: User, comment: Comment, liked: bool) -> Comment:
+def set_comment_like(
+    session: Session, user: User, comment: Comment, liked: bool, now: datetime | None = None
+) -> Comment:
+    """Like or unlike a comment; refused (403 ``blocked``) across a block
+    with its author, as a like of a post is."""
+    if liked and comment.author_id != user.id:
+        blocks.refuse_if_blocked(session, user, {comment.author_id}, now or utcnow())
     _set_mark(session, CommentLike, "comment_id", Comment.like_count, user, comment, liked)
     return comment
 
