@@ -306,3 +306,13 @@ def test_a_block_refuses_likes_of_posts_and_comments_but_not_undoing_them(
     with app.app_context():
         bobs = make_post(db.session.query(User).filter_by(handle="bob").one())
     assert client.post(f"/api/v1/posts/{bobs}/like").status_code == 403
+
+
+def test_the_like_form_says_why_it_was_refused(app, client, pair, make_post):
+    ada, _ = pair
+    mine = make_post(ada)
+    bob = signed_in(app, "bob")
+    client.post("/api/v1/users/bob/block", json={})
+    response = bob.post(f"/p/{mine}/like", data={}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "one of you has blocked the other" in response.get_data(as_text=True)

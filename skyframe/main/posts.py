@@ -89,7 +89,12 @@ def _back_to(post_id: int, anchor: str) -> Response:
 def like_form(post_id: int):
     """Like or unlike from the post page without JavaScript."""
     post = post_views.get_post(db.session, post_id, current_user)
-    interactions.set_like(db.session, current_user, post, request.form.get("action") != "undo")
+    try:
+        interactions.set_like(db.session, current_user, post, request.form.get("action") != "undo")
+    except DomainError as exc:  # a block between them
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _back_to(post.id, "actions")
     db.session.commit()
     return _back_to(post.id, "actions")
 
