@@ -203,29 +203,24 @@ class RQJobs:
         connection = Redis.from_url(
             self.redis_url, socket_connect_timeout=timeout_seconds, socket_timeout=timeout_seconds
         )
-        found = []
+        found, error = [], None
         try:
             for served in self.queues:
                 queue = Queue(served.name, connection=connection)
-                try:
-                    found.append(
-                        JobCounts(
-                            self.name,
-                            queued=queue.count,
-                            failed=queue.failed_job_registry.count,
-                            queue=queue.name,
+                if error is None:  # one unreachable Redis is not waited for twice
+                    try:
+                        found.append(
+                            JobCounts(
+                                self.name,
+                                queued=queue.count,
+                                failed=queue.failed_job_registry.count,
+                                queue=queue.name,
+                            )
                         )
-                    )
-                except RedisError as exc:
-                    found.append(
-                        JobCounts(
-                            self.name,
-                            queued=None,
-                            failed=None,
-                            queue=queue.name,
-                            error=f"Redis unreachable ({type(exc).__name__}: {exc})",
-                        )
-                    )
+                        continue
+                    except RedisError as exc:
+                        error = f"Redis unreachable ({type(exc).__name__}: {exc})"
+                found.append(JobCounts(self.name, None, None, queue=queue.name, error=error))
         finally:
             connection.close()
         return found

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from skyframe.models.base import Base, UTCDateTime, utcnow
+from skyframe.models.base import Base, UTCDateTime, sql_in, utcnow
 
 APPEAL_TEXT_MAX_LENGTH = 5000
 
@@ -24,10 +24,6 @@ class AppealStatus(enum.StrEnum):
     OVERTURNED = "overturned"
 
 
-def _in(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 class Appeal(Base):
     """One appeal of one decision (a take-down or a strike), by its owner.
 
@@ -39,8 +35,8 @@ class Appeal(Base):
 
     __tablename__ = "appeals"
     __table_args__ = (
-        CheckConstraint(f"target_type IN ({_in(AppealTarget)})", name="target_type_known"),
-        CheckConstraint(f"status IN ({_in(AppealStatus)})", name="status_known"),
+        CheckConstraint(f"target_type IN ({sql_in(AppealTarget)})", name="target_type_known"),
+        CheckConstraint(f"status IN ({sql_in(AppealStatus)})", name="status_known"),
         UniqueConstraint("target_type", "target_id", name="uq_appeals_target"),
         # The managers' list: pending ones oldest first, decided newest first.
         Index("ix_appeals_status_created_id", "status", "created_at", "id"),

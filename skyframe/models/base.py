@@ -19,6 +19,11 @@ NAMING_CONVENTION = {
 }
 
 
+def sql_in(values) -> str:
+    """The SQL list of an enum's values, for CHECK constraints: 'a', 'b'."""
+    return ", ".join(f"'{value}'" for value in values)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

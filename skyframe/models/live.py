@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from skyframe.models.base import Base, UTCDateTime, utcnow
+from skyframe.models.base import Base, UTCDateTime, sql_in, utcnow
 
 LIVE_TITLE_MAX_LENGTH = 120
 LIVE_OBJECT_MAX_LENGTH = 80
@@ -42,16 +42,12 @@ class HostingStatus(enum.StrEnum):
     ERROR = "error"
 
 
-def _in(values: type[enum.StrEnum]) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 class LiveSession(Base):
     """One observing session of a channel, from going live to its end."""
 
     __tablename__ = "live_sessions"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(LiveStatus)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_in(LiveStatus)})", name="status_known"),
         # At most one running session per user, whatever the code does.
         Index(
             "uq_live_sessions_one_live",
@@ -110,7 +106,7 @@ class HostingTarget(Base):
     __table_args__ = (
         UniqueConstraint("host_id", "target_id", name="uq_hosting_targets_pair"),
         CheckConstraint("host_id <> target_id", name="not_self"),
-        CheckConstraint(f"status IN ({_in(HostingStatus)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_in(HostingStatus)})", name="status_known"),
         # At most one hosting target per host, guaranteed by the database.
         Index(
             "uq_hosting_targets_one_hosting",

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from skyframe.models.base import Base, UTCDateTime, utcnow
+from skyframe.models.base import Base, UTCDateTime, sql_in, utcnow
 
 REPORT_DETAILS_MAX_LENGTH = 1000
 REASON_MAX_LENGTH = 1000
@@ -50,10 +50,6 @@ class AuditSource(enum.StrEnum):
     SYSTEM = "system"
 
 
-def _in(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 class Report(Base):
     """Someone asking staff to look at a post, a comment or an account.
 
@@ -64,11 +60,11 @@ class Report(Base):
 
     __tablename__ = "reports"
     __table_args__ = (
-        CheckConstraint(f"target_type IN ({_in(ReportTarget)})", name="target_type_known"),
-        CheckConstraint(f"reason IN ({_in(ReportReason)})", name="reason_known"),
-        CheckConstraint(f"status IN ({_in(ReportStatus)})", name="status_known"),
+        CheckConstraint(f"target_type IN ({sql_in(ReportTarget)})", name="target_type_known"),
+        CheckConstraint(f"reason IN ({sql_in(ReportReason)})", name="reason_known"),
+        CheckConstraint(f"status IN ({sql_in(ReportStatus)})", name="status_known"),
         CheckConstraint(
-            f"decision IS NULL OR decision IN ({_in(Decision)})", name="decision_known"
+            f"decision IS NULL OR decision IN ({sql_in(Decision)})", name="decision_known"
         ),
         # The queue: oldest first per status.
         Index("ix_reports_status_created_id", "status", "created_at", "id"),
@@ -172,7 +168,7 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_log"
     __table_args__ = (
-        CheckConstraint(f"source IN ({_in(AuditSource)})", name="source_known"),
+        CheckConstraint(f"source IN ({sql_in(AuditSource)})", name="source_known"),
         Index("ix_audit_log_actor_id_id", "actor_id", "id"),
         Index("ix_audit_log_action_id", "action", "id"),
         Index("ix_audit_log_target", "target_type", "target_id"),

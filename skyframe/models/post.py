@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skyframe import words
-from skyframe.models.base import Base, UTCDateTime, utcnow
+from skyframe.models.base import Base, UTCDateTime, sql_in, utcnow
 
 TITLE_MAX_LENGTH = 120
 OBJECT_MAX_LENGTH = 120
@@ -127,15 +127,11 @@ class _Rendition(Protocol):
 M = TypeVar("M", bound=_Rendition)  # PostMedia, or posts.MediaView
 
 
-def _in(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (
-        CheckConstraint(f"category IN ({_in(Category)})", name="category_known"),
-        CheckConstraint(f"status IN ({_in(PostStatus)})", name="status_known"),
+        CheckConstraint(f"category IN ({sql_in(Category)})", name="category_known"),
+        CheckConstraint(f"status IN ({sql_in(PostStatus)})", name="status_known"),
         CheckConstraint("bortle IS NULL OR bortle BETWEEN 1 AND 9", name="bortle_range"),
         # Newest-first listings, overall and per uploader (keyset pagination).
         Index("ix_posts_status_created_id", "status", "created_at", "id"),

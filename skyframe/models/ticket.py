@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from skyframe.models.base import Base, UTCDateTime, utcnow
+from skyframe.models.base import Base, UTCDateTime, sql_in, utcnow
 
 TICKET_TITLE_MAX_LENGTH = 120
 TICKET_TEXT_MAX_LENGTH = 5000
@@ -22,10 +22,6 @@ class TicketStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-def _in(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 class Ticket(Base):
     """A user asking staff for help, and the state of that conversation.
 
@@ -37,7 +33,7 @@ class Ticket(Base):
 
     __tablename__ = "tickets"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(TicketStatus)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_in(TicketStatus)})", name="status_known"),
         # The owner's own list, most recently active first.
         Index("ix_tickets_owner_updated_id", "owner_id", "updated_at", "id"),
         # Staff views "unassigned" (assignee_id IS NULL) and "mine", with and

@@ -1,1 +1,0 @@
-"""Live observing sessions: channels, frames, real-time events and hosting."""
