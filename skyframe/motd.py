@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from skyframe.exceptions import NotFound, ValidationFailed
 from skyframe.models import Motd, MotdAck
 from skyframe.models.motd import MOTD_TITLE_MAX_LENGTH
-from skyframe.text import text_problem
+from skyframe.text import text_problem, too_long
 
 MOTD_BODY_MAX_LENGTH = 2000
 
@@ -44,10 +44,11 @@ def add_motd(
     ends_at: datetime | None = None,
 ) -> Motd:
     errors = {}
+    sent_title, sent_body = title, body
     title, body = title.strip(), body.strip()
-    if not title or len(title) > MOTD_TITLE_MAX_LENGTH:
+    if not title or too_long(sent_title, title, MOTD_TITLE_MAX_LENGTH):
         errors["title"] = f"A title of 1 to {MOTD_TITLE_MAX_LENGTH} characters."
-    if not body or len(body) > MOTD_BODY_MAX_LENGTH:
+    if not body or too_long(sent_body, body, MOTD_BODY_MAX_LENGTH):
         errors["body"] = f"A message of 1 to {MOTD_BODY_MAX_LENGTH} characters."
     for name, value in (("title", title), ("body", body)):
         if name not in errors and (problem := text_problem(value, allowed_controls="\n\t\r")):

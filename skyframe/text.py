@@ -73,6 +73,15 @@ def paragraphs(value: str) -> str:
     return "\n".join(kept).strip()
 
 
+def too_long(sent: str, kept: str, limit: int) -> bool:
+    """Whether text is over ``limit`` characters, as sent or as kept.
+
+    Judged on what was sent too, because the API document promises
+    ``maxLength`` on the field as a client sends it: padding a text past the
+    limit with spaces or blank lines is refused, not quietly trimmed to fit."""
+    return len(sent) > limit or len(kept) > limit
+
+
 def escape_like(text: str, escape: str = "\\") -> str:
     """``text`` with LIKE's wildcards (and the escape character) taken literally."""
     return text.replace(escape, escape * 2).replace("%", escape + "%").replace("_", escape + "_")

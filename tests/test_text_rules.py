@@ -6,6 +6,8 @@ text with dir="auto"."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from skyframe import text
 from skyframe.extensions import db
@@ -96,6 +98,31 @@ def test_profile_fields_refuse_hidden_formatting(vega, field, char):
     response = vega.patch("/api/v1/me", json={field: f"Vega {char}Lyrae"})
     assert response.status_code == 422
     assert f"U+{ord(char):04X}" in response.get_json()["error"]["fields"][field]
+
+
+@given(sent=st.text(max_size=40), limit=st.integers(min_value=0, max_value=40))
+def test_a_text_is_too_long_when_sent_or_kept_over_the_limit(sent, limit):
+    kept = sent.strip()
+    assert text.too_long(sent, kept, limit) == (len(sent) > limit)
+
+
+# The API document's maxLength holds for the text as sent: padding a text
+# past the limit with blank lines is refused, not trimmed into the limit.
+PADDED_PAST_THE_LIMIT = [
+    ("/api/v1/me", "bio", 300),
+    ("/api/v1/me", "display_name", 50),
+    ("post", "title", 120),
+    ("post", "notes", 5000),
+]
+
+
+@pytest.mark.parametrize(("url", "field", "limit"), PADDED_PAST_THE_LIMIT)
+def test_text_padded_past_its_limit_is_refused(vega, post_id, url, field, limit):
+    url = f"/api/v1/posts/{post_id}" if url == "post" else url
+    response = vega.patch(url, json={field: "Vega" + "\n" * limit})
+    assert response.status_code == 422
+    assert "at most" in response.get_json()["error"]["fields"][field].lower()
+    assert vega.patch(url, json={field: "Vega" + "\n" * (limit - 4)}).status_code == 200
 
 
 @pytest.mark.parametrize("char", FORBIDDEN, ids=lambda c: f"U+{ord(c):04X}")

@@ -34,6 +34,7 @@ from skyframe.text import (
     hidden_formatting_message,
     is_invisible_in_names,
     text_problem,
+    too_long,
 )
 
 HANDLE_PATTERN = re.compile(rf"[A-Za-z0-9_]{{1,{HANDLE_MAX_LENGTH}}}", re.ASCII)
@@ -79,11 +80,11 @@ def _has_control_characters(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
-def clean_display_name(name: str) -> str:
-    name = " ".join(name.split())
+def clean_display_name(sent: str) -> str:
+    name = " ".join(sent.split())
     if not name:
         raise ValueError("Enter a display name.")
-    if len(name) > DISPLAY_NAME_MAX_LENGTH:
+    if too_long(sent, name, DISPLAY_NAME_MAX_LENGTH):
         raise ValueError(f"Display names are at most {DISPLAY_NAME_MAX_LENGTH} characters.")
     if found := hidden_formatting(name):
         raise ValueError(hidden_formatting_message(found))
@@ -339,13 +340,13 @@ def update_profile(
         except ValueError as exc:
             errors["display_name"] = str(exc)
     if bio is not None:
-        bio = unicodedata.normalize("NFC", bio).strip()
-        if len(bio) > BIO_MAX_LENGTH:
+        kept = unicodedata.normalize("NFC", bio).strip()
+        if too_long(bio, kept, BIO_MAX_LENGTH):
             errors["bio"] = f"At most {BIO_MAX_LENGTH} characters."
-        elif problem := text_problem(bio):
+        elif problem := text_problem(kept):
             errors["bio"] = problem
         else:
-            user.bio = bio
+            user.bio = kept
     if gravatar is not None:
         user.gravatar = gravatar
     if errors:

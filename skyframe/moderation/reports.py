@@ -49,7 +49,7 @@ from skyframe.moderation.strikes import StrikeRules
 from skyframe.posts import views as post_views
 from skyframe.social import comments
 from skyframe.social.notifications import Kind, notify
-from skyframe.text import paragraphs, text_problem
+from skyframe.text import paragraphs, text_problem, too_long
 
 # Decisions that act on a post, and so need one.
 POST_ONLY = frozenset({Decision.LABEL, Decision.TAKE_DOWN})
@@ -82,7 +82,7 @@ def _clean_text(raw: str | None, field: str, limit: int) -> str:
     raw = raw or ""
     problem = text_problem(raw, allowed_controls="\n\t\r")
     text = paragraphs(raw)
-    if problem is None and len(text) > limit:
+    if problem is None and too_long(raw, text, limit):
         problem = f"At most {limit} characters."
     if problem is not None:
         raise ValidationFailed(problem, fields={field: problem})

@@ -21,6 +21,7 @@ from skyframe.moderation.audit import Action, record
 from skyframe.moderation.strikes import StrikeRules, active_count
 from skyframe.policy import Actor, can_moderate, can_suspend, is_suspended, require
 from skyframe.social.notifications import Kind, notify
+from skyframe.text import too_long
 
 
 class NotSuspended(Conflict):
@@ -44,8 +45,8 @@ def suspend(
         until = until.replace(tzinfo=UTC)  # an end without an offset is UTC
     if until is not None and until <= now:
         raise ValidationFailed("The end must be in the future.", fields={"until": "In the future."})
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX_LENGTH:
+    sent, reason = reason or "", (reason or "").strip()
+    if too_long(sent, reason, REASON_MAX_LENGTH):
         message = f"At most {REASON_MAX_LENGTH} characters."
         raise ValidationFailed(message, fields={"reason": message})
     user.suspended_at = now

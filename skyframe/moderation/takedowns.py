@@ -20,6 +20,7 @@ from skyframe.moderation import strikes
 from skyframe.moderation.audit import Action, record
 from skyframe.policy import Actor, can_moderate, can_restore, can_take_down, require
 from skyframe.social.notifications import Kind, notify
+from skyframe.text import too_long
 
 
 class AlreadyTakenDown(Conflict):
@@ -30,11 +31,11 @@ class NotTakenDown(Conflict):
     code = "not_taken_down"
 
 
-def _reason(text: str, field: str, *, required: bool = True) -> str:
-    text = (text or "").strip()
+def _reason(sent: str, field: str, *, required: bool = True) -> str:
+    text = (sent or "").strip()
     if required and not text:
         raise ValidationFailed("Say why.", fields={field: "Say why."})
-    if len(text) > REASON_MAX_LENGTH:
+    if too_long(sent or "", text, REASON_MAX_LENGTH):
         message = f"At most {REASON_MAX_LENGTH} characters."
         raise ValidationFailed(message, fields={field: message})
     return text

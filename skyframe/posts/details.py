@@ -24,7 +24,7 @@ from skyframe.models.post import (
 )
 from skyframe.moderation import labels
 from skyframe.motd import parse_iso_datetime
-from skyframe.text import one_line, text_problem
+from skyframe.text import one_line, text_problem, too_long
 
 # A capture may be stamped a little ahead by a camera clock in another zone.
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -166,13 +166,13 @@ def validate_details(raw: dict[str, Any], now: datetime, *, creating: bool) -> P
 def _validate_field(details: PostDetails, name: str, value: str, now: datetime, errors) -> None:
     if name in TEXT_FIELDS:
         text = one_line(value)
-        if len(text) > TEXT_FIELDS[name]:
+        if too_long(value, text, TEXT_FIELDS[name]):
             errors[name] = f"At most {TEXT_FIELDS[name]} characters."
         else:
             setattr(details, name, text or None)
     elif name == "notes":
         text = unicodedata.normalize("NFC", value).strip()
-        if len(text) > NOTES_MAX_LENGTH:
+        if too_long(value, text, NOTES_MAX_LENGTH):
             errors[name] = f"At most {NOTES_MAX_LENGTH} characters."
         else:
             details.notes = text

@@ -15,7 +15,7 @@ from skyframe.exceptions import ValidationFailed
 from skyframe.models import Category
 from skyframe.models.post import TAG_MAX_LENGTH
 from skyframe.search import websearch
-from skyframe.text import has_control, one_line
+from skyframe.text import has_control, one_line, too_long
 
 TEXT_MAX_LENGTH = 200
 TERMS_MAX = 16
@@ -134,7 +134,7 @@ def _clean(value: str | None, limit: int, field: str, errors: dict) -> str | Non
         errors[field] = "Remove the control characters."
         return None
     cleaned = one_line(value)
-    if len(cleaned) > limit:
+    if too_long(value, cleaned, limit):
         errors[field] = f"At most {limit} characters."
         return None
     return cleaned or None

@@ -39,7 +39,7 @@ from skyframe.models.collection import (
     POSITION_MAX_LENGTH,
 )
 from skyframe.posts import views as post_views
-from skyframe.text import one_line, paragraphs, text_problem
+from skyframe.text import one_line, paragraphs, text_problem, too_long
 
 # More than any collection holds (COLLECTION_MAX_ITEMS is at most 100,000).
 LISTED_MAX = 100_000
@@ -62,7 +62,7 @@ def clean_title(raw: str) -> str:
         pass
     elif not title:
         problem = "Give the collection a title."
-    elif len(title) > COLLECTION_TITLE_MAX_LENGTH:
+    elif too_long(raw, title, COLLECTION_TITLE_MAX_LENGTH):
         problem = f"Keep the title under {COLLECTION_TITLE_MAX_LENGTH} characters."
     else:
         return title
@@ -73,7 +73,7 @@ def clean_description(raw: str) -> str:
     description = paragraphs(raw)
     if problem := text_problem(raw, allowed_controls="\n\t\r"):
         pass
-    elif len(description) > COLLECTION_DESCRIPTION_MAX_LENGTH:
+    elif too_long(raw, description, COLLECTION_DESCRIPTION_MAX_LENGTH):
         problem = f"Keep the description under {COLLECTION_DESCRIPTION_MAX_LENGTH} characters."
     else:
         return description

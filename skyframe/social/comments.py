@@ -23,7 +23,7 @@ from skyframe.models import Comment, CommentLike, Post, User, utcnow
 from skyframe.models.comment import COMMENT_MAX_LENGTH
 from skyframe.posts import views as post_views
 from skyframe.social import blocks, notifications
-from skyframe.text import paragraphs, text_problem
+from skyframe.text import paragraphs, text_problem, too_long
 
 
 def clean_body(raw: str) -> str:
@@ -32,7 +32,7 @@ def clean_body(raw: str) -> str:
         pass
     elif not body:
         problem = "Write something first."
-    elif len(body) > COMMENT_MAX_LENGTH:
+    elif too_long(raw, body, COMMENT_MAX_LENGTH):
         problem = f"Keep it under {COMMENT_MAX_LENGTH} characters."
     else:
         return body

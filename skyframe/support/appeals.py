@@ -60,7 +60,7 @@ from skyframe.moderation.audit import Action, record
 from skyframe.policy import Actor
 from skyframe.social.notifications import Kind, notify
 from skyframe.support import states, tickets
-from skyframe.text import paragraphs, text_problem
+from skyframe.text import paragraphs, text_problem, too_long
 
 
 class AlreadyAppealed(Conflict):
@@ -105,7 +105,7 @@ def _note(raw: str) -> str:
     note = paragraphs(raw or "")
     if problem := text_problem(raw or "", allowed_controls="\n\t\r"):
         pass
-    elif len(note) > REASON_MAX_LENGTH:
+    elif too_long(raw or "", note, REASON_MAX_LENGTH):
         problem = f"At most {REASON_MAX_LENGTH} characters."
     else:
         return note

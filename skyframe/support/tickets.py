@@ -49,7 +49,7 @@ from skyframe.models.ticket import (
 from skyframe.moderation.audit import Action, record
 from skyframe.social.notifications import Kind, notify
 from skyframe.support.states import Event, check
-from skyframe.text import one_line, paragraphs, text_problem
+from skyframe.text import one_line, paragraphs, text_problem, too_long
 
 VIEWS = ("unassigned", "mine", "all")
 MESSAGES_MAX = 500  # a thread's messages shown, oldest first
@@ -73,7 +73,7 @@ def clean_title(raw: str | None) -> str:
         _refuse("title", problem)
     if not title:
         _refuse("title", "Give your ticket a title.")
-    if len(title) > TICKET_TITLE_MAX_LENGTH:
+    if too_long(raw, title, TICKET_TITLE_MAX_LENGTH):
         _refuse("title", f"At most {TICKET_TITLE_MAX_LENGTH} characters.")
     return title
 
@@ -85,7 +85,7 @@ def clean_text(raw: str | None, field: str = "text", limit: int = TICKET_TEXT_MA
         _refuse(field, problem)
     if not text:
         _refuse(field, "Write something first.")
-    if len(text) > limit:
+    if too_long(raw, text, limit):
         _refuse(field, f"At most {limit} characters.")
     return text
 
