@@ -12,6 +12,8 @@ from skyframe.extensions import db
 from skyframe.models import Post, Role
 from tests.conftest import login
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def post_id(app, make_user, make_post):

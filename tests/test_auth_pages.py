@@ -9,6 +9,8 @@ import pytest
 from skyframe.web.safe_redirect import safe_next_path
 from tests.conftest import STRONG_PASSWORD
 
+pytestmark = pytest.mark.one_database
+
 
 def register_form(client, **fields):
     data = {

@@ -12,6 +12,8 @@ from skyframe.accounts.avatars import default_avatar_png, gravatar_url
 from tests import media_samples as samples
 from tests.conftest import login
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def signed_in(client, make_user):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pytest
+
 from skyframe.extensions import db
 from skyframe.models import Post, PostStatus
 from skyframe.posts import details as post_details
@@ -15,6 +17,8 @@ from skyframe.services import current_storage, media_settings
 from tests import clip_samples
 from tests.conftest import login
 from tests.test_share_meta import meta_of
+
+pytestmark = pytest.mark.one_database
 
 
 class Elements(HTMLParser):

@@ -22,6 +22,8 @@ from skyframe.web import uploads
 from tests import clip_samples as samples
 from tests.conftest import login
 
+pytestmark = pytest.mark.one_database
+
 
 def clip_form(data: bytes, name: str, **fields) -> dict:
     return {

@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import login
 
+pytestmark = pytest.mark.one_database
+
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 

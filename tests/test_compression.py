@@ -18,6 +18,8 @@ from werkzeug.test import Client
 from skyframe.paths import PROJECT_ROOT
 from skyframe.web.static_files import StaticFiles, StaticTree
 
+pytestmark = pytest.mark.one_database
+
 HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
 DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
 

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from skyframe.web.converters import DATABASE_ID_PATTERN, DATABASE_INT_MAX
 
+pytestmark = pytest.mark.one_database
+
 MATCHES = re.compile(DATABASE_ID_PATTERN)
 
 

@@ -18,7 +18,10 @@ from skyframe.web import requests as requests_module
 from tests.conftest import login
 from tests.test_posts import files_in, upload
 
-pytestmark = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+pytestmark = [
+    pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full"),
+    pytest.mark.one_database,
+]
 
 
 @pytest.fixture

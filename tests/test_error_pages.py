@@ -8,6 +8,8 @@ import pytest
 
 from tests.conftest import login
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.mark.parametrize("path", ["/no/such/page", "/p/999999"])
 def test_404_offers_the_feed_and_search(client, path):

@@ -35,6 +35,8 @@ from tests import media_samples as samples
 from tests.conftest import REDIS_URL, STRONG_PASSWORD, login
 from tests.test_posts import upload
 
+pytestmark = pytest.mark.one_database
+
 BUDGET_MB = MediaSettings().decode_budget_mb  # the default, 400
 BUDGET_MESSAGE = re.compile(r"would need about [\d,]+ MB of memory .* allows [\d,]+ MB per upload")
 

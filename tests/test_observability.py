@@ -15,6 +15,8 @@ from skyframe.storage import StorageError
 from skyframe.web.networks import address_allowed, parse_networks
 from tests.conftest import STRONG_PASSWORD, login
 
+pytestmark = pytest.mark.one_database
+
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.9"}
 
 

@@ -15,6 +15,8 @@ from tests import media_samples as samples
 from tests.conftest import login
 from tests.test_posts import upload
 
+pytestmark = pytest.mark.one_database
+
 
 def feed_items(html: str) -> list[dict]:
     found = re.search(

@@ -21,6 +21,8 @@ from skyframe.models import PasswordResetToken, User, utcnow
 from skyframe.services import password_hashing
 from tests.conftest import STRONG_PASSWORD, login
 
+pytestmark = pytest.mark.one_database
+
 NEW_PASSWORD = "Crab-Pulsar-1054"
 LINK = re.compile(r"/reset-password/([A-Za-z0-9_-]+)")
 

@@ -16,6 +16,8 @@ from config import env_file_path, load_config
 from skyframe.web.serving import QuietRequestHandler
 from tests.conftest import login
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.mark.parametrize("path", ["/", "/settings", "/saved", "/api/v1/me", "/api/v1/feed"])
 def test_signed_in_answers_are_private_and_never_stored(client, make_user, path):

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from flask import url_for
 
 from tests.conftest import login
+
+pytestmark = pytest.mark.one_database
 
 
 def test_manifest_describes_an_installable_standalone_app(client):

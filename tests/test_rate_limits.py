@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import REDIS_URL, STRONG_PASSWORD
 
+pytestmark = pytest.mark.one_database
+
 STORAGES = ["memory"] + (["redis"] if REDIS_URL else [])
 
 

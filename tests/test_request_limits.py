@@ -23,6 +23,8 @@ from tests.conftest import login
 from tests.test_posts import files_in
 from tests.test_rate_limits import limited_app  # noqa: F401  (fixture)
 
+pytestmark = pytest.mark.one_database
+
 KIB = 1024
 
 

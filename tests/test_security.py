@@ -11,6 +11,8 @@ from config import ConfigError, load_config
 from skyframe import create_app
 from tests.conftest import login
 
+pytestmark = pytest.mark.one_database
+
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 

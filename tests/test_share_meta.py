@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pytest
+
 from tests import media_samples as samples
 from tests.conftest import login
 from tests.test_posts import upload
+
+pytestmark = pytest.mark.one_database
 
 
 class MetaTags(HTMLParser):

@@ -12,6 +12,8 @@ from skyframe.models import Role, Ticket
 from tests.conftest import login
 from tests.test_tickets import report_by
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def app(app_factory):

@@ -14,6 +14,8 @@ from skyframe.extensions import db
 from skyframe.models import Comment, Post, User
 from tests.conftest import STRONG_PASSWORD, login
 
+pytestmark = pytest.mark.one_database
+
 FORBIDDEN = [
     *(chr(code) for code in range(0x202A, 0x202F)),
     *(chr(code) for code in range(0x2066, 0x206A)),

@@ -11,6 +11,8 @@ from skyframe import create_app
 from skyframe.web.hosts import is_trusted
 from tests.test_share_meta import meta_of
 
+pytestmark = pytest.mark.one_database
+
 PRODUCTION_KEY = "x" * 40 + "production-test-key"
 
 
