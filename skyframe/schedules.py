@@ -12,6 +12,9 @@ being a setting (0 turns it off). Who starts it depends on JOBS_BACKEND:
   takes over when it stops); the worker also runs RQ's scheduler, so jobs
   queued for later (``enqueue_in``) start on time.
 
+An ``at_start`` task runs once when the in-process scheduler starts: the
+clips a stopped process was transcoding are queued again then.
+
 TASKS_SCHEDULER=0 turns both off (tests, or cron if an operator prefers
 ``flask tasks run NAME``).
 """
@@ -52,6 +55,10 @@ class Periodic:
 
 
 PERIODIC: dict[str, Periodic] = {}
+# Jobs the in-process scheduler runs once when it starts in a serving
+# process: what the process before it left half done (RQ's counterpart is
+# skyframe.worker_recovery at `flask worker` start).
+AT_START: list[str] = []
 
 
 def periodic(name: str, *, every: str) -> Callable:
@@ -62,6 +69,18 @@ def periodic(name: str, *, every: str) -> Callable:
         job(name)(func)
         summary = (func.__doc__ or "").strip().split("\n\n")[0]
         PERIODIC[name] = Periodic(name, every, " ".join(summary.split()))
+        return func
+
+    return register
+
+
+def at_start(name: str) -> Callable:
+    """Register a function taking no arguments as a job that the in-process
+    scheduler also runs once, first, when it starts."""
+
+    def register(func: Callable[[], str]) -> Callable[[], str]:
+        job(name)(func)
+        AT_START.append(name)
         return func
 
     return register
@@ -115,9 +134,13 @@ class InProcessScheduler:
         log.info("periodic task %s: %s", name, line)
         return LastRun(now, f"ok: {line}")
 
+    def run_at_start(self) -> None:
+        for name in AT_START:
+            self.last_runs[name] = self._run(name, self.clock())
+
     def ensure_started(self) -> None:
         """Start the thread once per process (again in a forked child)."""
-        if self._pid == os.getpid() or not self.intervals:
+        if self._pid == os.getpid() or not (self.intervals or AT_START):
             return
         with self._starting:
             if self._pid == os.getpid():
@@ -134,6 +157,7 @@ class InProcessScheduler:
         self._pid = None
 
     def _loop(self) -> None:
+        self.run_at_start()
         while not self._stop.is_set():
             try:
                 wait = self.run_due()

@@ -21,7 +21,7 @@ from skyframe.feed import seen
 from skyframe.jobs import current_jobs, job
 from skyframe.models import utcnow
 from skyframe.posts import lifecycle as post_lifecycle
-from skyframe.schedules import periodic
+from skyframe.schedules import at_start, periodic
 from skyframe.services import current_storage, feed_settings, view_buffer
 from skyframe.viewcounts import flush as view_flush
 from skyframe.web import uploads
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 PURGE_SEEN = "purge-seen"
 SWEEP_UPLOADS = "sweep-uploads"
 FLUSH_VIEWS = "flush-views"
+RESUME_CLIPS = "resume-clips"
 
 
 # Queued by requests.
@@ -96,6 +97,13 @@ def sweep_uploads() -> str:
         now=utcnow(),
     )
     return f"{count} stale upload(s) marked failed."
+
+
+@at_start(RESUME_CLIPS)
+def resume_clips() -> str:
+    """Queue again the clips a stopped serving process was transcoding."""
+    count = uploads.resume_interrupted_clips(utcnow())
+    return f"{count} interrupted clip(s) queued again."
 
 
 @periodic(FLUSH_VIEWS, every="VIEW_FLUSH_SECONDS")

@@ -341,6 +341,52 @@ def test_a_killed_transcode_is_started_again_then_failed(app, uploader, tmp_path
     assert stored_files(app) == []
 
 
+def test_a_restarted_server_queues_again_the_clips_it_left_transcoding(
+    app, uploader, tmp_path, monkeypatch
+):
+    """Inline jobs: the serving process stopped mid-transcode (its background
+    thread died with it). The next one's scheduler, at its start, queues
+    again the clips uploaded within STALE_UPLOAD_MINUTES; older ones are
+    left to the sweep, which fails them."""
+    from datetime import timedelta
+
+    from skyframe.schedules import InProcessScheduler
+
+    real = uploads.post_lifecycle.process_clip
+    monkeypatch.setattr(uploads.post_lifecycle, "process_clip", lambda *a: None)
+    fresh = upload(uploader, samples.make_clip(tmp_path / "a.mp4")).get_json()["id"]
+    old = upload(uploader, samples.make_clip(tmp_path / "b.mp4")).get_json()["id"]
+    settle(app)
+    with app.app_context():
+        post = db.session.get(Post, fresh)
+        current_storage().save(f"posts/{post.media_key}/clip.mp4", b"half", "video/mp4")
+        stale = db.session.get(Post, old)
+        stale.created_at -= timedelta(minutes=app.config["STALE_UPLOAD_MINUTES"] + 1)
+        db.session.commit()
+    monkeypatch.setattr(uploads.post_lifecycle, "process_clip", real)
+
+    InProcessScheduler(app).run_at_start()
+    settle(app)
+
+    assert uploader.get(f"/api/v1/posts/{fresh}").get_json()["status"] == "ready"
+    assert uploader.get(f"/api/v1/posts/{old}").get_json()["status"] == "processing"
+
+
+def test_a_transcode_over_its_time_limit_fails_with_a_reason(app, uploader, tmp_path, monkeypatch):
+    """A thread cannot be killed: the transcode itself stops at its limit
+    (VIDEO_JOB_TIMEOUT, a little under it) and the post fails, leaving nothing."""
+    from skyframe.media import pipeline
+
+    monkeypatch.setattr(pipeline, "TRANSCODE_SHARE_OF_JOB_TIMEOUT", 0)
+    app.extensions["skyframe.media"] = pipeline.MediaSettings.from_config(app.config)
+    response = upload(uploader, samples.make_clip(tmp_path / "m.mp4"))
+    settle(app)
+    post = uploader.get(f"/api/v1/posts/{response.get_json()['id']}").get_json()
+    assert post["status"] == "failed"
+    assert post["failure_reason"].startswith("Processing this clip took longer than 1 minute.")
+    assert stored_files(app) == []
+
+
 def test_the_background_queue_is_bounded():
     started, release = threading.Event(), threading.Event()
     name = "test-block"

@@ -22,6 +22,7 @@ from tests.conftest import REDIS_URL
 ROOT = Path(__file__).resolve().parent.parent
 PERIODIC_TASKS = ["purge-seen", "sweep-uploads", "flush-views"]
 QUEUED_JOBS = ["process_clip", "process_post", "purge-account-files", "send-mail"]
+AT_START_TASKS = ["resume-clips"]
 
 
 def test_the_registry_alone_declares_every_job_and_schedule():
@@ -47,7 +48,7 @@ def test_the_registry_alone_declares_every_job_and_schedule():
     registered, doors = result.stdout.splitlines()
     assert registered == str(
         [
-            sorted([*PERIODIC_TASKS, *QUEUED_JOBS]),
+            sorted([*PERIODIC_TASKS, *QUEUED_JOBS, *AT_START_TASKS]),
             ["process_clip", "process_post"],
             sorted(PERIODIC_TASKS),
         ]
@@ -71,19 +72,22 @@ def test_tasks_list(runner):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["name", "schedule", "last", "run", "description"]
-    assert [line.split()[0] for line in lines[1:8]] == [*PERIODIC_TASKS, *QUEUED_JOBS]
+    names = [line.split()[0] for line in lines[1:9]]
+    assert names == [*PERIODIC_TASKS, *sorted([*QUEUED_JOBS, *AT_START_TASKS])]
     assert "every 1 d" in lines[1]
     assert "every 10 min" in lines[2]
     assert "every 1 min" in lines[3]
     assert "when queued" in lines[4]
+    assert "at start (inline)" in next(line for line in lines if line.startswith("resume-clips"))
     assert lines[-1].startswith("Periodic tasks run from: off (TASKS_SCHEDULER=0")
 
     document = json.loads(runner.invoke(args=["tasks", "list", "--json"]).stdout)
     assert document["backend"] == "inline"
-    assert document["count"] == len(PERIODIC_TASKS) + len(QUEUED_JOBS)
+    assert document["count"] == len(PERIODIC_TASKS) + len(QUEUED_JOBS) + len(AT_START_TASKS)
     assert document["tasks"][0] == {
         "name": "purge-seen",
         "periodic": True,
+        "at_start": False,
         "every_seconds": 86400,
         "setting": "TASK_PURGE_SEEN_SECONDS",
         "description": "Delete seen-history rows older than FEED_SEEN_RETENTION_DAYS.",

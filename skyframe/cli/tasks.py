@@ -13,7 +13,7 @@ from skyframe.cli.common import print_json, table, when
 from skyframe.extensions import db
 from skyframe.jobs import JOBS, RQJobs, current_jobs
 from skyframe.models import utcnow
-from skyframe.schedules import PERIODIC, LastRun, rq_last_runs, run_task
+from skyframe.schedules import AT_START, PERIODIC, LastRun, rq_last_runs, run_task
 
 tasks_cli = AppGroup("tasks", help="List and run background tasks.")
 
@@ -63,6 +63,7 @@ def tasks_list(as_json: bool) -> None:
             {
                 "name": name,
                 "periodic": task is not None,
+                "at_start": name in AT_START,
                 "every_seconds": seconds or None,
                 "setting": task.setting if task else None,
                 "description": task.description if task else _description(name),
@@ -98,6 +99,8 @@ def tasks_list(as_json: bool) -> None:
 
 
 def _schedule_text(row: dict) -> str:
+    if row["at_start"]:
+        return "at start (inline)"
     if not row["periodic"]:
         return "when queued"
     if not row["every_seconds"]:

@@ -56,13 +56,20 @@ class MediaSettings:
             max_concurrent=config["MEDIA_MAX_CONCURRENT"],
             video_max_bytes=config["VIDEO_MAX_BYTES"],
             video_limits=VideoLimits(max_seconds=config["VIDEO_MAX_SECONDS"]),
-            video_encode=EncodeSettings(threads=config["VIDEO_THREADS"]),
+            video_encode=EncodeSettings(
+                threads=config["VIDEO_THREADS"],
+                # Under RQ's own timeout, so the post fails with this reason
+                # before RQ kills the work-horse.
+                time_limit_s=TRANSCODE_SHARE_OF_JOB_TIMEOUT * config["VIDEO_JOB_TIMEOUT"],
+            ),
         )
 
     @property
     def decode_budget_bytes(self) -> int:
         return self.decode_budget_mb * MB
 
+
+TRANSCODE_SHARE_OF_JOB_TIMEOUT = 0.9
 
 _slots_lock = threading.Lock()
 _slots: dict[int, threading.BoundedSemaphore] = {}

@@ -21,6 +21,7 @@ of a fade-in).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -72,6 +73,10 @@ class EncodeSettings:
     audio_kbps: int = 128
     threads: int = 2  # x264's and the decoder's threads
     scaler: str = "BILINEAR"  # PyAV Interpolation name for swscale
+    # Seconds a transcode may take (None: no limit). Threads cannot be killed,
+    # so the inline background thread would otherwise hold its queue for as
+    # long as a pathological clip takes; the loop checks it per packet.
+    time_limit_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -238,9 +243,18 @@ def _rotate_graph(frame: av.VideoFrame, rotation: int, threads: int):
     return graph
 
 
+def too_slow_message(seconds: float) -> str:
+    minutes = max(1, round(seconds / 60))
+    return (
+        f"Processing this clip took longer than {minutes} minute{'s' if minutes > 1 else ''}. "
+        "Try a shorter clip, or export it at 1080p first."
+    )
+
+
 def transcode(src: Path, dst: Path, info: ClipInfo, settings: EncodeSettings) -> Transcoded:
     """Write the web MP4 of ``src`` to ``dst``; MediaError if the source
-    cannot be decoded after all (a corrupt stream past its header)."""
+    cannot be decoded after all (a corrupt stream past its header), or when
+    it takes longer than ``settings.time_limit_s``."""
     try:
         return _transcode(src, dst, info, settings)
     except av.FFmpegError as exc:
@@ -291,7 +305,11 @@ def _transcode(src: Path, dst: Path, info: ClipInfo, settings: EncodeSettings) -
         graph = None
         last_pts, frames, samples, bad = -1, 0, 0, [0]
         streams = [vin] + ([ain] if ain is not None else [])
+        limit = settings.time_limit_s
+        deadline = time.monotonic() + limit if limit is not None else None
         for packet in source.demux(*streams):
+            if deadline is not None and time.monotonic() > deadline:
+                raise MediaError(too_slow_message(limit))
             if packet.stream is vin:
                 for frame in _decode(packet, bad):
                     if frame.time is None:

@@ -289,6 +289,23 @@ def reset_interrupted_clip(session: Session, storage: Storage, post_id: int) -> 
     return post
 
 
+def interrupted_clip_ids(session: Session, *, since: datetime) -> list[int]:
+    """Clips still ``processing`` that were uploaded after ``since``: at the
+    start of a process that runs clip jobs itself, those a stopped process
+    was working on (older ones are the sweep's, which fails them)."""
+    return list(
+        session.scalars(
+            select(Post.id)
+            .where(
+                Post.status == PostStatus.PROCESSING,
+                Post.kind == PostKind.VIDEO,
+                Post.created_at >= since,
+            )
+            .order_by(Post.id)
+        )
+    )
+
+
 STALE_REASON = "Processing did not finish (the worker stopped). Please upload the file again."
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -13,7 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 
 from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
-from skyframe.jobs import current_jobs
+from skyframe.jobs import QueueFull, current_jobs
 from skyframe.models import Post, PostStatus, User, utcnow
 from skyframe.posts import details as post_details
 from skyframe.posts import lifecycle as post_lifecycle
@@ -86,6 +87,25 @@ def process_post_job(post_id: int) -> None:
 
 def process_clip_job(post_id: int, attempt: int = 1) -> None:
     post_lifecycle.process_clip(db.session, current_storage(), post_id, media_settings(), utcnow())
+
+
+def resume_interrupted_clips(now: datetime) -> int:
+    """Queue again the clips the previous serving process left transcoding
+    (inline jobs: its background thread died with it). Each gets its last
+    attempt, so a clip that brings the process down is not retried forever;
+    clips older than STALE_UPLOAD_MINUTES are left to the sweep."""
+    since = now - timedelta(minutes=current_app.config["STALE_UPLOAD_MINUTES"])
+    storage = current_storage()
+    resumed = 0
+    for post_id in post_lifecycle.interrupted_clip_ids(db.session, since=since):
+        if post_lifecycle.reset_interrupted_clip(db.session, storage, post_id) is None:
+            continue
+        try:
+            current_jobs().enqueue(PROCESS_CLIP, post_id, CLIP_ATTEMPTS)
+        except QueueFull:
+            break  # the sweep fails what is left after STALE_UPLOAD_MINUTES
+        resumed += 1
+    return resumed
 
 
 def process_clip_killed(post_id: int, attempt: int = 1) -> None:
