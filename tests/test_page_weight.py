@@ -37,3 +37,16 @@ def test_first_feed_paint_is_under_250_kb_as_sent(app, make_user, make_post):
         if resource.kind != "font" and resource.raw > 1024:
             assert resource.encoding == "br", resource.url
             assert resource.sent < resource.raw
+
+
+def test_bootstraps_script_waits_for_the_first_paint_and_is_named_only_where_used(
+    client, make_user, make_post
+):
+    """Its evaluation would hold a phone's main thread before the first card
+    shows: pages name it (data-bootstrap-js) and components.js loads it when
+    the page is idle or a sheet opens; pages without its components do not."""
+    make_post(make_user("vega"), title="Capture")
+    feed = client.get("/").get_data(as_text=True)
+    assert '<script src="/bootstrap/static/js/bootstrap.min.' not in feed
+    assert 'data-bootstrap-js="/bootstrap/static/js/bootstrap.min.' in feed
+    assert 'data-bootstrap-js=""' in client.get("/search?q=m42").get_data(as_text=True)

@@ -26,6 +26,7 @@ SHELL_STATIC = [
     "js/app.js",
     "js/api.js",
     "js/motd.js",
+    "js/components.js",
     "js/pwa.js",
     "js/offline.js",
     "icons/skyframe.svg",

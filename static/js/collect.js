@@ -2,7 +2,7 @@
 // toggle for this post, and a new collection made with the post in it
 // (templates/feed/_sheets.html). Without JavaScript: /p/<id>/collect.
 import { apiFetch } from "./api.js";
-import { problemOf, toast, withId } from "./ui.js";
+import { problemOf, showSheet, toast, withId } from "./ui.js";
 
 const sheet = document.getElementById("collect-sheet");
 const q = (role) => sheet.querySelector(`[data-role="${role}"]`);
@@ -130,5 +130,5 @@ export function openCollect(post) {
   current = post;
   q("collect-error").textContent = "";
   fill(post);
-  window.bootstrap.Offcanvas.getOrCreateInstance(sheet).show();
+  showSheet(sheet);
 }

@@ -1,7 +1,7 @@
 // The comments bottom sheet: the conversation with pagination, adding,
 // replying, editing and deleting your own, liking. Used by the feed.
 import { apiFetch } from "./api.js";
-import { problemOf, withId } from "./ui.js";
+import { problemOf, showSheet, withId } from "./ui.js";
 
 const sheet = document.getElementById("comments-sheet");
 const feed = document.getElementById("feed");
@@ -149,7 +149,7 @@ export function openComments(item, countChanged) {
   form.hidden = !signedIn;
   q("comment-login").hidden = signedIn;
   sheet.querySelector("#comments-sheet-title").textContent = `Comments · ${item.title}`;
-  window.bootstrap.Offcanvas.getOrCreateInstance(sheet).show();
+  showSheet(sheet);
   loadPage();
 }
 

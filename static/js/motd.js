@@ -1,9 +1,10 @@
 // Shows each pending message of the day once; dismissing it acknowledges it server-side.
 import { apiFetch } from "./api.js";
+import { components } from "./components.js";
 
 export async function showPendingMotd(url) {
   const element = document.getElementById("motd-modal");
-  if (!url || !element || !window.bootstrap) return;
+  if (!url || !element) return;
   let items;
   try {
     const response = await apiFetch(url);
@@ -12,7 +13,14 @@ export async function showPendingMotd(url) {
   } catch {
     return; // offline: try again on the next page
   }
-  const modal = window.bootstrap.Modal.getOrCreateInstance(element);
+  if (!items.length) return;
+  let bootstrap;
+  try {
+    bootstrap = await components();
+  } catch {
+    return; // shown on a later page
+  }
+  const modal = bootstrap.Modal.getOrCreateInstance(element);
   const showNext = () => {
     const message = items.shift();
     if (!message) return;

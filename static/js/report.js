@@ -30,7 +30,7 @@ async function messageFor(response) {
 
 function closeOtherSheets() {
   // A Bootstrap sheet keeps the focus inside itself: close it first.
-  if (!window.bootstrap) return;
+  if (!window.bootstrap) return; // not loaded yet: no sheet can be open
   document.querySelectorAll(".offcanvas.show").forEach((open) => {
     window.bootstrap.Offcanvas.getInstance(open)?.hide();
   });

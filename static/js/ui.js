@@ -1,11 +1,21 @@
 // Small shared pieces: a status toast and the reduced-motion preference.
+import { components } from "./components.js";
+
 export const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
 export function toast(text) {
   const element = document.getElementById("feed-toast");
-  if (!element || !window.bootstrap) return;
+  if (!element) return;
   element.querySelector("[data-role=toast-text]").textContent = text;
-  window.bootstrap.Toast.getOrCreateInstance(element).show();
+  components()
+    .then((bootstrap) => bootstrap.Toast.getOrCreateInstance(element).show())
+    .catch(() => {});
+}
+
+/** Shows a Bootstrap sheet (offcanvas), loading Bootstrap's script first if needed. */
+export async function showSheet(sheet) {
+  const bootstrap = await components();
+  bootstrap.Offcanvas.getOrCreateInstance(sheet).show();
 }
 
 /** A readable message for a failed API answer (JSON error shape) or a lost connection. */

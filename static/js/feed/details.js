@@ -1,5 +1,6 @@
 // The details sheet: a post's acquisition data (object, equipment, exposure),
 // notes and tags.
+import { showSheet } from "../ui.js";
 import { links } from "./state.js";
 
 const myHandle = document.body.dataset.handle || "";
@@ -62,5 +63,5 @@ export function showInfo(item) {
     report.dataset.reportId = String(item.id);
     report.hidden = item.owner.handle === myHandle;
   }
-  window.bootstrap.Offcanvas.getOrCreateInstance(sheet).show();
+  showSheet(sheet);
 }
