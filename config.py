@@ -67,6 +67,15 @@ WHOLE_NUMBER_RANGES = {
     "VIDEO_THREADS": (1, 64),
     "VIEW_FLUSH_SECONDS": (0, 86400),
     "WORKER_MAINTENANCE_SECONDS": (10, 86400),
+    "LIVE_IDLE_MINUTES": (1, 1440),
+    "LIVE_FRAMES_KEPT": (1, 100_000),
+    "LIVE_NOTIFY_COOLDOWN_MINUTES": (0, 30 * 1440),
+    "LIVE_STREAMS_PER_PROCESS": (1, 100_000),
+    "LIVE_STREAM_MAX_SECONDS": (10, 86400),
+    "ACCESS_TOKENS_PER_USER": (1, 1000),
+    "HOSTING_MIN_LIVE_HOURS": (0, 100_000),
+    "HOSTING_MIN_ACCOUNT_DAYS": (0, 36500),
+    "HOSTING_INTERVAL_SECONDS": (0, 86400),
 }
 
 
@@ -288,6 +297,32 @@ class BaseConfig:
     # strikes the account is suspended from posting and commenting.
     STRIKE_TAKEDOWNS_PER_STRIKE = 2
     STRIKE_SUSPEND_AT = 3
+    # Live observing sessions (SPEC §9, skyframe/live): a session with no frame
+    # for LIVE_IDLE_MINUTES is ended by the periodic task; a session keeps its
+    # newest LIVE_FRAMES_KEPT frames; followers hear that a user went live at
+    # most once per LIVE_NOTIFY_COOLDOWN_MINUTES.
+    LIVE_IDLE_MINUTES = 15
+    LIVE_FRAME_LIMIT = "20 per minute"
+    LIVE_FRAMES_KEPT = 500
+    LIVE_NOTIFY_COOLDOWN_MINUTES = 60
+    # Server-Sent Events: streams one process holds at once (503 with
+    # Retry-After beyond it; keep it below the events pool's threads), and how
+    # long one stream lasts before the browser reconnects with Last-Event-ID.
+    LIVE_STREAMS_PER_PROCESS = 400
+    LIVE_STREAM_MAX_SECONDS = 3600
+    # Where events fan out: memory:// (one process) or a Redis URL (several
+    # app servers); empty follows the jobs backend (memory with inline jobs,
+    # RQ_REDIS_URL with rq).
+    PUBLISH_URL = ""
+    # Personal access tokens for capture software (skyframe/accounts/tokens.py).
+    ACCESS_TOKENS_PER_USER = 20
+    ACCESS_TOKEN_LIMIT = "60 per minute"  # noqa: S105
+    # Hosting (seed 004): who may host, and how often the auto-host job runs
+    # (0: only by `flask hosting run`).
+    HOSTING_MIN_LIVE_HOURS = 10
+    HOSTING_MIN_ACCOUNT_DAYS = 5
+    HOSTING_INTERVAL_SECONDS = 600
+
     # Collections (SPEC §8): at most this many posts in one collection.
     COLLECTION_MAX_ITEMS = 1000
     # Search (SPEC §5): relevance ranks the newest N matches (0: all of them);

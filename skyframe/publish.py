@@ -12,6 +12,10 @@ Every event has a topic (``live:<session id>``), a kind (``frame``,
 ``status``, ``viewers``), JSON data, and an id increasing per topic, so a
 listener that reconnects with the last id it saw can be given what it
 missed out of a short, capped history.
+
+A broker also counts who is watching a topic (``enter``/``leave``/``present``):
+each open stream enters with a key of its own and leaves when it closes, so
+a viewer count is the same whichever app server the viewers reached.
 """
 
 from __future__ import annotations
@@ -49,6 +53,18 @@ class Broker(Protocol):
         """Events after ``after_id``, waiting up to ``timeout`` seconds for one."""
         ...
 
+    def enter(self, topic: str, key: str) -> int:
+        """Count ``key`` as watching ``topic``; the number watching now."""
+        ...
+
+    def leave(self, topic: str, key: str) -> int:
+        """``key`` stopped watching ``topic``; the number watching now."""
+        ...
+
+    def present(self, topic: str) -> int:
+        """How many are watching ``topic``."""
+        ...
+
 
 class MemoryBroker:
     """Topics in this process's memory, each with a capped history."""
@@ -58,6 +74,7 @@ class MemoryBroker:
         self._topics: dict[str, deque[Event]] = {}
         self._last_ids: dict[str, int] = {}
         self._changed = threading.Condition()
+        self._watching: dict[str, set[str]] = {}
 
     def publish(self, topic: str, kind: str, data: dict[str, Any]) -> Event:
         with self._changed:
@@ -77,6 +94,25 @@ class MemoryBroker:
         with self._changed:
             self._changed.wait_for(lambda: self._last_ids.get(topic, 0) > after_id, timeout=timeout)
             return [kept for kept in self._topics.get(topic, ()) if kept.id > after_id]
+
+
+    def enter(self, topic: str, key: str) -> int:
+        with self._changed:
+            watching = self._watching.setdefault(topic, set())
+            watching.add(key)
+            return len(watching)
+
+    def leave(self, topic: str, key: str) -> int:
+        with self._changed:
+            watching = self._watching.get(topic, set())
+            watching.discard(key)
+            if not watching:
+                self._watching.pop(topic, None)
+            return len(watching)
+
+    def present(self, topic: str) -> int:
+        with self._changed:
+            return len(self._watching.get(topic, ()))
 
 
 def after_commit(

@@ -8,6 +8,15 @@ from pathlib import Path
 
 CONTRAST_JS = (Path(__file__).parent / "contrast.js").read_text()
 
+# A fade (a toast or a sheet coming in) measured half-way reads as low contrast:
+# wait for every animation and transition with an end to reach it first.
+SETTLE_JS = """async () => {
+  const finite = document.getAnimations().filter(
+    (a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity
+  );
+  await Promise.all(finite.map((a) => a.finished.catch(() => null)));
+}"""
+
 CONTROL_ROLES = {
     "button",
     "link",
@@ -27,6 +36,7 @@ CONTROL_ROLES = {
 
 def contrast_report(page) -> tuple[list[dict], list[dict]]:
     """(measured texts below AA, texts over images without a text shadow)."""
+    page.evaluate(SETTLE_JS)
     results = page.evaluate(CONTRAST_JS)
     low = [r for r in results if "ratio" in r and r["ratio"] < r["needed"]]
     unshadowed = [r for r in results if r.get("overImage") and not r["shadow"]]
