@@ -95,7 +95,6 @@ class MemoryBroker:
             self._changed.wait_for(lambda: self._last_ids.get(topic, 0) > after_id, timeout=timeout)
             return [kept for kept in self._topics.get(topic, ()) if kept.id > after_id]
 
-
     def enter(self, topic: str, key: str) -> int:
         with self._changed:
             watching = self._watching.setdefault(topic, set())
