@@ -11,6 +11,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     comments,
     feed,
     interactions,
+    live,
     meta,
     moderation,
     motd,
