@@ -338,6 +338,10 @@ ROUTES: dict[tuple[str, str], Row] = {
         OWNER_OR_STAFF, values=lambda t: {"session_id": t.new_session()}
     ),
     ("GET", "/api/v1/users/<handle>/live"): R(PUBLIC, values=lambda t: t.live_owner()),
+    # An ended session with nothing to replay: 204 at once (a live one would stream).
+    ("GET", "/api/v1/live/<int:session_id>/events"): R(
+        PUBLIC, values=lambda t: {"session_id": t.ended_session()}
+    ),
     ("GET", "/api/v1/live/<int:session_id>/frames"): R(PUBLIC, values=lambda t: t.live_values()),
     # Not an image: the owner is let through to its 422; anyone else finds no session.
     ("POST", "/api/v1/live/<int:session_id>/frames"): R(
@@ -550,6 +554,15 @@ class Targets:
                 .values(status="ended", ended_at=utcnow())
             )
             live = LiveSession(owner_id=self.ids["owner"], title="Tonight")
+            db.session.add(live)
+            db.session.commit()
+            return live.id
+
+    def ended_session(self) -> int:
+        with self.app.app_context():
+            live = LiveSession(
+                owner_id=self.ids["owner"], title="Over", status="ended", ended_at=utcnow()
+            )
             db.session.add(live)
             db.session.commit()
             return live.id

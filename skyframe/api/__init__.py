@@ -12,6 +12,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     feed,
     interactions,
     live,
+    live_events,
     meta,
     moderation,
     motd,
