@@ -231,7 +231,9 @@ def test_the_embedded_default_starts_its_scheduler_with_the_first_request(app_fa
 
     monkeypatch.setitem(jobs.JOBS, "sweep-uploads", sweep)
     monkeypatch.setitem(jobs.JOBS, "purge-seen", lambda: "purged")
-    app = app_factory(TASKS_SCHEDULER=True)
+    # Its thread may finish its round after the test (stop waits 5 s): the
+    # idle sweep would end live sessions of the next test on this database.
+    app = app_factory(TASKS_SCHEDULER=True, TASK_END_IDLE_LIVE_SECONDS=0)
     scheduler = app.extensions["skyframe.scheduler"]
     assert not ran.is_set()  # building the app (or running a command) starts nothing
     try:
