@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from skyframe.services import broker
 from tests import media_samples as samples
+from tests.browser.a11y import contrast_report, unnamed_controls
 from tests.browser.conftest import closing_before_sending
 from tests.browser.helpers import sign_in, signed_in_client
 
@@ -135,3 +136,19 @@ def test_the_owner_goes_live_and_ends_from_a_phone(app, phone, live_server, make
     page.get_by_role("button", name="End").click()
     expect(page.locator("[data-role='live-status']")).to_have_text("Offline")
     assert page.problems == []
+
+
+def test_a_channel_meets_aa_contrast_and_names_its_controls(app, phone, live_server, observer):
+    _, push = observer
+    push()
+    page = phone
+    failures = []
+    sign_in(page, live_server, "vega")  # the owner: the End form too
+    for path in ("/live/vega", "/u/vega"):
+        page.goto(live_server + path)
+        page.wait_for_function("() => [...document.images].every((i) => i.complete)")
+        low, unshadowed = contrast_report(page)
+        failures += [f"{path}: contrast {r['ratio']:.2f}: {r['text']!r}" for r in low]
+        failures += [f"{path}: over an image without a shadow: {r['text']!r}" for r in unshadowed]
+        failures += [f"{path}: unnamed {c['element']}" for c in unnamed_controls(page)]
+    assert failures == []
