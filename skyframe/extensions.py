@@ -72,5 +72,19 @@ api_spec = SpecTree(
                 description="The CSRF token of the session (GET /api/v1/auth/csrf).",
             ),
         ),
+        SecurityScheme(
+            name="bearer",
+            data=SecuritySchemeData(
+                type="http",
+                scheme="bearer",
+                bearer_format="sf_pat_…",
+                description=(
+                    "A personal access token (POST /api/v1/me/tokens) as "
+                    "Authorization: Bearer sf_pat_…, for capture software. Only the "
+                    "operations that name its scope accept it (no CSRF token needed); "
+                    "everywhere else it is ignored."
+                ),
+            ),
+        ),
     ],
 )

@@ -340,6 +340,11 @@ ROUTES: dict[tuple[str, str], Row] = {
         SIGNED_IN_NOT_THEIRS, values=lambda t: {"session_id": "unknown"}
     ),
     ("POST", "/api/v1/me/sessions/revoke-others"): R(SIGNED_IN),
+    ("GET", "/api/v1/me/tokens"): R(SIGNED_IN),
+    ("POST", "/api/v1/me/tokens"): R(SIGNED_IN, json=lambda t: {"name": "Cam", "scopes": ["live"]}),
+    ("DELETE", "/api/v1/me/tokens/<int:token_id>"): R(
+        SIGNED_IN_NOT_THEIRS, values=lambda t: {"token_id": 999_999}
+    ),
     ("GET", "/api/v1/motd"): R(SIGNED_IN),
     ("POST", "/api/v1/motd/<int:motd_id>/ack"): R(
         SIGNED_IN_NOT_THEIRS, values=lambda t: {"motd_id": 999}
