@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask_bootstrap import Bootstrap5
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -24,7 +25,18 @@ from skyframe.web.client import client_address
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+
+
+class CSRFUnlessToken(CSRFProtect):
+    """CSRF protection, but for requests a personal access token signed in
+    (skyframe.web.bearer): they carry no cookie a browser would send for
+    another site, so there is no forged request to refuse."""
+
+    def _is_exempt(self) -> bool:
+        return g.get("access_token") is not None or super()._is_exempt()
+
+
+csrf = CSRFUnlessToken()
 limiter = Limiter(key_func=client_address)
 talisman = Talisman()
 bootstrap = Bootstrap5()
