@@ -327,6 +327,11 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/users/suggest"): R(PUBLIC, query="q=ve"),
     ("POST", "/api/v1/users/<handle>/follow"): R(SIGNED_IN),
     ("DELETE", "/api/v1/users/<handle>/follow"): R(SIGNED_IN),
+    ("GET", "/settings/tokens"): R(SIGNED_IN),
+    ("POST", "/settings/tokens"): R(SIGNED_IN, form=lambda t: {"name": "Cam", "scopes": ["live"]}),
+    ("POST", "/settings/tokens/<int:token_id>/revoke"): R(
+        SIGNED_IN_NOT_THEIRS, values=lambda t: {"token_id": 999_999}
+    ),
     ("GET", "/api/v1/me"): R(SIGNED_IN),
     ("PATCH", "/api/v1/me"): R(SIGNED_IN, json=lambda t: {"bio": "Hello"}),
     ("POST", "/api/v1/me/avatar"): R(SIGNED_IN, form=lambda t: {}, multipart=True),
