@@ -351,7 +351,11 @@ class Uploader:
                 exc,
             )
             return
-        log.info("Session %s ended after %d frames.", self.session_id, self.frames)
+        log.info("Session %s ended after %s.", self.session_id, _count(self.frames, "frame"))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _size(count: int) -> str:
@@ -481,7 +485,8 @@ def main(argv: list[str] | None = None) -> int:
         if not arguments.include_existing:
             count = watcher.skip_existing()
             if count:
-                log.info("Leaving the %d images already in %s alone", count, watcher.folder)
+                already = _count(count, "image")
+                log.info("Leaving the %s already in %s alone", already, watcher.folder)
         if arguments.session:
             uploader.resume(arguments.session)
         else:

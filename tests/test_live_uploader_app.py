@@ -6,6 +6,7 @@ a file the app refuses is skipped; SIGINT ends the session."""
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -108,7 +109,8 @@ def test_images_written_into_the_folder_arrive_as_frames(app, served, make_user,
     assert process.returncode == 0, output
     assert "Skipped not-an-image.png" in output
     assert "/live/vega" in output
-    assert f"Session {live['id']} ended after 2 frames" in output
+    # The signal may come before the script has read the second answer.
+    assert re.search(rf"Session {live['id']} ended after [12] frames?\.", output)
     assert secret not in output
     ended = viewer.get(f"/api/v1/live/{live['id']}").get_json()["session"]
     assert ended["status"] == "ended"

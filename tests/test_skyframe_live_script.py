@@ -14,6 +14,7 @@ import email.policy
 import importlib.util
 import json
 import logging
+import re
 import signal
 import subprocess
 import sys
@@ -420,7 +421,8 @@ def test_the_command_sends_frames_through_failures_and_ends_on_a_signal(stub, tm
     assert process.returncode == 0, output
     assert [name for _, name, _ in stub.frames] == ["Light_001.fits", "Light_002.png"]
     assert stub.ended == [1]
-    assert "Session 1 ended after 2 frames" in output
+    # (The signal may come before the script has read the second answer.)
+    assert re.search(r"Session 1 ended after [12] frames?\.", output)
     assert "network problem" in output
     assert "503" in output
     assert TOKEN not in output
