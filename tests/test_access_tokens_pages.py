@@ -11,6 +11,8 @@ import pytest
 from skyframe.extensions import db
 from skyframe.models import AccessToken
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def vega(make_user, as_user):
