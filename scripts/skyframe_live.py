@@ -37,7 +37,8 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,8 @@ class Client:
     max_backoff: float = 60.0
     sleep: Callable[[float], None] = time.sleep
     http: requests.Session = field(default_factory=requests.Session)
+    # Called before each wait between tries (a held stop is taken there).
+    before_wait: Callable[[], None] = lambda: None
 
     def __post_init__(self) -> None:
         self.server = self.server.rstrip("/")
@@ -162,6 +165,7 @@ class Client:
                 if attempts is not None and tried >= attempts:
                     raise describe_refusal(response)
             pause = wait if wait is not None else delay
+            self.before_wait()
             log.warning("%s; trying again in %s", problem, _seconds(pause))
             self.sleep(pause)
             delay = min(delay * 2, self.max_backoff)
@@ -278,10 +282,13 @@ class Uploader:
     session_id: int | None = None
     sleep: Callable[[float], None] = time.sleep
     frames: int = 0
+    signals: Signals | None = None
 
     def go_live(self) -> None:
+        held = self.signals.held() if self.signals is not None else nullcontext()
         try:
-            live = self.client.start(self.title, self.target)
+            with held:
+                live = self.client.start(self.title, self.target)
         except Refused as exc:
             if exc.code == "already_live":
                 raise Fatal(
@@ -293,6 +300,8 @@ class Uploader:
         owner = live.get("owner", {}).get("handle")
         where = f" — watch it at {self.client.server}/live/{owner}" if owner else ""
         log.info("Live: session %s started%s", live["id"], where)
+        if self.signals is not None:
+            self.signals.check()  # a stop that came meanwhile ends it now
 
     def resume(self, session_id: int) -> None:
         try:
@@ -459,8 +468,35 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return arguments
 
 
-def _raise_stop(signum, _frame) -> None:
-    raise Stop(signal.Signals(signum).name)
+class Signals:
+    """SIGINT and SIGTERM raise Stop, except while a session is being
+    started: a stop then waits for the server's answer, so that a session
+    the server made is known and ended (a second signal stops at once)."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending: str | None = None
+
+    def handle(self, signum, _frame) -> None:
+        name = signal.Signals(signum).name
+        if self.holding and self.pending is None:
+            self.pending = name
+            log.info("Stopping once the server has answered (%s again stops at once)", name)
+            return
+        raise Stop(name)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+
+    def check(self) -> None:
+        """Stop now if a signal came while held."""
+        if self.pending is not None:
+            raise Stop(self.pending)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -478,8 +514,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     watcher = Watcher(arguments.watch.resolve(), recursive=arguments.recursive)
     uploader = Uploader(client, watcher, arguments.title, arguments.target, arguments.interval)
-    signal.signal(signal.SIGINT, _raise_stop)
-    signal.signal(signal.SIGTERM, _raise_stop)
+    signals = Signals()
+    client.before_wait = signals.check
+    uploader.signals = signals
+    signal.signal(signal.SIGINT, signals.handle)
+    signal.signal(signal.SIGTERM, signals.handle)
     status = 0
     try:
         if not arguments.include_existing:

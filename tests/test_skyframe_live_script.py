@@ -57,6 +57,9 @@ class StubState:
     # Faults for the next requests, per route: "drop" or (status, headers, error code).
     faults: dict[str, deque] = field(default_factory=lambda: {"start": deque(), "frames": deque()})
     authorizations: list[str | None] = field(default_factory=list)
+    # Set: starts are answered; cleared, a start waits for it (start_seen tells it came).
+    answer_starts: threading.Event = field(default_factory=threading.Event)
+    start_seen: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -116,6 +119,8 @@ def stub_handler(state: StubState):
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 return self.answer(401, {"error": {"code": "invalid_token", "message": "No."}})
             if self.path == "/api/v1/live":
+                state.start_seen.set()
+                state.answer_starts.wait()
                 if self.fault("start"):
                     return None
                 with state.lock:
@@ -146,6 +151,7 @@ def stub_handler(state: StubState):
 @pytest.fixture
 def stub():
     state = StubState()
+    state.answer_starts.set()
     server = ThreadingHTTPServer(("127.0.0.1", 0), stub_handler(state))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -455,3 +461,44 @@ def test_a_refused_token_exits_with_the_reason(stub, tmp_path):
     )  # fmt: skip
     assert done.returncode == 2
     assert "invalid_token" in done.stderr + done.stdout
+
+
+def test_signals_are_held_while_a_session_starts():
+    signals = live.Signals()
+    with pytest.raises(live.Stop):
+        signals.handle(signal.SIGTERM, None)
+    with signals.held():
+        signals.handle(signal.SIGINT, None)  # held
+        with pytest.raises(live.Stop):
+            signals.handle(signal.SIGINT, None)  # a second one stops at once
+    with pytest.raises(live.Stop, match="SIGINT"):
+        signals.check()
+    assert live.Signals().check() is None
+
+
+def test_a_stop_during_the_start_still_ends_the_session(stub, tmp_path):
+    stub.answer_starts.clear()
+    process = run_script(
+        "--server", stub.url, "--token", TOKEN, "--watch", str(tmp_path), "--interval", "0.05",
+    )  # fmt: skip
+    said: list[str] = []
+    reader = threading.Thread(target=lambda: said.extend(process.stdout), daemon=True)
+    reader.start()
+    try:
+        wait_for(stub.start_seen.is_set, "the start request")
+        process.send_signal(signal.SIGINT)
+        wait_for(lambda: any("Stopping once" in line for line in said), "the held stop")
+        stub.answer_starts.set()
+        process.wait(timeout=PATIENCE)
+        reader.join(timeout=PATIENCE)
+    finally:
+        stub.answer_starts.set()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        reader.join(timeout=PATIENCE)
+        process.stdout.close()
+    output = "".join(said)
+    assert process.returncode == 0, output
+    assert stub.ended == [1]
+    assert "Session 1 ended after 0 frames." in output
