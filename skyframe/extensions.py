@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask_bootstrap import Bootstrap5
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -24,7 +25,18 @@ from skyframe.web.client import client_address
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+
+
+class CSRFUnlessToken(CSRFProtect):
+    """CSRF protection, but for requests a personal access token signed in
+    (skyframe.web.bearer): they carry no cookie a browser would send for
+    another site, so there is no forged request to refuse."""
+
+    def _is_exempt(self) -> bool:
+        return g.get("access_token") is not None or super()._is_exempt()
+
+
+csrf = CSRFUnlessToken()
 limiter = Limiter(key_func=client_address)
 talisman = Talisman()
 bootstrap = Bootstrap5()
@@ -70,6 +82,20 @@ api_spec = SpecTree(
                 field_in="header",
                 name="X-CSRFToken",
                 description="The CSRF token of the session (GET /api/v1/auth/csrf).",
+            ),
+        ),
+        SecurityScheme(
+            name="bearer",
+            data=SecuritySchemeData(
+                type="http",
+                scheme="bearer",
+                bearer_format="sf_pat_…",
+                description=(
+                    "A personal access token (POST /api/v1/me/tokens) as "
+                    "Authorization: Bearer sf_pat_…, for capture software. Only the "
+                    "operations that name its scope accept it (no CSRF token needed); "
+                    "everywhere else it is ignored."
+                ),
             ),
         ),
     ],

@@ -176,6 +176,13 @@ def require_in_good_standing(user: User, now: datetime) -> None:
         raise Suspended(f"Your account is suspended{when}; you cannot post or comment.")
 
 
+def can_act_through_token(user: User, now: datetime) -> bool:
+    """Personal access tokens act for an active account in good standing
+    only: a disabled or deleted account's tokens stop, and so do a suspended
+    one's (their one scope, ``live``, is going live, which suspension forbids)."""
+    return user.is_active and not is_suspended(user, now)
+
+
 # -- staff actions --------------------------------------------------------------
 
 

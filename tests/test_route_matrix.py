@@ -333,6 +333,11 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/users/suggest"): R(PUBLIC, query="q=ve"),
     ("POST", "/api/v1/users/<handle>/follow"): R(SIGNED_IN),
     ("DELETE", "/api/v1/users/<handle>/follow"): R(SIGNED_IN),
+    ("GET", "/settings/tokens"): R(SIGNED_IN),
+    ("POST", "/settings/tokens"): R(SIGNED_IN, form=lambda t: {"name": "Cam", "scopes": ["live"]}),
+    ("POST", "/settings/tokens/<int:token_id>/revoke"): R(
+        SIGNED_IN_NOT_THEIRS, values=lambda t: {"token_id": 999_999}
+    ),
     # -- live sessions (tests/test_live_api.py) -----------------------------------
     # Already live (the owner) or not: a start is let through to 201 or 409.
     ("POST", "/api/v1/live"): R(GOOD_STANDING, json=lambda t: {"title": "Orion"}),
@@ -381,6 +386,11 @@ ROUTES: dict[tuple[str, str], Row] = {
         SIGNED_IN_NOT_THEIRS, values=lambda t: {"session_id": "unknown"}
     ),
     ("POST", "/api/v1/me/sessions/revoke-others"): R(SIGNED_IN),
+    ("GET", "/api/v1/me/tokens"): R(SIGNED_IN),
+    ("POST", "/api/v1/me/tokens"): R(SIGNED_IN, json=lambda t: {"name": "Cam", "scopes": ["live"]}),
+    ("DELETE", "/api/v1/me/tokens/<int:token_id>"): R(
+        SIGNED_IN_NOT_THEIRS, values=lambda t: {"token_id": 999_999}
+    ),
     ("GET", "/api/v1/motd"): R(SIGNED_IN),
     ("POST", "/api/v1/motd/<int:motd_id>/ack"): R(
         SIGNED_IN_NOT_THEIRS, values=lambda t: {"motd_id": 999}

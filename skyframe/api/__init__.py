@@ -22,6 +22,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     reports,
     search,
     tickets,
+    tokens,
     views,
 )
 from skyframe.api.blueprint import bp

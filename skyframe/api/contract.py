@@ -28,6 +28,11 @@ SESSION_AND_CSRF = {"session": [], "csrf": []}
 CSRF_ONLY = {"csrf": []}
 
 
+def bearer(scope: str) -> dict[str, list[str]]:
+    """A personal access token with ``scope`` (skyframe.web.bearer)."""
+    return {"bearer": [scope]}
+
+
 def operation(
     *,
     tags: Iterable[str],
@@ -42,6 +47,7 @@ def operation(
     also_returns: dict[int, type[BaseModel]] | None = None,
     streams: str | None = None,
     also_codes: Iterable[int] = (),
+    token_scope: str | None = None,
 ) -> Callable:
     """Declare an API operation.
 
@@ -51,12 +57,16 @@ def operation(
     JSON object, 415 when it is not sent as application/json; ``form``
     bodies must be multipart/form-data). ``errors`` lists any further error
     statuses the operation can answer; ``also_returns`` further successes.
+    ``token_scope`` documents a personal access token with that scope as the
+    alternative to the session and its CSRF token; stack
+    ``@accepts_token(scope)`` (skyframe.web.bearer) directly under the route
+    decorator for the token to be accepted.
     """
     statuses = set(errors)
     if writes:
         statuses.add(403)
-    if signed_in:
-        statuses.add(401)
+    if signed_in or token_scope is not None:
+        statuses.add(401)  # no session; or an unknown, revoked or out-of-scope token
     if json is not None or form is not None:
         statuses.update({400, 415, 422})
     if query is not None:
@@ -74,6 +84,8 @@ def operation(
         security = SESSION_AND_CSRF if signed_in else CSRF_ONLY
     else:
         security = SESSION if signed_in else PUBLIC
+    if token_scope is not None:
+        security = [security, bearer(token_scope)]
 
     validate = api_spec.validate(
         json=json,

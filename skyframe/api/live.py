@@ -2,9 +2,9 @@
 turn a frame into a post; staff take frames down. The events stream is
 skyframe.api.live_events.
 
-Start, end and push-frame are plain functions with the route decorator
-right above the rest, so that another way of signing in (a personal access
-token for capture software) can be stacked on them.
+Start, end and push-frame also take a personal access token with the
+``live`` scope (``accepts_token``, skyframe.web.bearer): capture software
+sends ``Authorization: Bearer sf_pat_…`` and no CSRF token.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from skyframe import policy
 from skyframe.accounts import users
+from skyframe.accounts.tokens import LIVE as LIVE_SCOPE
 from skyframe.api.blueprint import bp
 from skyframe.api.contract import operation
 from skyframe.api.live_presenters import frame_out, session_out
@@ -40,6 +41,7 @@ from skyframe.models.live import LiveFrame, LiveStatus
 from skyframe.posts import lifecycle as post_lifecycle
 from skyframe.services import broker, current_storage
 from skyframe.storage import StorageError
+from skyframe.web.bearer import accepts_token
 from skyframe.web.ratelimit import per_user_limit
 from skyframe.web.requests import accepts_uploads
 from skyframe.web.uploads import receive_frame
@@ -60,6 +62,7 @@ def _envelope(live, reader, *, exact_viewers: bool = False) -> SessionEnvelope:
 
 
 @bp.post("/live")
+@accepts_token(LIVE_SCOPE)
 @login_required
 @operation(
     tags=TAGS,
@@ -69,6 +72,7 @@ def _envelope(live, reader, *, exact_viewers: bool = False) -> SessionEnvelope:
     signed_in=True,
     writes=True,
     errors=(409,),
+    token_scope=LIVE_SCOPE,
 )
 def start_live(json: LiveStart):
     """Go live: a session with a title (up to 120 characters) and a target
@@ -93,8 +97,16 @@ def get_live(session_id: int):
 
 
 @bp.post("/live/<int:session_id>/end")
+@accepts_token(LIVE_SCOPE)
 @login_required
-@operation(tags=TAGS, returns=SessionEnvelope, signed_in=True, writes=True, errors=(403, 404))
+@operation(
+    tags=TAGS,
+    returns=SessionEnvelope,
+    signed_in=True,
+    writes=True,
+    errors=(403, 404),
+    token_scope=LIVE_SCOPE,
+)
 def end_live(session_id: int):
     """End a session (its owner; staff too). Ending an ended session changes nothing."""
     live = sessions.get_session(db.session, session_id, current_user)
@@ -134,6 +146,7 @@ def list_frames(session_id: int, query: FrameQuery):
 
 
 @bp.post("/live/<int:session_id>/frames")
+@accepts_token(LIVE_SCOPE)
 @accepts_uploads
 @login_required
 @per_user_limit("LIVE_FRAME_LIMIT", scope="live-frames", methods=["POST"])
@@ -145,6 +158,7 @@ def list_frames(session_id: int, query: FrameQuery):
     signed_in=True,
     writes=True,
     errors=(404, 409, 413, 429, 507),
+    token_scope=LIVE_SCOPE,
 )
 def push_frame(session_id: int, form: FrameUpload):
     """Send a frame to your running session (multipart ``file``): checked and

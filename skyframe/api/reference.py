@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-SECURITY_LABELS = {"session": "session cookie", "csrf": "X-CSRFToken header"}
+SECURITY_LABELS = {
+    "session": "session cookie",
+    "csrf": "X-CSRFToken header",
+    "bearer": "access token (Authorization: Bearer)",
+}
 
 
 @dataclass

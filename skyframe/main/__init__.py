@@ -17,6 +17,7 @@ from skyframe.main import (  # noqa: F401  (each module adds its routes to bp)
     settings,
     standing,
     support,
+    tokens,
 )
 from skyframe.main.blueprint import bp
 

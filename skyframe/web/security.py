@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import Flask, current_app, redirect, request, session
 
 from skyframe.extensions import talisman
+from skyframe.web.bearer import authenticate_bearer
 from skyframe.web.hosts import refuse_untrusted_host
 from skyframe.web.requests import count_oversized, refuse_anonymous_uploads, refuse_oversized_body
 
@@ -88,9 +89,13 @@ def init_security(app: Flask) -> None:
 
     # Before-request work in this order, ahead of CSRF, the limiter (whose
     # login keys read the form), the login lookup and everything else: the
-    # host check, the body cap, the HTTPS redirect, anonymous uploads.
+    # host check, the body cap, the HTTPS redirect, access tokens, anonymous
+    # uploads.
     first = app.before_request_funcs.setdefault(None, [])
     first.insert(0, refuse_anonymous_uploads)
+    # Before the upload gate (a token signs its upload in), CSRF, the limiter
+    # and the login lookup; after the body cap and the HTTPS redirect.
+    first.insert(0, authenticate_bearer)
     if app.config["FORCE_HTTPS"]:
         # Nothing else runs over plain HTTP.
         first.insert(0, redirect_to_https)
