@@ -20,7 +20,7 @@ from skyframe.schedules import PERIODIC, InProcessScheduler, cron_job_name
 from tests.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parent.parent
-PERIODIC_TASKS = ["purge-seen", "sweep-uploads", "flush-views"]
+PERIODIC_TASKS = ["purge-seen", "sweep-uploads", "flush-views", "host-channels"]
 QUEUED_JOBS = ["process_clip", "process_post", "purge-account-files", "send-mail"]
 AT_START_TASKS = ["resume-clips"]
 
@@ -72,12 +72,13 @@ def test_tasks_list(runner):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["name", "schedule", "last", "run", "description"]
-    names = [line.split()[0] for line in lines[1:9]]
+    names = [line.split()[0] for line in lines[1:10]]
     assert names == [*PERIODIC_TASKS, *sorted([*QUEUED_JOBS, *AT_START_TASKS])]
     assert "every 1 d" in lines[1]
     assert "every 10 min" in lines[2]
     assert "every 1 min" in lines[3]
-    assert "when queued" in lines[4]
+    assert "every 10 min" in lines[4]
+    assert "when queued" in lines[5]
     assert "at start (inline)" in next(line for line in lines if line.startswith("resume-clips"))
     assert lines[-1].startswith("Periodic tasks run from: off (TASKS_SCHEDULER=0")
 
@@ -93,14 +94,14 @@ def test_tasks_list(runner):
         "description": "Delete seen-history rows older than FEED_SEEN_RETENTION_DAYS.",
         "last_run": None,
     }
-    assert document["tasks"][3]["periodic"] is False
+    assert document["tasks"][4]["periodic"] is False
 
 
 def test_an_interval_of_zero_turns_a_schedule_off(app_factory):
     app = app_factory(TASK_SWEEP_UPLOADS_SECONDS=0)
     result = app.test_cli_runner().invoke(args=["tasks", "list"])
     assert "off (TASK_SWEEP_UPLOADS_SECONDS=0)" in result.output
-    assert list(InProcessScheduler(app).intervals) == ["purge-seen", "flush-views"]
+    assert list(InProcessScheduler(app).intervals) == ["purge-seen", "flush-views", "host-channels"]
 
 
 def _old_impression(app, make_user, make_post) -> None:
@@ -137,12 +138,13 @@ def test_tasks_run_runs_a_task_now(app, runner, make_user, make_post):
     [
         (
             "nope",
-            "Error: No task 'nope'; periodic tasks: purge-seen, sweep-uploads, flush-views.\n",
+            "Error: No task 'nope'; periodic tasks: purge-seen, sweep-uploads, flush-views, "
+            "host-channels.\n",
         ),
         (
             "process_post",
             "Error: process_post runs when a request queues it, not by name; "
-            "periodic tasks: purge-seen, sweep-uploads, flush-views.\n",
+            "periodic tasks: purge-seen, sweep-uploads, flush-views, host-channels.\n",
         ),
     ],
     ids=["unknown", "queued-job"],
@@ -168,7 +170,8 @@ def test_a_failing_task_exits_1_with_its_reason(runner, monkeypatch):
 
 
 def test_the_in_process_scheduler_runs_what_is_due(app_factory, make_user, make_post):
-    app = app_factory(VIEW_FLUSH_SECONDS=0)  # its minute would be due in between
+    # The minute of flush-views would be due in between; hosting is tested apart.
+    app = app_factory(VIEW_FLUSH_SECONDS=0, HOSTING_INTERVAL_SECONDS=0)
     _old_impression(app, make_user, make_post)
     stuck = _stuck_upload(app, make_user, make_post)
     start = utcnow()
@@ -273,6 +276,7 @@ def test_rq_cron_queues_due_tasks_from_one_worker(rq_app):
             ("skyframe.jobs.run", ("purge-seen",)),
             ("skyframe.jobs.run", ("sweep-uploads",)),
             ("skyframe.jobs.run", ("flush-views",)),
+            ("skyframe.jobs.run", ("host-channels",)),
         ]
         assert {j.timeout for j in queued} == {rq_app.config["RQ_JOB_TIMEOUT"]}
 
@@ -289,7 +293,7 @@ def test_rq_cron_queues_due_tasks_from_one_worker(rq_app):
         first.stop()  # e.g. its worker was restarted: another takes over
         assert second.tick() == []  # and resumes the schedules: nothing is due
         assert second.holding
-        assert queue.count == 3
+        assert queue.count == 4
     finally:
         first.stop()
         second.stop()
@@ -325,3 +329,24 @@ def test_the_worker_runs_rq_scheduler_for_jobs_queued_for_later(rq_app, database
     assert later.get_status(refresh=True) == "finished"
     assert later.return_value() == "0 expired seen row(s) deleted."
     connection.close()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs SKYFRAME_TEST_REDIS_URL (CI sets it)")
+def test_a_second_run_of_host_channels_in_its_slot_does_nothing(rq_app):
+    from skyframe import tasks
+    from skyframe.schedules import claim_slot
+
+    with rq_app.app_context():
+        assert tasks.host_channels().endswith("now hosted.")
+        assert tasks.host_channels() == "skipped: another run had this slot."
+        later = utcnow() + timedelta(seconds=rq_app.config["HOSTING_INTERVAL_SECONDS"])
+        assert claim_slot("host-channels", 600, later)  # the next slot is free
+        assert not claim_slot("host-channels", 600, later)
+
+
+def test_the_in_process_scheduler_claims_every_slot(app):
+    from skyframe.schedules import claim_slot
+
+    with app.app_context():  # alone in its process: nothing to share a slot with
+        assert claim_slot("host-channels", 600, utcnow())
+        assert claim_slot("host-channels", 600, utcnow())

@@ -110,26 +110,31 @@ HOST_RULES: list[tuple[str, HostRule, str]] = [
 # -- target rules ---------------------------------------------------------------
 
 
-def target_allows(host, target, now: datetime) -> ColumnElement[bool]:
+def target_allows(target, now: datetime) -> ColumnElement[bool]:
     return target.allow_hosting == true()
 
 
-def target_active(host, target, now: datetime) -> ColumnElement[bool]:
+def target_active(target, now: datetime) -> ColumnElement[bool]:
     return policy.active_accounts(now, target)
 
 
-def host_not_blocked(host, target, now: datetime) -> ColumnElement[bool]:
+def host_not_blocked(host_id, target_id, now: datetime) -> ColumnElement[bool]:
     # The primary key (blocker_id, blocked_id) answers this.
     return ~exists().where(
-        Block.blocker_id == target.id, Block.blocked_id == host.id, Block.until.is_(None)
+        Block.blocker_id == target_id, Block.blocked_id == host_id, Block.until.is_(None)
     )
 
 
-TargetRule = Callable[[Any, Any, datetime], ColumnElement[bool]]
+TargetRule = Callable[[Any, datetime], ColumnElement[bool]]
+PairRule = Callable[[Any, Any, datetime], ColumnElement[bool]]
 
+# Rules on the target's account alone, then rules on the pair (host id,
+# target id): the job tests the first kind once per user, not once per row.
 TARGET_RULES: list[tuple[str, TargetRule, str]] = [
     ("hosting_not_allowed", target_allows, "They do not allow others to host their channel."),
     ("account_inactive", target_active, "Their account is suspended or not active."),
+]
+PAIR_RULES: list[tuple[str, PairRule, str]] = [
     ("blocked", host_not_blocked, "They have blocked you."),
 ]
 
@@ -141,12 +146,29 @@ def host_qualifies(host, now: datetime, settings: HostingSettings) -> ColumnElem
 
 def target_qualifies(host, target, now: datetime) -> ColumnElement[bool]:
     """Every target rule, as one condition on the pair."""
-    return and_(*(rule(host, target, now) for _, rule, _ in TARGET_RULES))
+    return and_(
+        *(rule(target, now) for _, rule, _ in TARGET_RULES),
+        *(rule(host.id, target.id, now) for _, rule, _ in PAIR_RULES),
+    )
 
 
 def pair_qualifies(host, target, now: datetime, settings: HostingSettings) -> ColumnElement[bool]:
-    """The host may host the target (the job's test of a hosting row)."""
+    """The host may host the target, as one condition on the two users."""
     return and_(host_qualifies(host, now, settings), target_qualifies(host, target, now))
+
+
+def row_qualifies(rows, now: datetime, settings: HostingSettings) -> ColumnElement[bool]:
+    """pair_qualifies for rows of hosting_targets (the model or an alias):
+    the users who qualify as hosts, and as targets, are two sets found once
+    (semi-joins), then each row tests only its pair's rules."""
+    host, target = aliased(User, name="host"), aliased(User, name="target")
+    hosts = select(host.id).where(host_qualifies(host, now, settings))
+    targets = select(target.id).where(*(rule(target, now) for _, rule, _ in TARGET_RULES))
+    return and_(
+        rows.host_id.in_(hosts),
+        rows.target_id.in_(targets),
+        *(rule(rows.host_id, rows.target_id, now) for _, rule, _ in PAIR_RULES),
+    )
 
 
 # -- one pair ---------------------------------------------------------------------
@@ -178,7 +200,10 @@ def failed_target_rule(
 ) -> Failure | None:
     """The first target rule the pair fails, or None when it qualifies."""
     host, target = aliased(User, name="host"), aliased(User, name="target")
-    checks = [rule(host, target, now).label(name) for name, rule, _ in TARGET_RULES]
+    named = [(name, rule(target, now), message) for name, rule, message in TARGET_RULES] + [
+        (name, rule(host.id, target.id, now), message) for name, rule, message in PAIR_RULES
+    ]
+    checks = [condition.label(f"rule_{i}") for i, (_, condition, _) in enumerate(named)]
     query = (
         select(*checks)
         .select_from(host)
@@ -186,7 +211,7 @@ def failed_target_rule(
         .where(host.id == host_id)
     )
     row = session.execute(query).one()
-    for (name, _, message), passed in zip(TARGET_RULES, row, strict=True):
+    for (name, _, message), passed in zip(named, row, strict=True):
         if not passed:
             return Failure(name, message)
     return None
