@@ -401,6 +401,15 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger, json=lambda t: {}),
     ("DELETE", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger),
     ("GET", "/api/v1/me/blocks"): R(SIGNED_IN),
+    # -- hosting (seed 004): a suspended account cannot host, but may leave its list --
+    ("GET", "/api/v1/me/hosting"): R(SIGNED_IN),
+    ("PATCH", "/api/v1/me/hosting"): R(SIGNED_IN, json=lambda t: {"allow_hosting": True}),
+    ("GET", "/api/v1/me/hosting/targets"): R(SIGNED_IN),
+    ("POST", "/api/v1/me/hosting/targets"): R(
+        GOOD_STANDING, json=lambda t: {"handle": a_stranger(t)["handle"]}
+    ),
+    ("DELETE", "/api/v1/me/hosting/targets/<handle>"): R(SIGNED_IN, values=a_stranger),
+    ("GET", "/api/v1/me/hosting/suggest"): R(SIGNED_IN, query="?q=ob"),
     # -- support tickets -----------------------------------------------------------
     ("POST", "/api/v1/tickets"): R(SIGNED_IN, json=lambda t: {"title": "Help", "text": "Please."}),
     ("GET", "/api/v1/tickets"): R(SIGNED_IN),

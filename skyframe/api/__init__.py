@@ -10,6 +10,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     collections,
     comments,
     feed,
+    hosting,
     interactions,
     meta,
     moderation,
