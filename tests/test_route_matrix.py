@@ -297,6 +297,8 @@ ROUTES: dict[tuple[str, str], Row] = {
         APPELLANT, values=lambda t: {"target_type": "take_down", "target_id": t.new_take_down()}
     ),
     ("GET", "/settings/blocks"): R(SIGNED_IN),
+    ("GET", "/settings/hosting"): R(SIGNED_IN),
+    ("POST", "/settings/hosting"): R(SIGNED_IN, form=lambda t: {"action": "allow"}),
     ("GET", "/settings/delete"): R(SIGNED_IN),
     # A wrong password: let through to the form's error, nobody deleted.
     ("POST", "/settings/delete"): R(SIGNED_IN, form=lambda t: {"password": "not it"}),

@@ -1,0 +1,53 @@
+"""The hosting settings page on a phone: the switch saves on change, and
+the add field's typeahead (a combobox and its listbox) fills the list."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from skyframe.extensions import db
+from skyframe.models import User
+from tests.browser.helpers import sign_in
+from tests.hosting_helpers import qualify
+
+
+def test_switch_saves_on_change_and_typeahead_adds_a_target(
+    app, phone, live_server, make_user, artifacts_dir
+):
+    page = phone
+    for handle in ("herschel", "vega", "venus"):
+        user = make_user(handle)
+        with app.app_context():
+            qualify(user.id, allow=handle != "herschel")
+    sign_in(page, live_server, "herschel")
+    page.goto(live_server + "/settings")
+    page.get_by_role("link", name="Hosting").click()
+    switch = page.get_by_role("switch", name="Other observers may host my channel")
+    assert not switch.is_checked()
+    assert page.get_by_role("button", name="Save").is_hidden()  # saved on change instead
+    switch.click()
+    expect(page.get_by_text("Saved: others may host you.")).to_be_visible()
+    with app.app_context():
+        assert db.session.query(User).filter_by(handle="herschel").one().allow_hosting
+
+    field = page.get_by_role("combobox", name="Add an observer by handle")
+    field.type("ve")
+    listbox = page.get_by_role("listbox")
+    listbox.wait_for()
+    assert field.get_attribute("aria-expanded") == "true"
+    expect(page.get_by_role("option")).to_have_count(2)
+    assert page.get_by_role("option").all_inner_texts() == ["Vega@vega", "Venus@venus"]
+    page.screenshot(path=artifacts_dir / "hosting-typeahead.png")
+    field.press("ArrowDown")
+    assert page.get_by_role("option", selected=True).inner_text() == "Vega@vega"
+    field.press("Enter")
+    assert field.input_value() == "vega"
+    assert listbox.is_hidden()
+    page.get_by_role("button", name="Add", exact=True).click()
+    assert page.get_by_text("Added @vega.").is_visible()
+    assert page.locator('[data-role="hosting-target"][data-handle="vega"]').is_visible()
+    page.reload()
+    assert page.get_by_role("switch", name="Other observers may host my channel").is_checked()
+    page.get_by_role("button", name="Remove @vega").click()
+    assert page.get_by_text("Removed @vega.").is_visible()
+    assert page.problems == []
