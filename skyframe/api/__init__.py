@@ -12,6 +12,8 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     feed,
     hosting,
     interactions,
+    live,
+    live_events,
     meta,
     moderation,
     motd,

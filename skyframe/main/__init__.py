@@ -5,6 +5,7 @@ from skyframe.main import (  # noqa: F401  (each module adds its routes to bp)
     context,
     feed_pages,
     hosting,
+    live,
     media,
     notifications,
     people,
