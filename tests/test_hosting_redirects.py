@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from skyframe.extensions import db
 from skyframe.live.hosting import redirects
 from skyframe.models import HostingStatus, User
+from tests.conftest import login
 from tests.hosting_helpers import add_target, go_live, go_offline, qualify
 
 HOSTING = HostingStatus.HOSTING
@@ -107,3 +110,69 @@ def test_the_banners(app, hosting):
         assert (
             redirects.banner(db.session, viewer, vega, host_handle=None, follow_host=True) is None
         )
+
+
+# -- through the channel page ---------------------------------------------------------
+
+
+def banner_text(response) -> str | None:
+
+    page = response.get_data(as_text=True)
+    found = re.search(r'data-role="hosting-banner-text">(.*?)</span>', page)
+    return found and re.sub(r"<[^>]+>", "", found.group(1))
+
+
+def test_a_visitor_is_sent_to_the_target_with_the_hosted_banner(client, hosting):
+    response = client.get("/live/host")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/live/vega?host=host"
+    page = client.get("/live/vega?host=host")
+    assert page.status_code == 200
+    assert banner_text(page) == "@host is hosting @vega"
+    text = page.get_data(as_text=True)
+    assert 'data-kind="hosted"' in text
+    assert 'href="/live/host?follow_host=false"' in text  # Return to host
+    assert "Return to host" in text
+
+
+def test_return_to_host_stays_and_offers_go_there(client, hosting):
+    page = client.get("/live/host?follow_host=false")
+    assert page.status_code == 200
+    assert banner_text(page) == "@host is hosting @vega"
+    text = page.get_data(as_text=True)
+    assert 'data-kind="hosting"' in text
+    assert 'href="/live/vega?host=host"' in text
+    assert "Go there" in text
+
+
+def test_the_owner_stays_on_their_channel_and_sees_where_it_sends(client, hosting):
+    login(client, "host")
+    page = client.get("/live/host")
+    assert page.status_code == 200
+    assert 'data-kind="hosting"' in page.get_data(as_text=True)
+
+
+def test_a_signed_in_viewer_is_redirected_too(client, hosting):
+    login(client, "viewer")
+    assert client.get("/live/HOST").headers["Location"] == "/live/vega?host=host"
+
+
+def test_no_redirect_once_the_host_is_live_or_the_target_offline(app, client, hosting):
+    host_id, vega_id, _ = hosting
+    with app.app_context():
+        go_offline(vega_id)
+    assert client.get("/live/host").status_code == 200
+    assert banner_text(client.get("/live/vega?host=host")) is None
+    with app.app_context():
+        go_live(vega_id)
+        go_live(host_id)
+    page = client.get("/live/host")
+    assert page.status_code == 200
+    assert banner_text(page) is None
+
+
+def test_a_forged_host_parameter_shows_no_banner(client, hosting):
+    for host in ("viewer", "nobody", "vega", "x" * 300):
+        page = client.get("/live/vega", query_string={"host": host})
+        assert page.status_code == 200
+        assert banner_text(page) is None
