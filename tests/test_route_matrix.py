@@ -445,6 +445,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("DELETE", "/api/v1/me/hosting/targets/<handle>"): R(SIGNED_IN, values=a_stranger),
     ("GET", "/api/v1/me/hosting/suggest"): R(SIGNED_IN, query="?q=ob"),
+    ("GET", "/api/v1/live/following"): R(SIGNED_IN),
     # -- support tickets -----------------------------------------------------------
     ("POST", "/api/v1/tickets"): R(SIGNED_IN, json=lambda t: {"title": "Help", "text": "Please."}),
     ("GET", "/api/v1/tickets"): R(SIGNED_IN),

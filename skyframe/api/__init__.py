@@ -14,6 +14,7 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     interactions,
     live,
     live_events,
+    live_following,
     meta,
     moderation,
     motd,

@@ -6,6 +6,7 @@ from skyframe.main import (  # noqa: F401  (each module adds its routes to bp)
     feed_pages,
     hosting,
     live,
+    live_following,
     media,
     notifications,
     people,
