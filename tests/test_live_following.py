@@ -36,7 +36,7 @@ def follow(*ids, by):
 def strip(me_id):
     me = db.session.get(User, me_id)
     found = following.following_live(db.session, me, utcnow())
-    items = [(i.channel.handle, i.hosted_by.handle if i.hosted_by else None) for i in found.items]
+    items = [(i.channel.handle, i.hosted_by) for i in found.items]
     return items, found.live_count, found.hosted_count
 
 

@@ -29,7 +29,7 @@ def live_following():
             LiveFollowingItem(
                 session=out,
                 channel=item.channel.handle,
-                hosted_by=item.hosted_by.handle if item.hosted_by else None,
+                hosted_by=item.hosted_by,
             )
             for item, out in zip(found.items, sessions, strict=True)
         ],

@@ -17,7 +17,10 @@ class LiveFollowingItem(BaseModel):
 
 class LiveFollowingPage(BaseModel):
     items: list[LiveFollowingItem] = Field(
-        description="Followed channels live now, then channels followed hosts host (at most 100)."
+        description=(
+            "Followed channels live now, then channels followed hosts host "
+            "(at most 50; the counts are exact)."
+        )
     )
     live_count: int = Field(description="Followed channels live now (the red badge).")
     hosted_count: int = Field(

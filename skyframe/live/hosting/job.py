@@ -75,14 +75,14 @@ def requalify_errors(session: Session, now: datetime, settings: HostingSettings)
 
 def unhost_finished(session: Session, now: datetime) -> int:
     """Step 2: un-host targets no longer live, or whose host went live."""
+    # The live are few (an index range): "not live" as NOT IN, not IN (all the rest).
     live = select(User.id).where(User.channel_status == ChannelStatus.LIVE)
-    offline = select(User.id).where(User.channel_status != ChannelStatus.LIVE)
     return _count(
         session,
         update(HostingTarget)
         .where(
             HostingTarget.status == HostingStatus.HOSTING,
-            HostingTarget.target_id.in_(offline) | HostingTarget.host_id.in_(live),
+            HostingTarget.target_id.not_in(live) | HostingTarget.host_id.in_(live),
         )
         .values(status=HostingStatus.READY, updated_at=now),
     )
