@@ -105,3 +105,15 @@ def test_unknown_actions_are_400(client, host, data):
 
 def test_the_forms_need_their_csrf_token(client, host):
     assert client.post(PAGE, data={"action": "allow"}, csrf=False).status_code == 403
+
+
+def test_a_host_that_does_not_qualify_yet_is_told_why(app, client, make_user):
+    make_user("newcomer")
+    login(client, "newcomer")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert 'data-role="cannot-host"' in page
+    assert "You need more hours live on your own channel before you can host." in page
+
+
+def test_a_qualifying_host_sees_no_warning(client, host):
+    assert 'data-role="cannot-host"' not in client.get(PAGE).get_data(as_text=True)

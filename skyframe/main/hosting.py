@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from skyframe.exceptions import DomainError
 from skyframe.extensions import db
-from skyframe.live.hosting import targets
+from skyframe.live.hosting import rules, targets
 from skyframe.live.hosting.rules import HostingSettings
 from skyframe.main.blueprint import bp
 from skyframe.main.forms import ConfirmForm
@@ -24,9 +24,11 @@ from skyframe.web.ratelimit import per_user_limit
 def hosting_settings():
     """The switch, and the hosting list with each target's status."""
     settings = HostingSettings.from_config(current_app.config)
+    failure = rules.failed_host_rule(db.session, current_user.id, utcnow(), settings)
     return render_template(
         "main/hosting.html",
         form=ConfirmForm(),
+        cannot_host=failure.message if failure else None,
         items=targets.targets_of(db.session, current_user),
         handle_max=HANDLE_MAX_LENGTH + 1,
         min_live_hours=settings.min_live_seconds // 3600,
