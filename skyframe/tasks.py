@@ -19,6 +19,7 @@ from skyframe.accounts import deletion
 from skyframe.extensions import db
 from skyframe.feed import seen
 from skyframe.jobs import current_jobs, job
+from skyframe.live import sessions as live_sessions
 from skyframe.live.hosting import job as hosting_job
 from skyframe.live.hosting.rules import HostingSettings
 from skyframe.models import utcnow
@@ -34,6 +35,7 @@ PURGE_SEEN = "purge-seen"
 SWEEP_UPLOADS = "sweep-uploads"
 FLUSH_VIEWS = "flush-views"
 RESUME_CLIPS = "resume-clips"
+END_IDLE_LIVE = "end-idle-live"
 HOST_CHANNELS = "host-channels"
 
 
@@ -113,6 +115,15 @@ def resume_clips() -> str:
 def flush_views() -> str:
     """Add the buffered view counts to posts and profiles (exact after it runs)."""
     return view_flush.flush(db.session, view_buffer()).line()
+
+
+@periodic(END_IDLE_LIVE, every="TASK_END_IDLE_LIVE_SECONDS")
+def end_idle_live() -> str:
+    """End live sessions that had no frame for LIVE_IDLE_MINUTES (each ends at
+    its last frame, which is what its live hours count)."""
+    count = live_sessions.end_idle(db.session, utcnow(), current_app.config["LIVE_IDLE_MINUTES"])
+    db.session.commit()
+    return f"{count} idle live session(s) ended."
 
 
 @periodic(HOST_CHANNELS, every="HOSTING_INTERVAL_SECONDS")
