@@ -9,11 +9,14 @@ hosted channel that went offline, before the auto-host job notices.
 
 The counts drive the bottom navigation's badge: red for live followed
 channels, or, only when none is live, blue for hosted ones. Hosting never
-notifies anyone; these counts are all a viewer sees of it outside a
-channel page.
+notifies anyone; the strip and these counts are all a viewer sees of it
+outside a channel page.
 
-Two queries of ids whatever the number of follows, then the shown
-sessions and channels by primary key: see benchmarks/live_following.py.
+Two queries of ids whatever the number of follows (about 3 ms of database
+time for a viewer following 500), then the shown sessions and channels by
+primary key. benchmarks/live_following.py measures the API: about 15 ms of
+a worker's CPU and 6 ms of PostgreSQL's per answer of 50 sessions, most of
+it presenting the sessions (their owners' avatar URLs and frames).
 """
 
 from __future__ import annotations

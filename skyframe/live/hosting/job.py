@@ -19,8 +19,13 @@ first statement takes a transaction-level advisory lock, so the second
 waits for the first to commit and then finds nothing left to do; SQLite has
 one writer at a time anyway. The caller commits (which frees the lock).
 
-Measured on PostgreSQL with 100,000 channels and 300,000 hosting rows:
-see benchmarks/hosting_job.py.
+Measured on PostgreSQL with 100,000 channels (5 % live) and 300,000
+hosting rows, after 2 % of the channels went live or offline
+(benchmarks/hosting_job.py): 0.5–0.9 s a run on a shared two-core machine,
+each step a scan of hosting_targets' rows in one status against two sets of
+users found once; no index beyond the model's is needed. A first run over
+a table whose statuses were never checked (about half its rows change)
+took 3.2 s.
 """
 
 from __future__ import annotations
