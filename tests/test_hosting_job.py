@@ -341,3 +341,15 @@ def test_the_periodic_task_runs_the_job(app, channels):
         go_live(target)
         assert host_channels().endswith("1 now hosted.")
         assert status_of(host, target) == HOSTING
+
+
+def test_hosting_sends_no_notifications(app, channels):
+    from skyframe.models import Notification
+
+    host, target = channels("host", "target")
+    with app.app_context():
+        add_target(host, target)
+        go_live(target)
+        before = db.session.query(Notification).count()
+        assert run_job().hosted == 1
+        assert db.session.query(Notification).count() == before
