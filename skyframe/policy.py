@@ -40,7 +40,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import and_, false, func, or_, select, true, update
+from sqlalchemy import and_, false, func, not_, or_, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -158,13 +158,29 @@ def is_suspended(user: User, now: datetime) -> bool:
     return user.suspended_until is None or user.suspended_until > now
 
 
-def suspended_accounts(now: datetime) -> ColumnElement[bool]:
-    """is_suspended as a condition on users (``flask users list --state``)."""
+def suspended_accounts(now: datetime, users=User) -> ColumnElement[bool]:
+    """is_suspended as a condition on users (``flask users list --state``);
+    ``users`` is User or an alias of it."""
     by_staff = and_(
-        User.suspended_at.is_not(None),
-        or_(User.suspended_until.is_(None), User.suspended_until > now),
+        users.suspended_at.is_not(None),
+        or_(users.suspended_until.is_(None), users.suspended_until > now),
     )
-    return or_(User.strike_suspended == true(), by_staff)
+    return or_(users.strike_suspended == true(), by_staff)
+
+
+def is_active_account(user: User, now: datetime) -> bool:
+    """Neither disabled, nor deleted, nor suspended: may go live and host."""
+    return not user.disabled and user.deleted_at is None and not is_suspended(user, now)
+
+
+def active_accounts(now: datetime, users=User) -> ColumnElement[bool]:
+    """is_active_account as a condition on users (or an alias of User), so
+    set-based jobs (skyframe.live.hosting.job) ask the same rule."""
+    return and_(
+        users.disabled == false(),
+        users.deleted_at.is_(None),
+        not_(suspended_accounts(now, users)),
+    )
 
 
 def require_in_good_standing(user: User, now: datetime) -> None:

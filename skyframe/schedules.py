@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
-from skyframe.jobs import JOBS, RQJobs, job, run
+from skyframe.jobs import JOBS, RQJobs, current_jobs, job, run
 from skyframe.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -178,6 +178,26 @@ def init_schedules(app: Flask) -> None:
     @app.before_request
     def start_periodic_tasks() -> None:
         scheduler.ensure_started()
+
+
+def claim_slot(name: str, seconds: int, now: datetime) -> bool:
+    """Whether this run of task ``name`` is the first in its slot (the
+    ``seconds``-long stretch of time holding ``now``): a second run in the
+    same slot (a cron line beside RQ's schedule, a worker restarted and
+    enqueueing again) should do nothing. With RQ the claim is a Redis key
+    per slot, set only if absent; the in-process scheduler is alone in its
+    process, so every run there is the first. An unreachable Redis claims
+    nothing (the task is skipped and runs in the next slot)."""
+    jobs = current_jobs()
+    if not isinstance(jobs, RQJobs) or seconds <= 0:
+        return True
+    slot = int(now.timestamp()) // seconds
+    key = f"{current_app.config['CACHE_KEY_PREFIX']}:tasks:{jobs.queue.name}:{name}:slot:{slot}"
+    try:
+        return bool(jobs.connection.set(key, os.getpid(), nx=True, ex=seconds))
+    except Exception:
+        log.exception("claiming the slot of task %s failed", name)
+        return False
 
 
 def cron_job_name(queue: str, task: str) -> str:

@@ -20,9 +20,11 @@ from skyframe.extensions import db
 from skyframe.feed import seen
 from skyframe.jobs import current_jobs, job
 from skyframe.live import sessions as live_sessions
+from skyframe.live.hosting import job as hosting_job
+from skyframe.live.hosting.rules import HostingSettings
 from skyframe.models import utcnow
 from skyframe.posts import lifecycle as post_lifecycle
-from skyframe.schedules import at_start, periodic
+from skyframe.schedules import at_start, claim_slot, periodic
 from skyframe.services import current_storage, feed_settings, view_buffer
 from skyframe.viewcounts import flush as view_flush
 from skyframe.web import uploads
@@ -34,6 +36,7 @@ SWEEP_UPLOADS = "sweep-uploads"
 FLUSH_VIEWS = "flush-views"
 RESUME_CLIPS = "resume-clips"
 END_IDLE_LIVE = "end-idle-live"
+HOST_CHANNELS = "host-channels"
 
 
 # Queued by requests.
@@ -121,3 +124,20 @@ def end_idle_live() -> str:
     count = live_sessions.end_idle(db.session, utcnow(), current_app.config["LIVE_IDLE_MINUTES"])
     db.session.commit()
     return f"{count} idle live session(s) ended."
+
+
+@periodic(HOST_CHANNELS, every="HOSTING_INTERVAL_SECONDS")
+def host_channels() -> str:
+    """Auto-hosting: offline channels promote a live one from their hosting
+    list (skyframe.live.hosting.job); once per slot of HOSTING_INTERVAL_SECONDS."""
+    now = utcnow()
+    if not claim_slot(HOST_CHANNELS, current_app.config["HOSTING_INTERVAL_SECONDS"], now):
+        return "skipped: another run had this slot."
+    return run_hosting_job(now)
+
+
+def run_hosting_job(now) -> str:
+    """The hosting job now, committed (`flask hosting run` too)."""
+    result = hosting_job.run(db.session, now, HostingSettings.from_config(current_app.config))
+    db.session.commit()
+    return result.line()

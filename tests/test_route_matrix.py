@@ -303,6 +303,8 @@ ROUTES: dict[tuple[str, str], Row] = {
         APPELLANT, values=lambda t: {"target_type": "take_down", "target_id": t.new_take_down()}
     ),
     ("GET", "/settings/blocks"): R(SIGNED_IN),
+    ("GET", "/settings/hosting"): R(SIGNED_IN),
+    ("POST", "/settings/hosting"): R(SIGNED_IN, form=lambda t: {"action": "allow"}),
     ("GET", "/settings/delete"): R(SIGNED_IN),
     # A wrong password: let through to the form's error, nobody deleted.
     ("POST", "/settings/delete"): R(SIGNED_IN, form=lambda t: {"password": "not it"}),
@@ -452,6 +454,16 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger, json=lambda t: {}),
     ("DELETE", "/api/v1/users/<handle>/block"): R(SIGNED_IN, values=a_stranger),
     ("GET", "/api/v1/me/blocks"): R(SIGNED_IN),
+    # -- hosting (seed 004): a suspended account cannot host, but may leave its list --
+    ("GET", "/api/v1/me/hosting"): R(SIGNED_IN),
+    ("PATCH", "/api/v1/me/hosting"): R(SIGNED_IN, json=lambda t: {"allow_hosting": True}),
+    ("GET", "/api/v1/me/hosting/targets"): R(SIGNED_IN),
+    ("POST", "/api/v1/me/hosting/targets"): R(
+        GOOD_STANDING, json=lambda t: {"handle": a_stranger(t)["handle"]}
+    ),
+    ("DELETE", "/api/v1/me/hosting/targets/<handle>"): R(SIGNED_IN, values=a_stranger),
+    ("GET", "/api/v1/me/hosting/suggest"): R(SIGNED_IN, query="?q=ob"),
+    ("GET", "/api/v1/live/following"): R(SIGNED_IN),
     # -- support tickets -----------------------------------------------------------
     ("POST", "/api/v1/tickets"): R(SIGNED_IN, json=lambda t: {"title": "Help", "text": "Please."}),
     ("GET", "/api/v1/tickets"): R(SIGNED_IN),

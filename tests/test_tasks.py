@@ -21,7 +21,13 @@ from skyframe.schedules import PERIODIC, InProcessScheduler, cron_job_name
 from tests.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parent.parent
-PERIODIC_TASKS = ["purge-seen", "sweep-uploads", "flush-views", "end-idle-live"]
+PERIODIC_TASKS = [
+    "purge-seen",
+    "sweep-uploads",
+    "flush-views",
+    "end-idle-live",
+    "host-channels",
+]
 QUEUED_JOBS = ["process_clip", "process_post", "purge-account-files", "send-mail"]
 AT_START_TASKS = ["resume-clips"]
 
@@ -80,6 +86,7 @@ def test_tasks_list(runner):
     assert "every 10 min" in lines[2]
     assert "every 1 min" in lines[3]
     assert "every 1 min" in lines[4]
+    assert "every 10 min" in lines[5]
     assert "when queued" in lines[1 + len(PERIODIC_TASKS)]
     assert "at start (inline)" in next(line for line in lines if line.startswith("resume-clips"))
     assert lines[-1].startswith("Periodic tasks run from: off (TASKS_SCHEDULER=0")
@@ -103,7 +110,12 @@ def test_an_interval_of_zero_turns_a_schedule_off(app_factory):
     app = app_factory(TASK_SWEEP_UPLOADS_SECONDS=0)
     result = app.test_cli_runner().invoke(args=["tasks", "list"])
     assert "off (TASK_SWEEP_UPLOADS_SECONDS=0)" in result.output
-    assert list(InProcessScheduler(app).intervals) == ["purge-seen", "flush-views", "end-idle-live"]
+    assert list(InProcessScheduler(app).intervals) == [
+        "purge-seen",
+        "flush-views",
+        "end-idle-live",
+        "host-channels",
+    ]
 
 
 def _old_impression(app, make_user, make_post) -> None:
@@ -156,13 +168,13 @@ def test_end_idle_live_ends_sessions_without_a_frame_for_live_idle_minutes(app, 
         (
             "nope",
             "Error: No task 'nope'; periodic tasks: purge-seen, sweep-uploads, flush-views, "
-            "end-idle-live.\n",
+            "end-idle-live, host-channels.\n",
         ),
         (
             "process_post",
             "Error: process_post runs when a request queues it, not by name; "
             "periodic tasks: purge-seen, sweep-uploads, flush-views, "
-            "end-idle-live.\n",
+            "end-idle-live, host-channels.\n",
         ),
     ],
     ids=["unknown", "queued-job"],
@@ -188,8 +200,10 @@ def test_a_failing_task_exits_1_with_its_reason(runner, monkeypatch):
 
 
 def test_the_in_process_scheduler_runs_what_is_due(app_factory, make_user, make_post):
-    # Their minutes would be due in between.
-    app = app_factory(VIEW_FLUSH_SECONDS=0, TASK_END_IDLE_LIVE_SECONDS=0)
+    # Their minutes would be due in between; hosting is tested apart.
+    app = app_factory(
+        VIEW_FLUSH_SECONDS=0, TASK_END_IDLE_LIVE_SECONDS=0, HOSTING_INTERVAL_SECONDS=0
+    )
     _old_impression(app, make_user, make_post)
     stuck = _stuck_upload(app, make_user, make_post)
     start = utcnow()
@@ -297,6 +311,7 @@ def test_rq_cron_queues_due_tasks_from_one_worker(rq_app):
             ("skyframe.jobs.run", ("sweep-uploads",)),
             ("skyframe.jobs.run", ("flush-views",)),
             ("skyframe.jobs.run", ("end-idle-live",)),
+            ("skyframe.jobs.run", ("host-channels",)),
         ]
         assert {j.timeout for j in queued} == {rq_app.config["RQ_JOB_TIMEOUT"]}
 
@@ -349,3 +364,24 @@ def test_the_worker_runs_rq_scheduler_for_jobs_queued_for_later(rq_app, database
     assert later.get_status(refresh=True) == "finished"
     assert later.return_value() == "0 expired seen row(s) deleted."
     connection.close()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs SKYFRAME_TEST_REDIS_URL (CI sets it)")
+def test_a_second_run_of_host_channels_in_its_slot_does_nothing(rq_app):
+    from skyframe import tasks
+    from skyframe.schedules import claim_slot
+
+    with rq_app.app_context():
+        assert tasks.host_channels().endswith("now hosted.")
+        assert tasks.host_channels() == "skipped: another run had this slot."
+        later = utcnow() + timedelta(seconds=rq_app.config["HOSTING_INTERVAL_SECONDS"])
+        assert claim_slot("host-channels", 600, later)  # the next slot is free
+        assert not claim_slot("host-channels", 600, later)
+
+
+def test_the_in_process_scheduler_claims_every_slot(app):
+    from skyframe.schedules import claim_slot
+
+    with app.app_context():  # alone in its process: nothing to share a slot with
+        assert claim_slot("host-channels", 600, utcnow())
+        assert claim_slot("host-channels", 600, utcnow())

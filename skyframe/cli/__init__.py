@@ -1,5 +1,6 @@
 """Admin commands, one module per area: ``flask users|motd|stats|posts|feed|
-tasks|audit|reports|tickets|views|backup|seed-demo|worker …``, and scripts/skyframe_admin.py."""
+tasks|audit|reports|tickets|views|backup|hosting|seed-demo|worker …``, and
+scripts/skyframe_admin.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from skyframe.cli.audit import audit_cli
 from skyframe.cli.backup import backup_cli
 from skyframe.cli.demo import seed_demo
 from skyframe.cli.feed import feed_cli
+from skyframe.cli.hosting import hosting_cli
 from skyframe.cli.motd import motd_cli
 from skyframe.cli.posts import posts_cli
 from skyframe.cli.reports import reports_cli
@@ -34,3 +36,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(tickets_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(views_cli)
+    app.cli.add_command(hosting_cli)

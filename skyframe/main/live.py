@@ -24,6 +24,7 @@ from skyframe.exceptions import DomainError
 from skyframe.extensions import db
 from skyframe.live import frames as live_frames
 from skyframe.live import sessions
+from skyframe.live.hosting import redirects
 from skyframe.main.blueprint import bp
 from skyframe.main.forms import ConfirmForm
 from skyframe.models import User, utcnow
@@ -76,8 +77,17 @@ def channel_context(owner: User, reader: User | None, now: datetime) -> dict[str
 def channel_redirect(owner: User, reader: User | None, context: dict[str, Any]) -> Response | None:
     """HOSTING HOOK: where a viewer opening ``owner``'s channel is sent
     instead (an offline host's channel redirects to the hosted session, seed
-    004), or None to render it. It may also set ``context["banner"]``.
-    The owner is never redirected. Nothing here yet: the hosting part fills it."""
+    004), or None to render it, with ``context["banner"]`` set when the page
+    has one (skyframe.live.hosting.redirects). The owner is never redirected."""
+    follow = request.args.get("follow_host", "true") != "false"
+    target = redirects.where_to(db.session, reader, owner, follow)
+    if target is not None:
+        return redirect(url_for("main.live_channel", handle=target.handle, host=owner.handle))
+    banner = redirects.banner(
+        db.session, reader, owner, host_handle=request.args.get("host"), follow_host=follow
+    )
+    context["banner"] = banner
+    context["uses_bootstrap_js"] = banner is not None  # the banner's close button
     return None
 
 
