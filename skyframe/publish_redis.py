@@ -44,7 +44,7 @@ from typing import Any
 from redis import Redis, RedisError
 
 from skyframe.presence_redis import PRESENCE_SECONDS, RedisPresence
-from skyframe.publish import HISTORY_LENGTH, Event
+from skyframe.publish import HISTORY_LENGTH, Broker, Event, MemoryBroker
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,8 @@ class _Topic:
 class RedisBroker:
     """Events and viewer counts shared by every process using the same Redis
     and ``prefix``."""
+
+    backend = "redis"
 
     def __init__(
         self,
@@ -263,7 +265,7 @@ class RedisBroker:
     # Readiness ---------------------------------------------------------------
 
     def state(self) -> str:
-        """ "ok" when Redis answers, "unreachable" otherwise (for /readyz)."""
+        """`ok` when Redis answers, `unreachable` otherwise (for /readyz)."""
         try:
             self.client.ping()
         except RedisError:
@@ -375,3 +377,12 @@ class RedisBroker:
             ]
             for topic in idle:
                 del self._topics[topic]
+
+
+def broker_from_url(url: str, *, prefix: str) -> Broker:
+    """The broker ``url`` names: ``memory://`` (this process) or a Redis URL."""
+    if url == "memory://":
+        return MemoryBroker()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisBroker(url, prefix=prefix)
+    raise ValueError(f"not a publish URL: {url!r} (use memory:// or redis://)")
