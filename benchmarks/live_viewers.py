@@ -263,14 +263,12 @@ def resident_kib(master: int) -> int:
     return total
 
 
-def events_master(explicit: int | None) -> int:
+def events_master(explicit: int | None) -> int | None:
     if explicit:
         return explicit
     pids = PROD_DIR / "run" / "pids.json"
     if not pids.exists():
-        # Not a failure of `make bench`, which runs every benchmark: said, not run.
-        print(f"not run: no {pids}; start `make prod` first, or pass --events-pid")
-        sys.exit(0)
+        return None
     return int(json.loads(pids.read_text())["events"]["pid"])
 
 
@@ -283,7 +281,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def run(options: argparse.Namespace) -> int:
-    master = events_master(options.events_pid)
+    master = options.events_pid
     observer = Observer(options.url)
     loop = asyncio.get_running_loop()
     session_id = await loop.run_in_executor(None, observer.sign_up_and_go_live)
@@ -385,6 +383,11 @@ def main() -> None:
     for host in (urlsplit(options.url).hostname, urlsplit(options.events_url).hostname):
         if host not in (None, "127.0.0.1", "localhost", "::1"):
             raise SystemExit("loopback only: --url and --events-url must be on this machine")
+    options.events_pid = events_master(options.events_pid)
+    if options.events_pid is None:
+        # Not a failure of `make bench`, which runs every benchmark: said, not run.
+        print(f"not run: no {PROD_DIR}/run/pids.json; start `make prod`, or pass --events-pid")
+        return
     try:
         code = asyncio.run(asyncio.wait_for(run(options), options.max_seconds))
     except TimeoutError:
