@@ -25,6 +25,10 @@ from Redis *before* trusting the buffer it then sets up, so an event
 published between a viewer's history read and its wait is never lost:
 either the read saw it or the subscription, already running, did.
 
+The subscriber also keeps this process's viewers counted (it refreshes
+their presence keys, skyframe/presence_redis.py) and rests after a minute
+with nobody waiting or watching; the next wait starts it again.
+
 Measured (RESEARCH.md): one gthread worker with one subscriber held 3,000
 viewers at a fan-out p99 of 0.4 s.
 """
@@ -58,6 +62,8 @@ RECONNECT_SECONDS = 0.2
 RECONNECT_MAX_SECONDS = 5.0
 # The subscriber looks up from its socket this often (to stop, to prune).
 LISTEN_SECONDS = 0.5
+# The subscriber stops after this long with nobody waiting or watching.
+IDLE_LISTEN_SECONDS = 60.0
 # Buffers of topics nobody waited on for this long are dropped.
 IDLE_TOPIC_SECONDS = 300.0
 # Commands other than the subscription's: Redis answers in well under this.
@@ -151,6 +157,9 @@ class RedisBroker:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
+        self._generation = 0  # of the subscriber thread that may act
+        self._waiting = 0  # wait() calls running
+        self._used_at = 0.0
         # Names the subscription in CLIENT LIST (and lets a test kill it).
         self.subscriber_name = f"skyframe-publish-{uuid.uuid4().hex[:12]}"
 
@@ -203,7 +212,17 @@ class RedisBroker:
     def wait(self, topic: str, after_id: int, timeout: float) -> list[Event]:
         """Events after ``after_id``, waiting up to ``timeout`` for one. Never
         raises for Redis: while it is unreachable this waits and returns []."""
-        self._ensure_listening()
+        with self._lock:
+            self._ensure_listening()
+            self._waiting += 1
+        try:
+            return self._wait(topic, after_id, timeout)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+                self._used_at = time.monotonic()
+
+    def _wait(self, topic: str, after_id: int, timeout: float) -> list[Event]:
         deadline = time.monotonic() + timeout
         while True:
             with self._lock:
@@ -244,8 +263,11 @@ class RedisBroker:
                     self._connected.wait(min(remaining, POLL_SECONDS))
 
     def enter(self, topic: str, key: str) -> int:
-        """Count ``key`` as watching for the next minute; a stream calls this
-        again on every heartbeat to stay counted (see presence_redis)."""
+        """Count ``key`` as watching until it leaves: this process's
+        subscriber thread refreshes it while the process lives (see
+        presence_redis); calling it again (a heartbeat) refreshes it too."""
+        with self._lock:
+            self._ensure_listening()
         return self._presence(self.presence.enter, topic, key)
 
     def leave(self, topic: str, key: str) -> int:
@@ -275,31 +297,43 @@ class RedisBroker:
     # The subscriber ------------------------------------------------------------
 
     def _ensure_listening(self) -> None:
-        with self._lock:
-            alive = self._thread is not None and self._thread.is_alive()
-            if alive and self._thread_pid == os.getpid():
-                return
-            # First wait, or a forked child (threads do not survive a fork).
-            self._topics.clear()
-            self._live = False
-            self._epoch += 1
-            self._stopping.clear()
-            self._thread_pid = os.getpid()
-            self._thread = threading.Thread(
-                target=self._listen, name="skyframe-publish-subscriber", daemon=True
-            )
-            self._thread.start()
+        """Start the subscriber unless it runs (call holding ``_lock``)."""
+        self._used_at = time.monotonic()
+        running = self._thread is not None and self._thread.is_alive()
+        if running and self._thread_pid == os.getpid():
+            return
+        # The first wait, after a rest, or in a forked child (threads do not
+        # survive a fork): a new subscriber, and buffers it has yet to fill.
+        self._generation += 1
+        self._topics.clear()
+        self._live = False
+        self._epoch += 1
+        self._stopping.clear()
+        self._thread_pid = os.getpid()
+        self._thread = threading.Thread(
+            target=self._listen,
+            args=(self._generation,),
+            name="skyframe-publish-subscriber",
+            daemon=True,
+        )
+        self._thread.start()
 
     def close(self) -> None:
-        """Stop the subscriber (tests; a process that exits needs not)."""
+        """Stop the subscriber, and with it the refreshing of this process's
+        viewers (tests; as a crash would)."""
         self._stopping.set()
         thread = self._thread
         if thread is not None:
             thread.join(timeout=5)
         self._thread = None
 
-    def _new_epoch(self, live: bool) -> None:
+    def _owns(self, generation: int) -> bool:
+        return generation == self._generation and not self._stopping.is_set()
+
+    def _new_epoch(self, generation: int, live: bool) -> None:
         with self._lock:
+            if generation != self._generation:
+                return  # a later subscriber has taken over
             for known in self._topics.values():
                 known.changed.notify_all()
             self._topics.clear()
@@ -307,10 +341,23 @@ class RedisBroker:
             self._live = live
             self._connected.notify_all()
 
-    def _listen(self) -> None:
+    def _rest(self, generation: int) -> bool:
+        """Whether to stop listening: nobody waits or watches here, and has
+        not for IDLE_LISTEN_SECONDS (a wait or an enter starts it again)."""
+        with self._lock:
+            if self._waiting or self.presence.watching():
+                return False
+            if time.monotonic() - self._used_at < IDLE_LISTEN_SECONDS:
+                return False
+            if generation == self._generation:
+                self._thread = None
+            return True
+
+    def _listen(self, generation: int) -> None:
         pattern = _glob_escape(self.prefix) + "*"
         backoff = RECONNECT_SECONDS
-        while not self._stopping.is_set():
+        tick = min(LISTEN_SECONDS, self.presence.refresh_seconds)
+        while self._owns(generation):
             subscriber = Redis.from_url(
                 self.url,
                 socket_connect_timeout=COMMAND_TIMEOUT_SECONDS,
@@ -321,19 +368,22 @@ class RedisBroker:
             pubsub = subscriber.pubsub()
             try:
                 pubsub.psubscribe(pattern)
-                last_pruned = time.monotonic()
-                while not self._stopping.is_set():
-                    message = pubsub.get_message(timeout=LISTEN_SECONDS)
+                chores_at = time.monotonic()
+                while self._owns(generation):
+                    message = pubsub.get_message(timeout=tick)
                     if message is not None:
-                        self._hear(message)
+                        self._hear(generation, message)
                         backoff = RECONNECT_SECONDS
-                    if time.monotonic() - last_pruned > IDLE_TOPIC_SECONDS / 10:
+                    if time.monotonic() - chores_at >= self.presence.refresh_seconds:
+                        chores_at = time.monotonic()
+                        self._refresh_viewers()
                         self._prune()
-                        last_pruned = time.monotonic()
+                        if self._rest(generation):
+                            return
             except (RedisError, OSError, ValueError) as exc:
                 log.warning("publish subscriber: Redis lost (%s); reconnecting", exc)
             finally:
-                self._new_epoch(live=False)
+                self._new_epoch(generation, live=False)
                 try:
                     pubsub.close()
                     subscriber.close()
@@ -342,11 +392,17 @@ class RedisBroker:
             self._stopping.wait(backoff)
             backoff = min(backoff * 2, RECONNECT_MAX_SECONDS)
 
-    def _hear(self, message: dict) -> None:
+    def _refresh_viewers(self) -> None:
+        try:
+            self.presence.refresh()
+        except RedisError as exc:
+            log.info("presence refresh: Redis unreachable (%s)", exc)
+
+    def _hear(self, generation: int, message: dict) -> None:
         if message["type"] == "psubscribe":
             # Subscribed (again, after redis-py reconnected on its own): what
             # was published while it was down never reached the buffers.
-            self._new_epoch(live=True)
+            self._new_epoch(generation, live=True)
             return
         if message["type"] != "pmessage":
             return
@@ -359,7 +415,7 @@ class RedisBroker:
             log.warning("publish subscriber: a malformed event on %s ignored", channel)
             return
         with self._lock:
-            if not self._live:
+            if not self._live or generation != self._generation:
                 return
             known = self._topics.get(topic)
             if known is None:

@@ -188,17 +188,35 @@ def test_two_servers_count_the_same_viewers(redis_brokers):
 
 
 @needs_redis
-def test_a_crashed_servers_viewers_drop_out_unless_refreshed(redis_brokers):
-    broker = redis_brokers(presence_seconds=0.5)
-    broker.enter("live:1", "stream-on-a-crashed-server")
-    broker.enter("live:1", "stream-with-heartbeats")
-    assert broker.present("live:1") == 2
-    for _ in range(3):
-        time.sleep(0.25)
-        broker.enter("live:1", "stream-with-heartbeats")  # the heartbeat refreshes it
-    assert broker.present("live:1") == 1
-    time.sleep(0.6)
-    assert broker.present("live:1") == 0
+def test_a_crashed_servers_viewers_drop_out_while_the_live_ones_stay_counted(redis_brokers):
+    crashed, alive = redis_brokers(presence_seconds=0.5), redis_brokers(presence_seconds=0.5)
+    crashed.enter("live:1", "stream-on-the-crashed-server")
+    alive.enter("live:1", "stream-on-a-live-server")
+    assert alive.present("live:1") == 2
+    crashed.close()  # its process is gone: nothing refreshes its viewers
+    time.sleep(1.0)  # twice their time to live
+    assert alive.present("live:1") == 1  # kept counted by its own process
+    alive.leave("live:1", "stream-on-a-live-server")
+    assert alive.present("live:1") == 0
+
+
+@needs_redis
+def test_the_subscriber_rests_when_nobody_waits_and_starts_again(redis_brokers, monkeypatch):
+    from skyframe import publish_redis
+
+    monkeypatch.setattr(publish_redis, "IDLE_LISTEN_SECONDS", 0.0)
+    broker, other = redis_brokers(presence_seconds=0.4), redis_brokers()
+    start = broker.publish("live:1", "frame", {})
+    assert broker.wait("live:1", start.id, 0.2) == []
+    for _ in range(50):
+        if broker._thread is None:
+            break
+        time.sleep(0.05)
+    assert broker._thread is None
+    waiting = in_thread(broker.wait, "live:1", start.id, 10)
+    time.sleep(0.3)
+    sent = other.publish("live:1", "frame", {})
+    assert waiting() == [sent]
 
 
 @needs_redis
