@@ -71,7 +71,9 @@ WHOLE_NUMBER_RANGES = {
     "LIVE_FRAMES_KEPT": (1, 100_000),
     "LIVE_NOTIFY_COOLDOWN_MINUTES": (0, 30 * 1440),
     "LIVE_STREAMS_PER_PROCESS": (1, 100_000),
-    "LIVE_STREAM_MAX_SECONDS": (10, 86400),
+    "LIVE_STREAM_MAX_SECONDS": (1, 86400),
+    "LIVE_HEARTBEAT_SECONDS": (1, 300),
+    "TASK_END_IDLE_LIVE_SECONDS": (0, 86400),
     "ACCESS_TOKENS_PER_USER": (1, 1000),
     "HOSTING_MIN_LIVE_HOURS": (0, 100_000),
     "HOSTING_MIN_ACCOUNT_DAYS": (0, 36500),
@@ -310,6 +312,12 @@ class BaseConfig:
     # long one stream lasts before the browser reconnects with Last-Event-ID.
     LIVE_STREAMS_PER_PROCESS = 400
     LIVE_STREAM_MAX_SECONDS = 3600
+    # A comment line every LIVE_HEARTBEAT_SECONDS keeps proxies from closing
+    # a quiet stream (and tells the server a viewer has gone).
+    LIVE_HEARTBEAT_SECONDS = 15
+    # The sweep that ends sessions idle for LIVE_IDLE_MINUTES (0: only by
+    # `flask tasks run end-idle-live`).
+    TASK_END_IDLE_LIVE_SECONDS = 60
     # Where events fan out: memory:// (one process) or a Redis URL (several
     # app servers); empty follows the jobs backend (memory with inline jobs,
     # RQ_REDIS_URL with rq).

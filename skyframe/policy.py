@@ -364,3 +364,41 @@ def counts_views_of(viewer: User | None) -> bool:
     open posts to moderate them). Owners' views of their own posts do not
     count either (skyframe.viewcounts.counting)."""
     return not is_staff(viewer)
+
+
+# -- live sessions (skyframe.live) -------------------------------------------------
+
+
+def require_can_go_live(user: User, now: datetime) -> None:
+    """Going live, and pushing frames to a running session, need an account
+    in good standing (Suspended, 403 ``suspended``)."""
+    require_in_good_standing(user, now)
+
+
+def can_see_channel(owner: User, viewer: User | None) -> bool:
+    """A channel, its sessions and their frames follow the owner's account:
+    a disabled or deleted account's are for staff only."""
+    return can_see_account(owner, viewer)
+
+
+def can_end_live(live_session, user: User | None) -> bool:
+    """Its owner ends a session, and staff may end anyone's."""
+    return user is not None and (user.id == live_session.owner_id or is_staff(user))
+
+
+def can_push_frame(live_session, user: User | None) -> bool:
+    """Only the session's owner pushes frames to it (and publishes them as posts)."""
+    return user is not None and user.id == live_session.owner_id
+
+
+def can_see_frame(frame, viewer: User | None) -> bool:
+    """A taken-down frame disappears as a taken-down post does: for everyone
+    but its owner and staff."""
+    return not frame.taken_down or (
+        viewer is not None and (viewer.id == frame.owner_id or is_staff(viewer))
+    )
+
+
+def can_take_down_frame(actor: Actor | None, frame) -> bool:
+    """Staff take down others' frames, as they do posts."""
+    return is_staff(actor) and actor.id != frame.owner_id

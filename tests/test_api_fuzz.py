@@ -43,7 +43,9 @@ ANSWERED_FOR_A_SIGNED_IN_USER = {"/api/v1/me", "/api/v1/motd", "/api/v1/auth/csr
 @pytest.fixture
 def fuzz_app(app_factory):
     # Rate limits are tested on their own; here they would only cut the run short.
-    return app_factory(RATELIMIT_ENABLED=False)
+    # A live session's event stream (text/event-stream) ends after a second,
+    # so a case that opens one does not hold the run.
+    return app_factory(RATELIMIT_ENABLED=False, LIVE_STREAM_MAX_SECONDS=1, LIVE_HEARTBEAT_SECONDS=1)
 
 
 @pytest.fixture

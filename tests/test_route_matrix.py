@@ -60,6 +60,7 @@ from skyframe.models import (
     User,
     utcnow,
 )
+from skyframe.models.live import LiveFrame, LiveSession
 from skyframe.services import password_hashing
 from skyframe.support import tickets
 from skyframe.web.admin_networks import is_admin_path
@@ -118,6 +119,8 @@ STAFF_AREA = rule(HIDE, moderator=OK, manager=OK)
 STAFF_AREA_MANAGER = rule(HIDE, moderator=DENY, manager=OK)
 # Signed in, then the id in the URL is not theirs (another's session id): 404.
 SIGNED_IN_NOT_THEIRS = rule(HIDE, anonymous=LOGIN, disabled=LOGIN)
+# A live session's owner alone sends it frames; anyone else finds no such session.
+SESSION_OWNER = rule(HIDE, anonymous=LOGIN, disabled=LOGIN, owner=OK)
 # The owner's side of a ticket (the owner's): anyone else's is 404, staff's too.
 TICKET_OWNER = rule(HIDE, anonymous=LOGIN, disabled=LOGIN, owner=OK)
 # Appealing a decision about the owner: everyone else is answered 404 (not theirs to know of).
@@ -327,6 +330,36 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/users/suggest"): R(PUBLIC, query="q=ve"),
     ("POST", "/api/v1/users/<handle>/follow"): R(SIGNED_IN),
     ("DELETE", "/api/v1/users/<handle>/follow"): R(SIGNED_IN),
+    # -- live sessions (tests/test_live_api.py) -----------------------------------
+    # Already live (the owner) or not: a start is let through to 201 or 409.
+    ("POST", "/api/v1/live"): R(GOOD_STANDING, json=lambda t: {"title": "Orion"}),
+    ("GET", "/api/v1/live/<int:session_id>"): R(PUBLIC, values=lambda t: t.live_values()),
+    ("POST", "/api/v1/live/<int:session_id>/end"): R(
+        OWNER_OR_STAFF, values=lambda t: {"session_id": t.new_session()}
+    ),
+    ("GET", "/api/v1/users/<handle>/live"): R(PUBLIC, values=lambda t: t.live_owner()),
+    # An ended session with nothing to replay: 204 at once (a live one would stream).
+    ("GET", "/api/v1/live/<int:session_id>/events"): R(
+        PUBLIC, values=lambda t: {"session_id": t.ended_session()}
+    ),
+    ("GET", "/api/v1/live/<int:session_id>/frames"): R(PUBLIC, values=lambda t: t.live_values()),
+    # Not an image: the owner is let through to its 422; anyone else finds no session.
+    ("POST", "/api/v1/live/<int:session_id>/frames"): R(
+        SESSION_OWNER,
+        values=lambda t: {"session_id": t.new_session()},
+        form=upload_form,
+        multipart=True,
+    ),
+    ("POST", "/api/v1/live/<int:session_id>/frames/<int:frame_id>/publish"): R(
+        SESSION_OWNER, values=lambda t: t.live_values(), json=lambda t: {"category": "other"}
+    ),
+    ("POST", "/api/v1/admin/live/frames/<int:frame_id>/take-down"): R(
+        STAFF, values=lambda t: {"frame_id": t.new_frame()}, json=lambda t: {"reason": "No."}
+    ),
+    ("GET", "/live/<handle>"): R(PUBLIC),
+    ("GET", "/live-media/<media_key>/<name>"): R(
+        PUBLIC, values=lambda t: {"media_key": t.shared_frame_key, "name": "display.jpg"}
+    ),
     ("GET", "/api/v1/me"): R(SIGNED_IN),
     ("PATCH", "/api/v1/me"): R(SIGNED_IN, json=lambda t: {"bio": "Hello"}),
     ("POST", "/api/v1/me/avatar"): R(SIGNED_IN, form=lambda t: {}, multipart=True),
@@ -505,6 +538,57 @@ class Targets:
     reset_token: str = ""
     read_only: tuple[int, int] | None = None
     post: int = 0
+    shared_session: int = 0
+    shared_frame: int = 0
+    shared_frame_key: str = ""
+
+    def live_values(self) -> dict:
+        return {"session_id": self.shared_session, "frame_id": self.shared_frame}
+
+    def new_session(self) -> int:
+        """A new running session of the owner's (ending the one running)."""
+        with self.app.app_context():
+            db.session.execute(
+                db.update(LiveSession)
+                .where(LiveSession.owner_id == self.ids["owner"], LiveSession.status == "live")
+                .values(status="ended", ended_at=utcnow())
+            )
+            live = LiveSession(owner_id=self.ids["owner"], title="Tonight")
+            db.session.add(live)
+            db.session.commit()
+            return live.id
+
+    def ended_session(self) -> int:
+        with self.app.app_context():
+            live = LiveSession(
+                owner_id=self.ids["owner"], title="Over", status="ended", ended_at=utcnow()
+            )
+            db.session.add(live)
+            db.session.commit()
+            return live.id
+
+    def live_owner(self) -> dict:
+        """A new user who is live."""
+        handle = self.new_user()
+        with self.app.app_context():
+            user_id = db.session.scalar(db.select(User.id).where(User.handle == handle))
+            db.session.add(LiveSession(owner_id=user_id, title="Mine"))
+            db.session.commit()
+        return {"handle": handle}
+
+    def new_frame(self) -> int:
+        """A frame row (no files: a take-down does not touch them) of the shared session."""
+        with self.app.app_context():
+            frame = LiveFrame(
+                session_id=self.shared_session,
+                owner_id=self.ids["owner"],
+                media_key=f"frame{next(counter)}",
+                width=64,
+                height=48,
+            )
+            db.session.add(frame)
+            db.session.commit()
+            return frame.id
 
     def new_user(self) -> str:
         handle = f"stranger{next(counter)}"
@@ -696,6 +780,17 @@ def _populate(app: Flask, folder) -> tuple[Flask, Targets, dict]:
     assert shared.status_code == 201, shared.get_json()
     targets.shared_post = shared.get_json()["id"]
     targets.shared_key = shared.get_json()["media"]["thumb"][0]["url"].split("/media/", 1)[1]
+    live = clients["owner"].post("/api/v1/live", json={"title": "Shared"})
+    assert live.status_code == 201, live.get_json()
+    targets.shared_session = live.get_json()["session"]["id"]
+    frame = clients["owner"].post(
+        f"/api/v1/live/{targets.shared_session}/frames",
+        data={"file": (io.BytesIO(image), "m42.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert frame.status_code == 201, frame.get_json()
+    targets.shared_frame = frame.get_json()["id"]
+    targets.shared_frame_key = frame.get_json()["display"][0]["url"].split("/")[-2]
     return app, targets, clients
 
 

@@ -11,6 +11,8 @@ from skyframe.api import (  # noqa: F401  (each module adds its routes to bp)
     comments,
     feed,
     interactions,
+    live,
+    live_events,
     meta,
     moderation,
     motd,

@@ -8,10 +8,13 @@ SkyFrame's one error shape.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import get_type_hints
 
-from flask import request
+from flask import Response as FlaskResponse
+from flask import current_app, g, request
 from pydantic import BaseModel
 from spectree import Response
 
@@ -37,6 +40,8 @@ def operation(
     writes: bool = False,
     errors: Iterable[int] = (),
     also_returns: dict[int, type[BaseModel]] | None = None,
+    streams: str | None = None,
+    also_codes: Iterable[int] = (),
 ) -> Callable:
     """Declare an API operation.
 
@@ -59,7 +64,7 @@ def operation(
 
     documented: dict[str, type[BaseModel]] = {f"HTTP_{code}": ErrorResponse for code in statuses}
     documented.update({f"HTTP_{code}": model for code, model in (also_returns or {}).items()})
-    codes: list[str] = []
+    codes: list[str] = [f"HTTP_{code}" for code in also_codes]
     if returns is None:
         codes.append(f"HTTP_{ok}")
     else:
@@ -82,6 +87,8 @@ def operation(
     body_type = "application/json" if json is not None else "multipart/form-data"
 
     def decorate(view: Callable) -> Callable:
+        if streams is not None:
+            return _streaming(validate, view, ok, streams)
         validated = validate(view)
         if json is None and form is None:
             return validated
@@ -101,6 +108,51 @@ def operation(
     return decorate
 
 
+def _streaming(validate: Callable, view: Callable, ok: int, media_type: str) -> Callable:
+    """A view whose success streams: spectree reads a returned response's
+    whole body to check it, which for a stream would be the whole stream.
+    It is handed a stand-in, and the stream goes out instead."""
+
+    @wraps(view)
+    def stand_in(*args, **kwargs):
+        result = view(*args, **kwargs)
+        if isinstance(result, FlaskResponse) and result.is_streamed:
+            g.skyframe_stream = result
+            return FlaskResponse(status=result.status_code)
+        return result
+
+    # Resolved here: the names in the view's annotations are its module's.
+    stand_in.__annotations__ = get_type_hints(view)
+    validated = validate(stand_in)
+
+    @wraps(validated)
+    def streaming(*args, **kwargs):
+        answer = validated(*args, **kwargs)
+        return g.pop("skyframe_stream", None) or answer
+
+    streaming.streams = (ok, media_type)  # type: ignore[attr-defined]
+    return streaming
+
+
 def openapi_document() -> dict:
     """The OpenAPI 3.1 document built from the declared operations (cached)."""
-    return api_spec.spec
+    document = api_spec.spec
+    _document_streams(document)
+    return document
+
+
+def _document_streams(document: dict) -> None:
+    """spectree describes every success as JSON: streamed ones (``streams``)
+    get their own media type. Done in place, on the cached document."""
+    for rule in current_app.url_map.iter_rules():
+        view = current_app.view_functions.get(rule.endpoint)
+        if not hasattr(view, "streams"):
+            continue
+        status, media_type = view.streams
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            spec = document["paths"].get(path, {}).get(method.lower())
+            if spec is not None:
+                spec["responses"][str(status)]["content"] = {
+                    media_type: {"schema": {"type": "string"}}
+                }

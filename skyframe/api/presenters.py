@@ -260,6 +260,7 @@ NOTIFICATION_MESSAGES = {
     "like": "{actor} liked your post",
     "comment": "{actor} commented on your post",
     "reply": "{actor} replied to your comment",
+    "live": "{actor} is live",
     # Moderation notices: from the site, naming no moderator.
     "report_handled": "Your report was handled — thank you",
     "take_down": "A moderator removed your post “{title}”",
@@ -367,6 +368,8 @@ def notification_out(notification: Notification) -> NotificationOut:
         url = url_for("main.post_page", post_id=notification.post_id)
         if notification.comment_id is not None:
             url += f"#comment-{notification.comment_id}"
+    elif notification.kind == "live" and actor is not None:
+        url = url_for("main.live_channel", handle=actor.handle)
     elif notification.kind in STANDING_KINDS:
         url = url_for("main.standing")
     elif notification.kind == "report_handled" and notification.report_id is not None:

@@ -4,6 +4,7 @@ from skyframe.main import (  # noqa: F401  (each module adds its routes to bp)
     collections,
     context,
     feed_pages,
+    live,
     media,
     notifications,
     people,

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from skyframe import policy
 from skyframe.exceptions import NotFound, ValidationFailed
 from skyframe.extensions import db, limiter
+from skyframe.live import frames as live_frames
 from skyframe.main.blueprint import bp
-from skyframe.models import PostMedia
+from skyframe.models import PostMedia, User
 from skyframe.posts import views as post_views
 from skyframe.services import current_storage
 from skyframe.web.downloads import content_disposition, safe_filename
@@ -103,6 +104,29 @@ def media_file(key: str):
     public = policy.is_listed(media.post)
     return send_stored(
         media.key, media.content_type, etag=media.sha256, cache_seconds=IMMUTABLE if public else 0
+    )
+
+
+@bp.get("/live-media/<media_key>/<name>")
+@_RENDITION_LIMIT
+def live_frame_file(media_key: str, name: str):
+    """A file of a live frame (skyframe.live.frames.FRAME_FILES): for whoever
+    may see the channel, and a taken-down frame's for its owner and staff.
+    Counted as renditions (MEDIA_RENDITION_LIMIT)."""
+    content_type = live_frames.CONTENT_TYPES.get(name)
+    frame = live_frames.frame_by_media_key(db.session, media_key) if content_type else None
+    reader = viewer()
+    if frame is None or not policy.can_see_frame(frame, reader):
+        abort(404)
+    owner = db.session.get(User, frame.owner_id)
+    if owner is None or not policy.can_see_channel(owner, reader):
+        abort(404)
+    public = not frame.taken_down and not (owner.disabled or owner.deleted_at is not None)
+    return send_stored(
+        live_frames.file_key(media_key, name),
+        content_type,
+        etag=f"{media_key}-{name}",
+        cache_seconds=IMMUTABLE if public else 0,
     )
 
 

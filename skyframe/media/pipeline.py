@@ -131,6 +131,14 @@ class ProcessedUpload:
     stored: list[StoredRendition] = field(default_factory=list)
 
 
+def identify_file(path: Path, filename: str, declared_type: str | None) -> Format:
+    """What an uploaded file is, from its first bytes (its name and declared
+    type only break ties); MediaError for anything SkyFrame does not take."""
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    return identify(head, filename, declared_type)
+
+
 def accept_upload(
     storage: Storage,
     incoming_prefix: str,
@@ -145,9 +153,7 @@ def accept_upload(
     SkyFrame takes or is too large. No pixels are decoded here; a clip is
     probed (its streams read, one frame decoded: skyframe.media.video).
     """
-    with path.open("rb") as handle:
-        head = handle.read(HEAD_BYTES)
-    fmt = identify(head, filename, declared_type)
+    fmt = identify_file(path, filename, declared_type)
     key = f"{incoming_prefix}.{fmt.name}"
     if fmt.is_video:
         size = path.stat().st_size
@@ -276,6 +282,7 @@ __all__ = [
     "ProcessedUpload",
     "StoredRendition",
     "accept_upload",
+    "identify_file",
     "process_upload",
     "remove_stored",
     "render_file_to_storage",

@@ -32,6 +32,8 @@ class Action(enum.StrEnum):
     TICKET_CLOSE = "ticket.close"
     APPEAL_UPHOLD = "appeal.uphold"
     APPEAL_OVERTURN = "appeal.overturn"
+    # A frame of a live session (skyframe.live.frames).
+    LIVE_FRAME_TAKE_DOWN = "live_frame.take_down"
 
 
 def record(

@@ -1,4 +1,5 @@
-"""In-app notifications: a follower, a like, a comment, a reply, and the
+"""In-app notifications: a follower, a like, a comment, a reply, a followed
+user going live, and the
 notices of moderation (a report handled, a take-down and its restoration, a
 strike issued or resolved, a suspension, a warning), and support's (a
 ticket's reply, change of status or assignment).
@@ -49,6 +50,9 @@ class Kind(enum.StrEnum):
     TICKET_ESCALATED = "ticket_escalated"
     TICKET_CLOSED = "ticket_closed"
     APPEAL_DECIDED = "appeal_decided"
+    # A followed user went live (skyframe.live.sessions; at most once per
+    # LIVE_NOTIFY_COOLDOWN_MINUTES): the actor's channel is the link.
+    LIVE = "live"
 
 
 def notify(

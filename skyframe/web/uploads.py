@@ -15,7 +15,9 @@ from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 from skyframe.exceptions import ValidationFailed
 from skyframe.extensions import db
 from skyframe.jobs import QueueFull, current_jobs
+from skyframe.live import frames as live_frames
 from skyframe.models import Post, PostStatus, User, utcnow
+from skyframe.models.live import LiveFrame, LiveSession
 from skyframe.posts import details as post_details
 from skyframe.posts import lifecycle as post_lifecycle
 from skyframe.services import current_storage, media_settings
@@ -28,6 +30,38 @@ CLIP_ATTEMPTS = 2
 log = logging.getLogger(__name__)
 
 
+def uploaded_file(upload: object) -> FileStorage:
+    """The request's spooled file, checked as every upload is (a post's, a
+    live frame's): one was chosen, and it is within UPLOAD_MAX_BYTES."""
+    if not isinstance(upload, FileStorage) or not upload.filename:
+        raise ValidationFailed(
+            "Choose a file to upload.", fields={"file": "Choose a file to upload."}
+        )
+    upload.stream.flush()
+    # The request limit includes the form fields; the file has its own.
+    if os.fstat(upload.stream.fileno()).st_size > current_app.config["UPLOAD_MAX_BYTES"]:
+        raise RequestEntityTooLarge()
+    return upload
+
+
+def receive_frame(upload: object, live: LiveSession, owner: User) -> LiveFrame:
+    """Validate, render and keep a frame pushed to a live session (in the
+    request: a frame is small and wanted now); see live.frames.push_frame."""
+    upload = uploaded_file(upload)
+    return live_frames.push_frame(
+        db.session,
+        current_storage(),
+        live,
+        owner,
+        upload_path=Path(upload.stream.name),
+        filename=upload.filename or "",
+        declared_type=upload.mimetype,
+        settings=media_settings(),
+        frames_kept=current_app.config["LIVE_FRAMES_KEPT"],
+        now=utcnow(),
+    )
+
+
 def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
     """Validate, store and start processing an upload; returns the post.
 
@@ -37,14 +71,7 @@ def receive_upload(upload: object, raw_fields: dict, owner: User) -> Post:
     transcode is a job (a background thread with inline jobs).
     """
     details = post_details.validate_details(raw_fields, utcnow(), creating=True)
-    if not isinstance(upload, FileStorage) or not upload.filename:
-        raise ValidationFailed(
-            "Choose a file to upload.", fields={"file": "Choose a file to upload."}
-        )
-    upload.stream.flush()
-    # The request limit includes the form fields; the file has its own.
-    if os.fstat(upload.stream.fileno()).st_size > current_app.config["UPLOAD_MAX_BYTES"]:
-        raise RequestEntityTooLarge()
+    upload = uploaded_file(upload)
     storage = current_storage()
     post = post_lifecycle.create_post(
         db.session,

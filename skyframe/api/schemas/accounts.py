@@ -10,6 +10,9 @@ from spectree.model_adapter.pydantic_adapter import BaseFile
 from skyframe.accounts.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from skyframe.accounts.users import HANDLE_PATTERN
 from skyframe.api.schemas.common import Payload, documented
+from skyframe.extensions import db
+from skyframe.live import sessions
+from skyframe.models import utcnow
 from skyframe.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, HANDLE_MAX_LENGTH
 from skyframe.web.urls import avatar_url
 
@@ -57,6 +60,10 @@ class Me(PublicUser):
     gravatar: bool = Field(
         description="Show the Gravatar of the e-mail address when no avatar is uploaded."
     )
+    live_seconds: int = Field(
+        default=0,
+        description="Live hours in seconds: ended sessions' durations and a running one's age.",
+    )
 
 
 class ProfileEdit(Payload):
@@ -90,6 +97,9 @@ def me_payload(user) -> Me:
         last_login=user.last_login,
         avatar_url=avatar_url(user),
         gravatar=user.gravatar,
+        live_seconds=sessions.live_seconds_of(
+            user, sessions.running_session(db.session, user.id), utcnow()
+        ),
     )
 
 

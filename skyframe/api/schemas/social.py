@@ -78,7 +78,8 @@ class CommentLikeState(BaseModel):
 class NotificationOut(BaseModel):
     id: int
     kind: str = Field(
-        description="follow, like, comment or reply; or a notice of moderation: "
+        description="follow, like, comment, reply, live (a followed user went live); "
+        "or a notice of moderation: "
         "report_handled, take_down, restored, strike, strike_resolved, suspended, "
         "unsuspended, warning, appeal_decided; or of support: ticket_reply, "
         "ticket_assigned, ticket_escalated, ticket_closed"
