@@ -14,7 +14,8 @@ viewer it takes the time from the upload's response to that viewer's
 ``event: frame`` naming the frame, and prints p50/p95/p99/max, how many of
 them arrived within ``--deadline`` (2 s), and the events pool's memory per
 open stream (the resident memory of its processes with every viewer
-connected, minus before, divided by the viewers). A viewer the pool turns
+connected, minus before, divided by the viewers; the pool is restarted
+first, since gthread keeps the threads earlier streams made). A viewer the pool turns
 away (503) tries again after its Retry-After, as a browser does.
 
 Standard library only for the clients (Pillow makes the frames); loopback
@@ -272,6 +273,24 @@ def events_master(explicit: int | None) -> int | None:
     return int(json.loads(pids.read_text())["events"]["pid"])
 
 
+def restart_events_pool() -> int:
+    """A fresh events pool of `make prod` (scripts/prod.py), so the memory
+    it grows by is the streams': gthread keeps the threads earlier streams
+    made, and Python keeps the memory it had."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("prod", ROOT / "scripts" / "prod.py")
+    prod = importlib.util.module_from_spec(spec)
+    sys.modules["prod"] = prod
+    spec.loader.exec_module(prod)
+    prod.stop("events")
+    prod.start_events_pool()
+    prod.wait_until(
+        "the events pool", lambda: prod.http_ok(f"http://127.0.0.1:{prod.EVENTS_PORT}/readyz")
+    )
+    return int(prod.recorded()["events"]["pid"])
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
@@ -371,6 +390,12 @@ def main() -> None:
     parser.add_argument("--url", default=f"http://127.0.0.1:{PROD_PORT}")
     parser.add_argument("--events-url", default="", help="where viewers connect (--url)")
     parser.add_argument("--events-pid", type=int, help="the events server's master PID")
+    parser.add_argument(
+        "--keep-pool",
+        action="store_true",
+        help="do not restart make prod's events pool first (its memory then includes "
+        "what earlier runs left)",
+    )
     parser.add_argument("--viewers", type=int, default=500)
     parser.add_argument("--addresses", type=int, default=100, help="loopback sources")
     parser.add_argument("--frames", type=int, default=5)
@@ -383,7 +408,10 @@ def main() -> None:
     for host in (urlsplit(options.url).hostname, urlsplit(options.events_url).hostname):
         if host not in (None, "127.0.0.1", "localhost", "::1"):
             raise SystemExit("loopback only: --url and --events-url must be on this machine")
-    options.events_pid = events_master(options.events_pid)
+    explicit = options.events_pid
+    options.events_pid = events_master(explicit)
+    if options.events_pid and not explicit and not options.keep_pool:
+        options.events_pid = restart_events_pool()
     if options.events_pid is None:
         # Not a failure of `make bench`, which runs every benchmark: said, not run.
         print(f"not run: no {PROD_DIR}/run/pids.json; start `make prod`, or pass --events-pid")
