@@ -326,6 +326,9 @@ async def run(options: argparse.Namespace) -> int:
         f"{time.perf_counter() - started:.1f} s (503s retried: "
         f"{sum(v.refused for v in viewers)}; failed: {sum(1 for v in viewers if v.error)})"
     )
+    reasons = sorted({v.error for v in viewers if v.error})
+    if reasons:
+        print(f"  why viewers failed: {'; '.join(reasons[:5])}")
     await asyncio.sleep(options.settle)  # let the viewer-count events die down
     after = resident_kib(master)
 
