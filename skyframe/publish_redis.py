@@ -62,6 +62,8 @@ RECONNECT_SECONDS = 0.2
 RECONNECT_MAX_SECONDS = 5.0
 # The subscriber looks up from its socket this often (to stop, to prune).
 LISTEN_SECONDS = 0.5
+# Events kept in a process while Redis is unreachable (the oldest dropped).
+UNSENT_MAX = 1000
 # The subscriber stops after this long with nobody waiting or watching.
 IDLE_LISTEN_SECONDS = 60.0
 # Buffers of topics nobody waited on for this long are dropped.
@@ -157,6 +159,8 @@ class RedisBroker:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
+        self._unsent: deque[tuple[str, str, dict[str, Any]]] = deque(maxlen=UNSENT_MAX)
+        self._sending = threading.Lock()
         self._generation = 0  # of the subscriber thread that may act
         self._waiting = 0  # wait() calls running
         self._used_at = 0.0
@@ -181,11 +185,25 @@ class RedisBroker:
     # The protocol -----------------------------------------------------------
 
     def publish(self, topic: str, kind: str, data: dict[str, Any]) -> Event:
-        """Publish ``kind`` on ``topic``. When Redis is unreachable the event
-        is logged and dropped (id 0) rather than failing the request that
-        already committed: viewers see the next one, or poll."""
+        """Publish ``kind`` on ``topic``. When Redis is unreachable this does
+        not fail the request (its transaction has committed): the event is
+        kept in this process (id 0 for now, up to UNSENT_MAX) and sent, in
+        order, before the next event this process publishes once Redis is
+        back, or when its subscriber reconnects."""
+        self._send_unsent()
         try:
-            event_id = self._publish(
+            return Event(topic, self._send(topic, kind, data), kind, data)
+        except RedisError as exc:
+            with self._lock:
+                self._unsent.append((topic, kind, data))
+            log.warning(
+                "publish: Redis unreachable, %s on %s kept to send later (%s)", kind, topic, exc
+            )
+            return Event(topic, 0, kind, data)
+
+    def _send(self, topic: str, kind: str, data: dict[str, Any]) -> int:
+        return int(
+            self._publish(
                 keys=[self._counter_key(topic), self._history_key(topic), self._channel(topic)],
                 args=[
                     json.dumps(kind),
@@ -194,10 +212,25 @@ class RedisBroker:
                     self.history_seconds,
                 ],
             )
-        except RedisError as exc:
-            log.warning("publish: Redis unreachable, %s on %s dropped (%s)", kind, topic, exc)
-            return Event(topic, 0, kind, data)
-        return Event(topic, int(event_id), kind, data)
+        )
+
+    def _send_unsent(self) -> None:
+        if not self._unsent or not self._sending.acquire(blocking=False):
+            return  # nothing kept, or another thread is sending it
+        try:
+            while True:
+                with self._lock:
+                    if not self._unsent:
+                        return
+                    topic, kind, data = self._unsent[0]
+                try:
+                    self._send(topic, kind, data)
+                except RedisError:
+                    return
+                with self._lock:
+                    self._unsent.popleft()
+        finally:
+            self._sending.release()
 
     def history(self, topic: str, after_id: int) -> list[Event]:
         kept = [
@@ -377,6 +410,7 @@ class RedisBroker:
                     if time.monotonic() - chores_at >= self.presence.refresh_seconds:
                         chores_at = time.monotonic()
                         self._refresh_viewers()
+                        self._send_unsent()
                         self._prune()
                         if self._rest(generation):
                             return
@@ -403,6 +437,7 @@ class RedisBroker:
             # Subscribed (again, after redis-py reconnected on its own): what
             # was published while it was down never reached the buffers.
             self._new_epoch(generation, live=True)
+            self._send_unsent()  # Redis is back
             return
         if message["type"] != "pmessage":
             return

@@ -267,7 +267,31 @@ def test_a_topic_nobody_publishes_on_expires(redis_brokers):
     assert all(0 < client.pttl(key) <= 60_000 for key in keys)
 
 
-def test_an_unreachable_redis_drops_events_but_never_raises():
+@needs_redis
+def test_an_event_published_while_redis_is_unreachable_goes_out_when_it_is_back(
+    redis_brokers, monkeypatch
+):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    broker = redis_brokers()
+    first = broker.publish("live:1", "frame", {"n": 0})
+    working = broker._publish
+
+    def unreachable(**kwargs):
+        raise RedisConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(broker, "_publish", unreachable)
+    assert broker.publish("live:1", "status", {"status": "ended"}).id == 0
+    monkeypatch.setattr(broker, "_publish", working)
+    broker.publish("live:1", "viewers", {"count": 0})
+    kept = broker.history("live:1", first.id)
+    assert [(event.kind, event.data) for event in kept] == [
+        ("status", {"status": "ended"}),
+        ("viewers", {"count": 0}),
+    ]
+
+
+def test_an_unreachable_redis_never_fails_a_caller():
     broker = RedisBroker("redis://127.0.0.1:1/0", prefix="nowhere")
     try:
         assert broker.publish("live:1", "frame", {}).id == 0
