@@ -64,6 +64,7 @@ RECONNECT_MAX_SECONDS = 5.0
 LISTEN_SECONDS = 0.5
 # Events kept in a process while Redis is unreachable (the oldest dropped).
 UNSENT_MAX = 1000
+RESEND_SECONDS = 1.0
 # The subscriber stops after this long with nobody waiting or watching.
 IDLE_LISTEN_SECONDS = 60.0
 # Buffers of topics nobody waited on for this long are dropped.
@@ -161,6 +162,7 @@ class RedisBroker:
         self._thread_pid = 0
         self._unsent: deque[tuple[str, str, dict[str, Any]]] = deque(maxlen=UNSENT_MAX)
         self._sending = threading.Lock()
+        self._resender: threading.Thread | None = None
         self._generation = 0  # of the subscriber thread that may act
         self._waiting = 0  # wait() calls running
         self._used_at = 0.0
@@ -188,14 +190,15 @@ class RedisBroker:
         """Publish ``kind`` on ``topic``. When Redis is unreachable this does
         not fail the request (its transaction has committed): the event is
         kept in this process (id 0 for now, up to UNSENT_MAX) and sent, in
-        order, before the next event this process publishes once Redis is
-        back, or when its subscriber reconnects."""
+        order, once Redis answers: tried every RESEND_SECONDS, and before
+        the next event this process publishes."""
         self._send_unsent()
         try:
             return Event(topic, self._send(topic, kind, data), kind, data)
         except RedisError as exc:
             with self._lock:
                 self._unsent.append((topic, kind, data))
+                self._ensure_resending()
             log.warning(
                 "publish: Redis unreachable, %s on %s kept to send later (%s)", kind, topic, exc
             )
@@ -213,6 +216,22 @@ class RedisBroker:
                 ],
             )
         )
+
+    def _ensure_resending(self) -> None:
+        """A thread that tries the kept events again every RESEND_SECONDS
+        until they are out (call holding ``_lock``): an app server may not
+        publish again for a while, and runs no subscriber."""
+        if self._resender is not None and self._resender.is_alive():
+            return
+
+        def resend() -> None:
+            while self._unsent and not self._stopping.wait(RESEND_SECONDS):
+                self._send_unsent()
+
+        self._resender = threading.Thread(
+            target=resend, name="skyframe-publish-resend", daemon=True
+        )
+        self._resender.start()
 
     def _send_unsent(self) -> None:
         if not self._unsent or not self._sending.acquire(blocking=False):

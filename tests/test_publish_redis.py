@@ -282,13 +282,13 @@ def test_an_event_published_while_redis_is_unreachable_goes_out_when_it_is_back(
 
     monkeypatch.setattr(broker, "_publish", unreachable)
     assert broker.publish("live:1", "status", {"status": "ended"}).id == 0
+    waiting = in_thread(broker.wait, "live:1", first.id, 10)
     monkeypatch.setattr(broker, "_publish", working)
+    # Nothing else is published: it goes out by itself once Redis answers.
+    assert [(event.kind, event.data) for event in waiting()] == [("status", {"status": "ended"})]
     broker.publish("live:1", "viewers", {"count": 0})
     kept = broker.history("live:1", first.id)
-    assert [(event.kind, event.data) for event in kept] == [
-        ("status", {"status": "ended"}),
-        ("viewers", {"count": 0}),
-    ]
+    assert [event.kind for event in kept] == ["status", "viewers"]
 
 
 def test_an_unreachable_redis_never_fails_a_caller():
