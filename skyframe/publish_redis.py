@@ -47,8 +47,10 @@ from typing import Any
 
 from redis import Redis, RedisError
 
+from skyframe.exceptions import Busy
 from skyframe.presence_redis import PRESENCE_SECONDS, RedisPresence
 from skyframe.publish import HISTORY_LENGTH, Broker, Event, MemoryBroker
+from skyframe.publish_outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +64,6 @@ RECONNECT_SECONDS = 0.2
 RECONNECT_MAX_SECONDS = 5.0
 # The subscriber looks up from its socket this often (to stop, to prune).
 LISTEN_SECONDS = 0.5
-# Events kept in a process while Redis is unreachable (the oldest dropped).
-UNSENT_MAX = 1000
-RESEND_SECONDS = 1.0
 # The subscriber stops after this long with nobody waiting or watching.
 IDLE_LISTEN_SECONDS = 60.0
 # Buffers of topics nobody waited on for this long are dropped.
@@ -90,6 +89,10 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 redis.call('PUBLISH', KEYS[3], event)
 return id
 """
+
+
+class EventsUnavailable(Busy):
+    retry_after = 5
 
 
 def _glob_escape(text: str) -> str:
@@ -160,9 +163,7 @@ class RedisBroker:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
-        self._unsent: deque[tuple[str, str, dict[str, Any]]] = deque(maxlen=UNSENT_MAX)
-        self._sending = threading.Lock()
-        self._resender: threading.Thread | None = None
+        self._outbox = Outbox(self._send, self._stopping)
         self._generation = 0  # of the subscriber thread that may act
         self._waiting = 0  # wait() calls running
         self._used_at = 0.0
@@ -189,16 +190,13 @@ class RedisBroker:
     def publish(self, topic: str, kind: str, data: dict[str, Any]) -> Event:
         """Publish ``kind`` on ``topic``. When Redis is unreachable this does
         not fail the request (its transaction has committed): the event is
-        kept in this process (id 0 for now, up to UNSENT_MAX) and sent, in
-        order, once Redis answers: tried every RESEND_SECONDS, and before
-        the next event this process publishes."""
-        self._send_unsent()
+        kept in this process (id 0 for now) and sent, in order, once Redis
+        answers (skyframe/publish_outbox.py)."""
+        self._outbox.send()
         try:
             return Event(topic, self._send(topic, kind, data), kind, data)
         except RedisError as exc:
-            with self._lock:
-                self._unsent.append((topic, kind, data))
-                self._ensure_resending()
+            self._outbox.keep(topic, kind, data)
             log.warning(
                 "publish: Redis unreachable, %s on %s kept to send later (%s)", kind, topic, exc
             )
@@ -217,45 +215,15 @@ class RedisBroker:
             )
         )
 
-    def _ensure_resending(self) -> None:
-        """A thread that tries the kept events again every RESEND_SECONDS
-        until they are out (call holding ``_lock``): an app server may not
-        publish again for a while, and runs no subscriber."""
-        if self._resender is not None and self._resender.is_alive():
-            return
-
-        def resend() -> None:
-            while self._unsent and not self._stopping.wait(RESEND_SECONDS):
-                self._send_unsent()
-
-        self._resender = threading.Thread(
-            target=resend, name="skyframe-publish-resend", daemon=True
-        )
-        self._resender.start()
-
-    def _send_unsent(self) -> None:
-        if not self._unsent or not self._sending.acquire(blocking=False):
-            return  # nothing kept, or another thread is sending it
-        try:
-            while True:
-                with self._lock:
-                    if not self._unsent:
-                        return
-                    topic, kind, data = self._unsent[0]
-                try:
-                    self._send(topic, kind, data)
-                except RedisError:
-                    return
-                with self._lock:
-                    self._unsent.popleft()
-        finally:
-            self._sending.release()
-
     def history(self, topic: str, after_id: int) -> list[Event]:
-        kept = [
-            self._event(topic, raw) for raw in self.client.lrange(self._history_key(topic), 0, -1)
-        ]
-        return [event for event in kept if event.id > after_id]
+        """The kept events after ``after_id``; :class:`EventsUnavailable` (a
+        503 with Retry-After) while Redis is unreachable: a stream cannot
+        start without knowing where it stands."""
+        try:
+            kept = self.client.lrange(self._history_key(topic), 0, -1)
+        except RedisError as exc:
+            raise EventsUnavailable("Live events are unavailable for a moment; try again.") from exc
+        return [event for event in (self._event(topic, raw) for raw in kept) if event.id > after_id]
 
     def last_id(self, topic: str) -> int:
         """The id of the topic's newest event (0 for none)."""
@@ -296,7 +264,7 @@ class RedisBroker:
             try:
                 newest = self.last_id(topic)
                 found = self.history(topic, after_id) if newest > after_id else []
-            except RedisError as exc:
+            except (RedisError, EventsUnavailable) as exc:
                 log.info("wait: Redis unreachable (%s)", exc)
                 newest, found = None, []
             if found:
@@ -429,7 +397,7 @@ class RedisBroker:
                     if time.monotonic() - chores_at >= self.presence.refresh_seconds:
                         chores_at = time.monotonic()
                         self._refresh_viewers()
-                        self._send_unsent()
+                        self._outbox.send()
                         self._prune()
                         if self._rest(generation):
                             return
@@ -456,7 +424,7 @@ class RedisBroker:
             # Subscribed (again, after redis-py reconnected on its own): what
             # was published while it was down never reached the buffers.
             self._new_epoch(generation, live=True)
-            self._send_unsent()  # Redis is back
+            self._outbox.send()  # Redis is back
             return
         if message["type"] != "pmessage":
             return

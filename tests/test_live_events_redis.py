@@ -14,7 +14,8 @@ import pytest
 
 from skyframe.services import broker
 from tests import media_samples as samples
-from tests.conftest import REDIS_URL, login
+from tests import test_live_events
+from tests.conftest import REDIS_URL
 from tests.test_live_events import events_of, open_stream, read_all
 
 pytestmark = [
@@ -44,19 +45,15 @@ def servers(app_factory):
         client.delete(key)
 
 
-@pytest.fixture
-def owner(servers, make_user):
-    make_user("vega")
-    client = servers[0].test_client()
-    assert login(client, "vega").status_code == 200
-    return client
+# The observer signed in to the first server, and her session.
+vega = test_live_events.vega
+session_id = test_live_events.session_id
 
 
 @pytest.fixture
-def session_id(owner):
-    answer = owner.post("/api/v1/live", json={"title": "Orion"})
-    assert answer.status_code == 201
-    return answer.get_json()["session"]["id"]
+def app(servers):
+    """The first server: the one the observer (``vega``) signs in to."""
+    return servers[0]
 
 
 def present_on(app, session_id) -> int:
@@ -65,7 +62,7 @@ def present_on(app, session_id) -> int:
 
 
 def test_a_frame_pushed_to_one_server_reaches_a_stream_on_the_other(
-    servers, owner, session_id, tmp_path
+    servers, vega, session_id, tmp_path
 ):
     one, two = servers
     response = open_stream(two.test_client(), session_id)
@@ -78,7 +75,7 @@ def test_a_frame_pushed_to_one_server_reaches_a_stream_on_the_other(
         time.sleep(0.02)
     assert present_on(one, session_id) == present_on(two, session_id) == 1
     image = samples.write_image(tmp_path / "f.jpg", 64, 48).read_bytes()
-    pushed = owner.post(
+    pushed = vega.post(
         f"/api/v1/live/{session_id}/frames",
         data={"file": (io.BytesIO(image), "f.jpg")},
         content_type="multipart/form-data",

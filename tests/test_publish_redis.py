@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from skyframe import publish
-from skyframe.publish_redis import RedisBroker
+from skyframe.publish_redis import EventsUnavailable, RedisBroker
 from tests.conftest import REDIS_URL
 
 pytestmark = pytest.mark.one_database
@@ -296,6 +296,9 @@ def test_an_unreachable_redis_never_fails_a_caller():
     try:
         assert broker.publish("live:1", "frame", {}).id == 0
         assert broker.wait("live:1", 0, 0.3) == []
+        with pytest.raises(EventsUnavailable) as unavailable:
+            broker.history("live:1", 0)  # a new stream is told to come back (503)
+        assert (unavailable.value.status, unavailable.value.retry_after) == (503, 5)
         assert broker.enter("live:1", "stream") == 0
         assert broker.present("live:1") == 0
         assert broker.state() == "unreachable"
