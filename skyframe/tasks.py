@@ -19,6 +19,7 @@ from skyframe.accounts import deletion
 from skyframe.extensions import db
 from skyframe.feed import seen
 from skyframe.jobs import current_jobs, job
+from skyframe.live import sessions as live_sessions
 from skyframe.models import utcnow
 from skyframe.posts import lifecycle as post_lifecycle
 from skyframe.schedules import at_start, periodic
@@ -32,6 +33,7 @@ PURGE_SEEN = "purge-seen"
 SWEEP_UPLOADS = "sweep-uploads"
 FLUSH_VIEWS = "flush-views"
 RESUME_CLIPS = "resume-clips"
+END_IDLE_LIVE = "end-idle-live"
 
 
 # Queued by requests.
@@ -110,3 +112,12 @@ def resume_clips() -> str:
 def flush_views() -> str:
     """Add the buffered view counts to posts and profiles (exact after it runs)."""
     return view_flush.flush(db.session, view_buffer()).line()
+
+
+@periodic(END_IDLE_LIVE, every="TASK_END_IDLE_LIVE_SECONDS")
+def end_idle_live() -> str:
+    """End live sessions that had no frame for LIVE_IDLE_MINUTES (each ends at
+    its last frame, which is what its live hours count)."""
+    count = live_sessions.end_idle(db.session, utcnow(), current_app.config["LIVE_IDLE_MINUTES"])
+    db.session.commit()
+    return f"{count} idle live session(s) ended."

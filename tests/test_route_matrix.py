@@ -121,6 +121,9 @@ STAFF_AREA_MANAGER = rule(HIDE, moderator=DENY, manager=OK)
 SIGNED_IN_NOT_THEIRS = rule(HIDE, anonymous=LOGIN, disabled=LOGIN)
 # A live session's owner alone sends it frames; anyone else finds no such session.
 SESSION_OWNER = rule(HIDE, anonymous=LOGIN, disabled=LOGIN, owner=OK)
+SESSION_OWNER_OR_STAFF = rule(
+    HIDE, anonymous=LOGIN, disabled=LOGIN, owner=OK, moderator=OK, manager=OK
+)
 # The owner's side of a ticket (the owner's): anyone else's is 404, staff's too.
 TICKET_OWNER = rule(HIDE, anonymous=LOGIN, disabled=LOGIN, owner=OK)
 # Appealing a decision about the owner: everyone else is answered 404 (not theirs to know of).
@@ -357,6 +360,11 @@ ROUTES: dict[tuple[str, str], Row] = {
         STAFF, values=lambda t: {"frame_id": t.new_frame()}, json=lambda t: {"reason": "No."}
     ),
     ("GET", "/live/<handle>"): R(PUBLIC),
+    # No title: let through to the form's message (suspended: the reason), nothing started.
+    ("POST", "/live"): R(SIGNED_IN),
+    ("POST", "/live/sessions/<int:session_id>/end"): R(
+        SESSION_OWNER_OR_STAFF, values=lambda t: {"session_id": t.new_session()}
+    ),
     ("GET", "/live-media/<media_key>/<name>"): R(
         PUBLIC, values=lambda t: {"media_key": t.shared_frame_key, "name": "display.jpg"}
     ),

@@ -16,11 +16,12 @@ import pytest
 from skyframe import jobs
 from skyframe.extensions import db
 from skyframe.models import FeedSeen, Post, PostStatus, utcnow
+from skyframe.models.live import LiveSession
 from skyframe.schedules import PERIODIC, InProcessScheduler, cron_job_name
 from tests.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parent.parent
-PERIODIC_TASKS = ["purge-seen", "sweep-uploads", "flush-views"]
+PERIODIC_TASKS = ["purge-seen", "sweep-uploads", "flush-views", "end-idle-live"]
 QUEUED_JOBS = ["process_clip", "process_post", "purge-account-files", "send-mail"]
 AT_START_TASKS = ["resume-clips"]
 
@@ -72,12 +73,14 @@ def test_tasks_list(runner):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["name", "schedule", "last", "run", "description"]
-    names = [line.split()[0] for line in lines[1:9]]
+    listed = len(PERIODIC_TASKS) + len(QUEUED_JOBS) + len(AT_START_TASKS)
+    names = [line.split()[0] for line in lines[1 : 1 + listed]]
     assert names == [*PERIODIC_TASKS, *sorted([*QUEUED_JOBS, *AT_START_TASKS])]
     assert "every 1 d" in lines[1]
     assert "every 10 min" in lines[2]
     assert "every 1 min" in lines[3]
-    assert "when queued" in lines[4]
+    assert "every 1 min" in lines[4]
+    assert "when queued" in lines[1 + len(PERIODIC_TASKS)]
     assert "at start (inline)" in next(line for line in lines if line.startswith("resume-clips"))
     assert lines[-1].startswith("Periodic tasks run from: off (TASKS_SCHEDULER=0")
 
@@ -93,14 +96,14 @@ def test_tasks_list(runner):
         "description": "Delete seen-history rows older than FEED_SEEN_RETENTION_DAYS.",
         "last_run": None,
     }
-    assert document["tasks"][3]["periodic"] is False
+    assert document["tasks"][len(PERIODIC_TASKS)]["periodic"] is False
 
 
 def test_an_interval_of_zero_turns_a_schedule_off(app_factory):
     app = app_factory(TASK_SWEEP_UPLOADS_SECONDS=0)
     result = app.test_cli_runner().invoke(args=["tasks", "list"])
     assert "off (TASK_SWEEP_UPLOADS_SECONDS=0)" in result.output
-    assert list(InProcessScheduler(app).intervals) == ["purge-seen", "flush-views"]
+    assert list(InProcessScheduler(app).intervals) == ["purge-seen", "flush-views", "end-idle-live"]
 
 
 def _old_impression(app, make_user, make_post) -> None:
@@ -132,17 +135,34 @@ def test_tasks_run_runs_a_task_now(app, runner, make_user, make_post):
         assert db.session.get(Post, stuck).status == PostStatus.FAILED
 
 
+def test_end_idle_live_ends_sessions_without_a_frame_for_live_idle_minutes(app, runner, make_user):
+    owner = make_user("idle")
+    with app.app_context():
+        quiet = utcnow() - timedelta(minutes=app.config["LIVE_IDLE_MINUTES"] + 1)
+        db.session.add(
+            LiveSession(owner_id=owner.id, title="Asleep", started_at=quiet, last_frame_at=quiet)
+        )
+        db.session.commit()
+    result = runner.invoke(args=["tasks", "run", "end-idle-live"])
+    assert (result.exit_code, result.output) == (
+        0,
+        "end-idle-live: 1 idle live session(s) ended.\n",
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [
         (
             "nope",
-            "Error: No task 'nope'; periodic tasks: purge-seen, sweep-uploads, flush-views.\n",
+            "Error: No task 'nope'; periodic tasks: purge-seen, sweep-uploads, flush-views, "
+            "end-idle-live.\n",
         ),
         (
             "process_post",
             "Error: process_post runs when a request queues it, not by name; "
-            "periodic tasks: purge-seen, sweep-uploads, flush-views.\n",
+            "periodic tasks: purge-seen, sweep-uploads, flush-views, "
+            "end-idle-live.\n",
         ),
     ],
     ids=["unknown", "queued-job"],
@@ -168,7 +188,8 @@ def test_a_failing_task_exits_1_with_its_reason(runner, monkeypatch):
 
 
 def test_the_in_process_scheduler_runs_what_is_due(app_factory, make_user, make_post):
-    app = app_factory(VIEW_FLUSH_SECONDS=0)  # its minute would be due in between
+    # Their minutes would be due in between.
+    app = app_factory(VIEW_FLUSH_SECONDS=0, TASK_END_IDLE_LIVE_SECONDS=0)
     _old_impression(app, make_user, make_post)
     stuck = _stuck_upload(app, make_user, make_post)
     start = utcnow()
@@ -273,6 +294,7 @@ def test_rq_cron_queues_due_tasks_from_one_worker(rq_app):
             ("skyframe.jobs.run", ("purge-seen",)),
             ("skyframe.jobs.run", ("sweep-uploads",)),
             ("skyframe.jobs.run", ("flush-views",)),
+            ("skyframe.jobs.run", ("end-idle-live",)),
         ]
         assert {j.timeout for j in queued} == {rq_app.config["RQ_JOB_TIMEOUT"]}
 
@@ -289,7 +311,7 @@ def test_rq_cron_queues_due_tasks_from_one_worker(rq_app):
         first.stop()  # e.g. its worker was restarted: another takes over
         assert second.tick() == []  # and resumes the schedules: nothing is due
         assert second.holding
-        assert queue.count == 3
+        assert queue.count == len(PERIODIC_TASKS)
     finally:
         first.stop()
         second.stop()
