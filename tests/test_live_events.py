@@ -23,6 +23,12 @@ def app(app_factory):
     return app_factory(LIVE_STREAM_MAX_SECONDS=2, LIVE_HEARTBEAT_SECONDS=1, RATELIMIT_ENABLED=False)
 
 
+@pytest.fixture(autouse=True)
+def fresh_viewer_news(monkeypatch):
+    # Per process in production; here every test's first session is live:1.
+    monkeypatch.setattr(live_events, "NEWS", live_events.ViewerNews())
+
+
 @pytest.fixture
 def vega(app, make_user):
     make_user("vega")
@@ -147,6 +153,7 @@ def test_viewers_are_counted_and_published_without_a_db_write_each(
         lambda *a, **kw: (writes.append((a[2], kw)), real(*a, **kw)),
     )
     monkeypatch.setattr(live_events, "VIEWER_COUNT_WRITE_SECONDS", 3600.0)
+    monkeypatch.setattr(live_events, "NEWS", live_events.ViewerNews())
     live_events._count_written.clear()
     got = events_of(read_all(open_stream(client, session_id)))
     counts = [e["data"] for e in got if e["event"] == "viewers"]
@@ -170,3 +177,21 @@ def test_no_database_connection_is_held_while_streaming(app, client, session_id)
 
 def test_unknown_and_hidden_sessions_are_404(client):
     assert open_stream(client, 123456).status_code == 404
+
+
+def test_viewer_news_is_held_back_then_sent_with_the_next_look():
+    class Hub:
+        watching = 1
+
+        def present(self, topic):
+            return self.watching
+
+    news, hub = live_events.ViewerNews(every=3600), Hub()
+    news.changed("live:9")
+    assert news.due(hub, "live:9") == 1
+    hub.watching = 2
+    news.changed("live:9")
+    assert news.due(hub, "live:9") is None  # too soon: kept for later
+    news.every = 0
+    assert news.due(hub, "live:9") == 2
+    assert news.due(hub, "live:9") is None  # nothing new

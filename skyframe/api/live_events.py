@@ -16,10 +16,11 @@ session that ended answers 204 once its last events were sent, which tells
 EventSource to stop reconnecting.
 
 Each stream counts as a viewer (broker ``enter``/``leave``, so every app
-server sees one count); a change is published as a ``viewers`` event and
-written to ``live_sessions.viewer_count`` at most every
-VIEWER_COUNT_WRITE_SECONDS per session and process, and when the stream
-closes, so listings read a count roughly in step without a write per viewer.
+server sees one count); a change is published as a ``viewers`` event at most
+every two seconds per session and process (``ViewerNews``), and written to
+``live_sessions.viewer_count`` at most every VIEWER_COUNT_WRITE_SECONDS, and
+when the last viewer leaves, so listings read a count roughly in step without
+a database write per viewer.
 """
 
 from __future__ import annotations
@@ -132,9 +133,48 @@ def _write_count(app: Flask, session_id: int, count: int, *, force: bool = False
             db.session.remove()
 
 
-def _count_changed(app: Flask, hub: Broker, topic: str, session_id: int, count: int, **kw) -> None:
-    hub.publish(topic, "viewers", {"count": count})
-    _write_count(app, session_id, count, **kw)
+class ViewerNews:
+    """When the number watching a topic changed, publish it, at most once per
+    ``every`` seconds per topic in this process: five hundred viewers
+    arriving at once make a few ``viewers`` events, not five hundred sent to
+    five hundred streams. A change held back goes out with the next look
+    (each stream looks after every wake-up: an event or a heartbeat)."""
+
+    def __init__(self, every: float = 2.0) -> None:
+        self.every = every
+        self._lock = threading.Lock()
+        self._sent: dict[str, tuple[float, int]] = {}
+        self._pending: set[str] = set()
+
+    def changed(self, topic: str) -> None:
+        with self._lock:
+            self._pending.add(topic)
+
+    def due(self, hub: Broker, topic: str) -> int | None:
+        """The count to publish now, or None (nothing new, or too soon)."""
+        now = time.monotonic()
+        with self._lock:
+            if topic not in self._pending:
+                return None
+            sent_at, sent_count = self._sent.get(topic, (-self.every, -1))
+            if now - sent_at < self.every:
+                return None
+            self._pending.discard(topic)
+            count = hub.present(topic)
+            if count == sent_count:
+                return None
+            self._sent[topic] = (now, count)
+        return count
+
+
+NEWS = ViewerNews()
+
+
+def _tell_viewers(app: Flask, hub: Broker, topic: str, session_id: int) -> None:
+    count = NEWS.due(hub, topic)
+    if count is not None:
+        hub.publish(topic, "viewers", {"count": count})
+        _write_count(app, session_id, count)
 
 
 def _stream(
@@ -146,8 +186,10 @@ def _stream(
     deadline = time.monotonic() + lasts
     try:
         yield f"retry: {RETRY_MS}\n\n"
-        _count_changed(app, hub, topic, session_id, hub.enter(topic, key))
+        hub.enter(topic, key)
+        NEWS.changed(topic)
         while True:
+            _tell_viewers(app, hub, topic, session_id)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
@@ -161,8 +203,12 @@ def _stream(
                 if _ends(event):
                     return
     finally:
-        left = hub.leave(topic, key)
-        _count_changed(app, hub, topic, session_id, left, force=True)
+        if hub.leave(topic, key) == 0:
+            # Nobody left to pass the news on: the count goes to 0 now.
+            hub.publish(topic, "viewers", {"count": 0})
+            _write_count(app, session_id, 0, force=True)
+        else:
+            NEWS.changed(topic)
 
 
 _prefixes: dict[int, str] = {}

@@ -91,7 +91,13 @@ class Channel {
 
   onFrame(frame) {
     if (frame.removed) {
+      // Taken down by staff: out of the strip, and off the stage if it is shown.
       this.strip?.querySelector(`[data-frame-id="${frame.removed}"]`)?.remove();
+      if (this.frame.dataset.frameId === String(frame.removed)) {
+        this.frame.hidden = true;
+        this.frame.removeAttribute("src");
+        if (this.empty) this.empty.hidden = false;
+      }
       return;
     }
     if (frame.id <= this.lastFrameId) return;
