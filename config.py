@@ -384,6 +384,8 @@ class BaseConfig:
                 "VIEW_BUFFER_URL=memory:// needs JOBS_BACKEND=inline: with rq the flush runs "
                 "in `flask worker`, which cannot read the web processes' memory"
             )
+        if settings["PUBLISH_URL"] and not is_cache_url(settings["PUBLISH_URL"]):
+            raise ConfigError("PUBLISH_URL must be memory://, a redis:// URL or empty")
         public = urlsplit(settings["PUBLIC_URL"])
         if settings["PUBLIC_URL"] and (
             public.scheme not in ("http", "https")
@@ -457,6 +459,13 @@ class ProductionConfig(BaseConfig):
                 "Production needs PUBLIC_URL (the site's address, e.g. "
                 "https://skyframe.example) or TRUSTED_HOSTS (the host names it answers "
                 "to, comma-separated): requests naming any other host are refused."
+            )
+        if settings["JOBS_BACKEND"] == "rq" and settings["PUBLISH_URL"] == "memory://":
+            raise ConfigError(
+                "PUBLISH_URL=memory:// cannot serve several processes: with JOBS_BACKEND=rq "
+                "the app servers, the events pool and the workers each have their own "
+                "memory, so viewers would miss frames. Leave PUBLISH_URL empty (it then "
+                "uses RQ_REDIS_URL) or name a redis:// URL."
             )
         if settings["FORCE_HTTPS"] and settings["PUBLIC_URL"].startswith("http://"):
             raise ConfigError("PUBLIC_URL must start with https:// while FORCE_HTTPS is on")

@@ -20,6 +20,12 @@ operator can move any of them to a machine of its own:
   uploaded since the last ``down``. Point ``S3_ENDPOINT_URL`` at a real
   service (MinIO, Ceph, AWS) to leave it out;
 - two gunicorn app servers on PROD_PORT+1 and +2;
+- the events pool on PROD_PORT+6: a gunicorn of gthread workers that serves
+  only the live pages' Server-Sent Events (nginx routes
+  ``/api/v1/live/<id>/events`` there), so open streams never hold the app
+  servers' threads. Each of its PROD_EVENTS_WORKERS processes (2) holds up
+  to PROD_EVENTS_STREAMS streams (500, its LIVE_STREAMS_PER_PROCESS) on as
+  many threads plus EVENTS_SPARE_THREADS, which answer the 503 beyond it;
 - an RQ worker (with the periodic tasks' scheduler);
 - nginx on PROD_PORT (default 8080), balancing over both app servers.
 
@@ -52,6 +58,15 @@ PROD_DIR = Path(os.environ.get("PROD_DIR") or ROOT / "instance" / "prod").resolv
 PROD_PORT = int(os.environ.get("PROD_PORT") or 8080)
 APP_PORTS = (PROD_PORT + 1, PROD_PORT + 2)
 POSTGRES_PORT, REDIS_PORT, S3_PORT = PROD_PORT + 3, PROD_PORT + 4, PROD_PORT + 5
+EVENTS_PORT = PROD_PORT + 6
+EVENTS_WORKERS = int(os.environ.get("PROD_EVENTS_WORKERS") or 2)
+EVENTS_STREAMS = int(os.environ.get("PROD_EVENTS_STREAMS") or 500)
+# Threads beyond the stream cap: they answer the 503 + Retry-After past it
+# (instead of a connection left waiting in the accept queue).
+EVENTS_SPARE_THREADS = 16
+# A stream that reaches an app server anyway (nginx bypassed) holds at most
+# this many of each worker's 4 threads.
+APP_STREAMS_PER_PROCESS = 2
 BUCKET = "skyframe"
 DATABASE = "skyframe"
 PIDS = PROD_DIR / "run" / "pids.json"
@@ -124,6 +139,7 @@ def write_env_file() -> None:
         "FEED_CACHE_URL": redis,
         "JOBS_BACKEND": "rq",
         "RQ_REDIS_URL": redis,
+        "PUBLISH_URL": redis,  # live events: every server and the events pool
         "STORAGE_BACKEND": "s3",
         "S3_BUCKET": os.environ.get("S3_BUCKET") or BUCKET,
         "S3_ENDPOINT_URL": s3_endpoint(),
@@ -382,6 +398,7 @@ def write_nginx_conf() -> Path:
         prod_port=PROD_PORT,
         app_port_1=APP_PORTS[0],
         app_port_2=APP_PORTS[1],
+        events_port=EVENTS_PORT,
         user_line=f"user {user};" if os.geteuid() == 0 else "",
         upload_body_size=f"{BaseConfig.UPLOAD_MAX_BYTES // (1024 * 1024) + 1}m",
         # Per client address: a phone scrolling fast sends a few requests a
@@ -449,8 +466,45 @@ def start_app_server(index: int) -> None:
             "--graceful-timeout", "20",
             "wsgi:app",
         ],
-        env=app_environment(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)),
+        env=app_environment(
+            PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+            LIVE_STREAMS_PER_PROCESS=str(APP_STREAMS_PER_PROCESS),
+        ),
     )  # fmt: skip
+
+
+def events_command() -> list[str]:
+    """The events pool: gthread workers with a thread per open stream (an
+    SSE stream mostly waits, so threads are cheap: ~30 KB each measured),
+    more threads than streams allowed so the cap can answer."""
+    threads = EVENTS_STREAMS + EVENTS_SPARE_THREADS
+    return [
+        str(BIN / "gunicorn"),
+        "--workers", str(EVENTS_WORKERS),
+        "--worker-class", "gthread",
+        "--threads", str(threads),
+        "--worker-connections", str(threads),
+        "--bind", f"127.0.0.1:{EVENTS_PORT}",
+        # Open streams do not finish: a stopping worker drops them after 5 s
+        # and the browsers reconnect (with Last-Event-ID) to the others.
+        "--graceful-timeout", "5",
+        "wsgi:app",
+    ]  # fmt: skip
+
+
+def start_events_pool() -> None:
+    metrics_dir = PROD_DIR / "metrics" / "events"
+    if not running("events"):
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    spawn(
+        "events",
+        events_command(),
+        env=app_environment(
+            PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+            LIVE_STREAMS_PER_PROCESS=str(EVENTS_STREAMS),
+        ),
+    )
 
 
 def start_worker() -> None:
@@ -494,8 +548,9 @@ def up() -> None:
     )
     for index in range(1, len(APP_PORTS) + 1):
         start_app_server(index)
+    start_events_pool()
     start_worker()
-    for port in APP_PORTS:
+    for port in (*APP_PORTS, EVENTS_PORT):
         wait_until(
             f"the app server on {port}", lambda p=port: http_ok(f"http://127.0.0.1:{p}/readyz")
         )
@@ -522,7 +577,7 @@ def down() -> None:
                 break
             time.sleep(0.1)
         stop("nginx")
-    for name in ("app1", "app2", "worker"):
+    for name in ("app1", "app2", "events", "worker"):
         stop(name)
     if running("s3"):
         keep_bucket()

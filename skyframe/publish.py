@@ -43,6 +43,8 @@ class Event:
 
 
 class Broker(Protocol):
+    backend: str  # "memory" or "redis", for /readyz
+
     def publish(self, topic: str, kind: str, data: dict[str, Any]) -> Event: ...
 
     def history(self, topic: str, after_id: int) -> list[Event]:
@@ -65,9 +67,15 @@ class Broker(Protocol):
         """How many are watching ``topic``."""
         ...
 
+    def state(self) -> str:
+        """`ok`, or `unreachable` when its store does not answer (/readyz)."""
+        ...
+
 
 class MemoryBroker:
     """Topics in this process's memory, each with a capped history."""
+
+    backend = "memory"
 
     def __init__(self, history_length: int = HISTORY_LENGTH) -> None:
         self._history_length = history_length
@@ -112,6 +120,9 @@ class MemoryBroker:
     def present(self, topic: str) -> int:
         with self._changed:
             return len(self._watching.get(topic, ()))
+
+    def state(self) -> str:
+        return "ok"
 
 
 def after_commit(

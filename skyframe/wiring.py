@@ -28,7 +28,8 @@ from skyframe.main import bp as main_bp
 from skyframe.media.pipeline import MediaSettings
 from skyframe.models import User, utcnow
 from skyframe.paths import PROJECT_ROOT
-from skyframe.publish import MemoryBroker, bind
+from skyframe.publish import bind
+from skyframe.publish_redis import broker_from_url
 from skyframe.storage import storage_from_config
 from skyframe.viewcounts.buffer import buffer_from_url
 from skyframe.viewcounts.display import compact_count
@@ -75,7 +76,9 @@ def init_extensions(app: Flask) -> None:
         if settings.prefetch_pages
         else None
     )
-    app.extensions["skyframe.broker"] = MemoryBroker()
+    app.extensions["skyframe.broker"] = broker_from_url(
+        publish_url(app.config), prefix=app.config["CACHE_KEY_PREFIX"]
+    )
     bind(Session, _current_broker)
     app.extensions["skyframe.view_buffer"] = buffer_from_url(
         view_buffer_url(app.config), prefix=app.config["CACHE_KEY_PREFIX"]
@@ -93,12 +96,23 @@ def _current_broker():
     return current_app.extensions.get("skyframe.broker") if has_app_context() else None
 
 
-def view_buffer_url(config) -> str:
-    """VIEW_BUFFER_URL, or when empty: this process's memory with inline
-    jobs (one process serves and flushes), the jobs' Redis with rq."""
-    if config["VIEW_BUFFER_URL"]:
-        return config["VIEW_BUFFER_URL"]
+def shared_state_url(config, name: str) -> str:
+    """``config[name]``, or when empty: this process's memory with inline
+    jobs (one process serves and runs the jobs), the jobs' Redis with rq
+    (several processes, which cannot read each other's memory)."""
+    if config[name]:
+        return config[name]
     return "memory://" if config["JOBS_BACKEND"] == "inline" else config["RQ_REDIS_URL"]
+
+
+def view_buffer_url(config) -> str:
+    """Where counted views wait for the flush."""
+    return shared_state_url(config, "VIEW_BUFFER_URL")
+
+
+def publish_url(config) -> str:
+    """Where live events fan out (skyframe/publish.py)."""
+    return shared_state_url(config, "PUBLISH_URL")
 
 
 def nav_url(endpoint: str, **values) -> str | None:

@@ -55,15 +55,3 @@ def test_a_waiting_listener_wakes_when_its_topic_gets_an_event():
 
 def test_waiting_gives_up_quietly_after_its_timeout():
     assert publish.MemoryBroker().wait("live:6", 0, timeout=0.05) == []
-
-
-def test_watchers_are_counted_once_per_key_and_leave_when_their_stream_closes():
-    broker = publish.MemoryBroker()
-    assert broker.enter("live:4", "stream-a") == 1
-    assert broker.enter("live:4", "stream-a") == 1
-    assert broker.enter("live:4", "stream-b") == 2
-    assert broker.present("live:5") == 0
-    assert broker.leave("live:4", "stream-a") == 1
-    assert broker.leave("live:4", "stream-gone") == 1
-    assert broker.leave("live:4", "stream-b") == 0
-    assert broker.present("live:4") == 0

@@ -12,7 +12,7 @@ from skyframe.api.contract import openapi_document
 from skyframe.extensions import db, limiter
 from skyframe.jobs import current_jobs
 from skyframe.main.blueprint import bp
-from skyframe.services import current_storage
+from skyframe.services import broker, current_storage
 from skyframe.storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ def readyz():
     """Whether the app can serve: its database (503 if unreachable), and
     how the parts it can go on without are doing: the rate-limit store (when
     unreachable, limits count per process), the file storage and the job
-    queue ("degraded" overall when one of them is not "ok")."""
+    queue, and the live events' broker ("degraded" overall when one of them
+    is not "ok")."""
     limits = _rate_limit_storage_state()
     try:
         db.session.execute(text("SELECT 1"))
@@ -57,10 +58,17 @@ def readyz():
         with contextlib.suppress(SQLAlchemyError):
             db.session().invalidate()  # no ROLLBACK on a connection that is gone
         return jsonify(status="unavailable", database="unreachable", rate_limits=limits), 503
-    storage, jobs = _storage_state(), _job_queue_state()
-    parts = (limits, storage, jobs["state"])
+    storage, jobs, events = _storage_state(), _job_queue_state(), _events_state()
+    parts = (limits, storage, jobs["state"], events["state"])
     status = "ready" if all(part in ("ok", "off") for part in parts) else "degraded"
-    return jsonify(status=status, database="ok", rate_limits=limits, storage=storage, jobs=jobs)
+    return jsonify(
+        status=status,
+        database="ok",
+        rate_limits=limits,
+        storage=storage,
+        jobs=jobs,
+        events=events,
+    )
 
 
 def _storage_state() -> str:
@@ -76,6 +84,14 @@ def _job_queue_state() -> dict:
     counts = current_jobs().counts()
     state = "unreachable" if counts.error else "ok"
     return {"state": state, "backend": counts.backend, "queued": counts.queued}
+
+
+def _events_state() -> dict:
+    events = broker()
+    state = events.state()
+    if state != "ok":
+        log.warning("readiness check: the live events' %s is %s", events.backend, state)
+    return {"state": state, "backend": events.backend}
 
 
 def _rate_limit_storage_state() -> str:
