@@ -107,7 +107,10 @@ def test_a_timeout_of_the_host_never_errors_the_row(app, channels):
         assert status_of(host, target) == HOSTING
 
 
-def test_a_hosted_pair_that_stops_qualifying_stops_hosting(app, channels):
+def test_a_hosted_target_that_stops_qualifying_is_hosted_until_it_goes_offline(app, channels):
+    """Seed 004's step 3 checks ``ready`` targets only: the running promotion
+    is not cut short; once step 2 un-hosts it, step 3 puts it in ``error``
+    in the same run and step 4 moves the host on."""
     host, first, second = channels("host", "first", "second")
     with app.app_context():
         add_target(host, first, last_hosted_at=utcnow() - timedelta(days=2))
@@ -118,7 +121,11 @@ def test_a_hosted_pair_that_stops_qualifying_stops_hosting(app, channels):
         assert status_of(host, first) == HOSTING
         TARGET_DISQUALIFIERS["suspended"][0](first)
         result = run_job()
-        assert (result.disqualified, result.hosted) == (1, 1)
+        assert (result.disqualified, result.hosted) == (0, 0)
+        assert (status_of(host, first), status_of(host, second)) == (HOSTING, READY)
+        go_offline(first)
+        result = run_job()
+        assert (result.unhosted, result.disqualified, result.hosted) == (1, 1, 1)
         assert (status_of(host, first), status_of(host, second)) == (ERROR, HOSTING)
 
 

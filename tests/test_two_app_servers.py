@@ -212,13 +212,6 @@ def test_a_file_one_server_stored_is_served_by_the_other(servers, tmp_path):
     assert media.headers["Content-Type"].startswith("image/")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="skyframe/api/live_events.py frame_url_prefix_for builds URLs in "
-    "app.test_request_context(), whose Host (localhost) TRUSTED_HOSTS refuses: every "
-    "stream is a 500 in production unless localhost is trusted (passes with "
-    "TRUSTED_HOSTS=127.0.0.1,localhost). Remove this mark with the fix.",
-)
 def test_a_live_frame_pushed_to_one_server_reaches_a_viewer_of_the_other(servers, tmp_path):
     observer = Alternating(servers)
     register(observer, "mira")

@@ -178,11 +178,17 @@ def _tell_viewers(app: Flask, hub: Broker, topic: str, session_id: int) -> None:
 
 
 def _stream(
-    app: Flask, hub: Broker, session_id: int, after: int, *, heartbeat: float, lasts: float
+    app: Flask,
+    hub: Broker,
+    session_id: int,
+    after: int,
+    *,
+    prefix: str,
+    heartbeat: float,
+    lasts: float,
 ) -> Iterator[str]:
     topic = sessions.topic(session_id)
     key = uuid.uuid4().hex
-    prefix = frame_url_prefix_for(app)
     deadline = time.monotonic() + lasts
     try:
         yield f"retry: {RETRY_MS}\n\n"
@@ -211,17 +217,6 @@ def _stream(
             NEWS.changed(topic)
 
 
-_prefixes: dict[int, str] = {}
-
-
-def frame_url_prefix_for(app: Flask) -> str:
-    """frame_url_prefix, made once per app (the stream has no request context)."""
-    if id(app) not in _prefixes:
-        with app.test_request_context():
-            _prefixes[id(app)] = frame_url_prefix()
-    return _prefixes[id(app)]
-
-
 @bp.get("/live/<int:session_id>/events")
 @operation(
     tags=TAGS,
@@ -247,13 +242,15 @@ def live_events(session_id: int, query: EventsQuery):
     if after is None:
         kept = hub.history(topic, 0)
         after = kept[-1].id if kept else 0
+    # Made here, from the request the viewer sent: the stream has no request
+    # context (and an app-made one would carry a Host TRUSTED_HOSTS refuses).
+    prefix = frame_url_prefix()
     if status == LiveStatus.ENDED:
         # Viewer counts of an ended session are no news (the last streams
         # leaving publish some after its end).
         missed = [event for event in hub.history(topic, after) if event.kind != "viewers"]
         if not missed:
             return Response(status=204)
-        prefix = frame_url_prefix()
         return _response(["".join(_wire(event, prefix) for event in missed)])
     config = current_app.config
     if not SLOTS.take(config["LIVE_STREAMS_PER_PROCESS"]):
@@ -265,6 +262,7 @@ def live_events(session_id: int, query: EventsQuery):
             hub,
             session_id,
             after,
+            prefix=prefix,
             heartbeat=float(config["LIVE_HEARTBEAT_SECONDS"]),
             lasts=float(config["LIVE_STREAM_MAX_SECONDS"]),
         )

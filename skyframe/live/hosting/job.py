@@ -94,12 +94,14 @@ def unhost_finished(session: Session, now: datetime) -> int:
 
 
 def disqualify(session: Session, now: datetime, settings: HostingSettings) -> int:
-    """Step 3: ``ready`` (and ``hosting``) targets that no longer qualify → ``error``."""
+    """Step 3: ``ready`` targets that no longer qualify → ``error``. A target
+    being hosted stays so until step 2 un-hosts it (seed 004's rule: the
+    hosted session is not cut short)."""
     return _count(
         session,
         update(HostingTarget)
         .where(
-            HostingTarget.status.in_([HostingStatus.READY, HostingStatus.HOSTING]),
+            HostingTarget.status == HostingStatus.READY,
             ~row_qualifies(HostingTarget, now, settings),
         )
         .values(status=HostingStatus.ERROR, updated_at=now),
