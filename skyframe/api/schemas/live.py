@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from spectree.model_adapter.pydantic_adapter import BaseFile
 
 from skyframe.api.schemas.common import ID_MAX, Payload, documented
-from skyframe.api.schemas.posts import CatalogueRef, PostFields, UserRef
+from skyframe.api.schemas.posts import CATEGORY_NAMES, CatalogueRef, PostFields, UserRef
 from skyframe.models.live import LIVE_OBJECT_MAX_LENGTH, LIVE_TITLE_MAX_LENGTH
 
 
@@ -89,18 +89,4 @@ class FramePublish(PostFields):
     """The post fields (as an upload takes them); title and object default
     to the session's."""
 
-    category: str = Field(
-        **documented(
-            enum=[
-                "deep-sky",
-                "planetary",
-                "lunar",
-                "solar",
-                "nightscape",
-                "comet",
-                "meteor",
-                "aurora",
-                "other",
-            ]
-        ),
-    )
+    category: str = Field(**documented(enum=CATEGORY_NAMES))

@@ -8,8 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from spectree.model_adapter.pydantic_adapter import BaseFile
 
 from skyframe.api.schemas.common import Payload, documented
+from skyframe.models.post import Category
 
 _POST_TEXT_CAP = 6000  # notes may be 5000 characters
+
+# The categories an upload names, in the order the upload form lists them.
+CATEGORY_NAMES = [category.value for category in Category]
 
 
 class PostFields(Payload):
@@ -70,21 +74,7 @@ class PostUpload(PostFields):
         "VIDEO_MAX_SECONDS (202: transcoded by a job, status processing)."
     )
     title: str = Field(**documented(minLength=1, maxLength=120))
-    category: str = Field(
-        **documented(
-            enum=[
-                "deep-sky",
-                "planetary",
-                "lunar",
-                "solar",
-                "nightscape",
-                "comet",
-                "meteor",
-                "aurora",
-                "other",
-            ]
-        ),
-    )
+    category: str = Field(**documented(enum=CATEGORY_NAMES))
 
 
 class PostEdit(PostFields):
