@@ -84,7 +84,11 @@ class StreamSlots:
             self.open -= 1
 
 
-SLOTS = StreamSlots()
+def stream_slots(app: Flask) -> StreamSlots:
+    """The app's slots: one app serves a process in production, and apps made
+    side by side (tests) keep their counts apart."""
+    return app.extensions.setdefault("skyframe.stream_slots", StreamSlots())
+
 _count_written: dict[int, float] = {}
 _count_lock = threading.Lock()
 
@@ -253,9 +257,10 @@ def live_events(session_id: int, query: EventsQuery):
             return Response(status=204)
         return _response(["".join(_wire(event, prefix) for event in missed)])
     config = current_app.config
-    if not SLOTS.take(config["LIVE_STREAMS_PER_PROCESS"]):
-        raise TooManyStreams("This server is streaming to as many viewers as it can; try again.")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    slots = stream_slots(app)
+    if not slots.take(config["LIVE_STREAMS_PER_PROCESS"]):
+        raise TooManyStreams("This server is streaming to as many viewers as it can; try again.")
     response = _response(
         _stream(
             app,
@@ -269,7 +274,7 @@ def live_events(session_id: int, query: EventsQuery):
     )
     # The server closes the response however the stream ends, even before
     # its first chunk (a generator's own finally would not run then).
-    response.call_on_close(_once(SLOTS.give_back))
+    response.call_on_close(_once(slots.give_back))
     return response
 
 
