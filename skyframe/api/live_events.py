@@ -89,6 +89,7 @@ def stream_slots(app: Flask) -> StreamSlots:
     side by side (tests) keep their counts apart."""
     return app.extensions.setdefault("skyframe.stream_slots", StreamSlots())
 
+
 _count_written: dict[int, float] = {}
 _count_lock = threading.Lock()
 
