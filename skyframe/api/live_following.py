@@ -23,7 +23,11 @@ def live_following():
     sessions they host while offline (``hosted_by``), each channel once: one
     I follow directly never shows as hosted."""
     found = following.following_live(db.session, current_user, utcnow())
-    sessions = sessions_out([item.session for item in found.items], current_user)
+    sessions = sessions_out(
+        [item.session for item in found.items],
+        current_user,
+        owners={item.channel.id: item.channel for item in found.items},
+    )
     return LiveFollowingPage(
         items=[
             LiveFollowingItem(

@@ -109,18 +109,23 @@ def session_out(
     )
 
 
-def sessions_out(lives: Sequence[LiveSession], viewer: User | None = None) -> list[SessionOut]:
-    """Many sessions (a listing): owners in one query, each one's newest
-    frame shown to everyone in another."""
+def sessions_out(
+    lives: Sequence[LiveSession],
+    viewer: User | None = None,
+    owners: Mapping[int, User] | None = None,
+) -> list[SessionOut]:
+    """Many sessions (a listing): owners in one query (unless the caller has
+    them, by id), each one's newest frame shown to everyone in another."""
     if not lives:
         return []
     ids = [live.id for live in lives]
-    owners = {
-        user.id: user
-        for user in db.session.scalars(
-            select(User).where(User.id.in_({live.owner_id for live in lives}))
-        )
-    }
+    if owners is None:
+        owners = {
+            user.id: user
+            for user in db.session.scalars(
+                select(User).where(User.id.in_({live.owner_id for live in lives}))
+            )
+        }
     newest = (
         select(func.max(LiveFrame.id))
         .where(LiveFrame.session_id.in_(ids), LiveFrame.taken_down.is_(False))
