@@ -4,11 +4,13 @@ measured over real HTTP as a browser asks for it."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
 
-BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "page_weight.py"
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARK = ROOT / "benchmarks" / "page_weight.py"
 
 
 def load_benchmark():
@@ -50,3 +52,13 @@ def test_bootstraps_script_waits_for_the_first_paint_and_is_named_only_where_use
     assert '<script src="/bootstrap/static/js/bootstrap.min.' not in feed
     assert 'data-bootstrap-js="/bootstrap/static/js/bootstrap.min.' in feed
     assert 'data-bootstrap-js=""' in client.get("/search?q=m42").get_data(as_text=True)
+
+
+def test_the_stylesheet_closes_every_rule():
+    """An unclosed rule makes Chromium nest everything after it, silently."""
+    text = re.sub(r"/\*.*?\*/", "", (ROOT / "static/css/app.css").read_text(), flags=re.S)
+    depth = 0
+    for character in text:
+        depth += (character == "{") - (character == "}")
+        assert depth >= 0, "a } without its {"
+    assert depth == 0, "a rule is never closed"
